@@ -1,0 +1,34 @@
+// @ts-check
+/** @type {import('jest').Config['transform']} */
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
+};
+
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/shared/testing/src/block-outbound-network.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{shared,services,scripts,terraform}/**/__tests__/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{shared,services}/*/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/shared/testing/src/local-aws.global-setup.ts',
+      globalTeardown: '<rootDir>/shared/testing/src/local-aws.global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

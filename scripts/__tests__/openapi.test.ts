@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileSchema, declaredStatuses } from '@leadflow/core';
+import { OPENAPI_PATH, openApiDocument, operationsByService, serialise } from '../openapi-document';
+
+const allOperations = Object.values(operationsByService).flat();
+
+describe('the OpenAPI document', () => {
+  it('when generated from the code, then it equals the committed openapi.json', () => {
+    const committed = readFileSync(join(__dirname, '../..', OPENAPI_PATH), 'utf8');
+    expect(committed).toBe(serialise(openApiDocument()));
+  });
+
+  it('when operations are listed, then every operationId is unique', () => {
+    const ids = allOperations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(Object.entries(operationsByService))(
+    'when %s declares an operation, then its path is one that service owns',
+    (service, operations) => {
+      const owned: Record<string, RegExp> = {
+        ingestion: /^\/v1\/ingest\//,
+        leads: /^\/v1\/leads(\/|$)/,
+        'crm-sync': /^\/v1\/crm-sync\//,
+        'tenant-config':
+          /^\/v1\/(tenant|tenants|forms|api-keys|crm-connections|members|public)(\/|$)/,
+      };
+      for (const operation of operations) expect(operation.path).toMatch(owned[service]!);
+    },
+  );
+
+  it('when an operation shows an example, then the example is valid against its own schema', () => {
+    for (const operation of allOperations) {
+      if (operation.body && operation.bodyExample !== undefined) {
+        const validate = compileSchema(operation.body);
+        expect({
+          operation: operation.operationId,
+          valid: validate(structuredClone(operation.bodyExample)),
+          errors: validate.errors,
+        }).toMatchObject({ valid: true });
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (response.schema && response.example !== undefined) {
+          const validate = compileSchema(response.schema);
+          expect({
+            operation: `${operation.operationId} ${status}`,
+            valid: validate(structuredClone(response.example)),
+            errors: validate.errors,
+          }).toMatchObject({ valid: true });
+        }
+      }
+    }
+  });
+
+  it('when an operation answers, then every success response has an example', () => {
+    for (const operation of allOperations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (response.schema)
+          expect({
+            operation: `${operation.operationId} ${status}`,
+            hasExample: response.example !== undefined,
+          }).toEqual({ operation: `${operation.operationId} ${status}`, hasExample: true });
+      }
+      expect(declaredStatuses(operation)).toContain(500);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import type { RequestHandler } from 'express';
+import {
+  AppError,
+  enterTenant,
+  setPrincipal,
+  type AuthRequirement,
+  type Principal,
+} from '@leadflow/core';
+import type { ApiKeyResolver } from './api-key-resolver';
+import { can, type Permission } from './permissions';
+import type { TokenVerifier } from './token-verifier';
+
+export interface AuthenticatorDeps {
+  verifier?: TokenVerifier;
+  apiKeys?: ApiKeyResolver;
+}
+
+const missingToken = () =>
+  new AppError('unauthenticated', 'A bearer token is required', {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+
+function bearerToken(header: string | undefined): string {
+  if (!header) throw missingToken();
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!match?.[1]) {
+    throw new AppError('unauthenticated', 'The Authorization header must be `Bearer <token>`', {
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+    });
+  }
+  return match[1];
+}
+
+function authorise(principal: Principal, permission: Permission, tenantRequired: boolean): void {
+  if (!can(principal.roles, permission))
+    throw new AppError('forbidden', `Your role may not do this (${permission})`);
+  if (tenantRequired && !principal.tenantId)
+    throw new AppError('forbidden', 'Your account belongs to no tenant');
+}
+
+function accept(req: Parameters<RequestHandler>[0], principal: Principal): void {
+  setPrincipal(req, principal);
+  if (principal.tenantId) enterTenant(principal.tenantId);
+}
+
+/**
+ * Turns an operation's auth requirement into middleware: verify the caller, put the
+ * principal and its tenant on the request, check the permission. 401 without a valid
+ * identity, 403 without the permission.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps) {
+  return (auth: AuthRequirement): RequestHandler | undefined => {
+    switch (auth.scheme) {
+      case 'none':
+        return undefined;
+      case 'bearer': {
+        const { verifier } = deps;
+        if (!verifier) throw new Error('bearer operations need a token verifier');
+        const permission = auth.permission as Permission;
+        const tenantRequired = auth.tenantRequired ?? true;
+        return async (req, _res, next) => {
+          const principal = await verifier.verify(bearerToken(req.headers.authorization));
+          authorise(principal, permission, tenantRequired);
+          accept(req, principal);
+          next();
+        };
+      }
+      case 'apiKey': {
+        const { apiKeys } = deps;
+        if (!apiKeys) throw new Error('API key operations need an API key resolver');
+        return async (req, _res, next) => {
+          const key = req.headers['x-api-key'];
+          if (typeof key !== 'string' || key === '') {
+            throw new AppError('unauthenticated', 'An X-Api-Key header is required');
+          }
+          const principal = await apiKeys.resolve(key);
+          if (!principal)
+            throw new AppError('unauthenticated', 'The API key is unknown or revoked');
+          accept(req, principal);
+          next();
+        };
+      }
+    }
+  };
+}
+
+/** The tenant of the caller; every DynamoDB key is built from this and nothing else. */
+export function tenantOf(principal: Principal | undefined): string {
+  if (!principal?.tenantId) throw new AppError('forbidden', 'Your account belongs to no tenant');
+  return principal.tenantId;
+}
+
+export function hasPermission(principal: Principal | undefined, permission: Permission): boolean {
+  return principal !== undefined && can(principal.roles, permission);
+}
+
+/** The auth requirement of an operation that needs a signed-in user with `permission`. */
+export function requires(
+  permission: Permission,
+  options: { tenantRequired?: boolean } = {},
+): AuthRequirement {
+  return { scheme: 'bearer', permission, ...options };
+}

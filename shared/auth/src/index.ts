@@ -1,0 +1,6 @@
+export * from './permissions';
+export * from './api-keys';
+export * from './api-key-resolver';
+export * from './auth-config';
+export * from './token-verifier';
+export * from './authenticate';

@@ -1,0 +1,162 @@
+import jwt, { type JwtHeader, type JwtPayload, type SigningKeyCallback } from 'jsonwebtoken';
+import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
+import { AppError, type Principal, type Role } from '@leadflow/core';
+import type { AuthSettings } from './auth-config';
+import { isRole } from './permissions';
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+const invalidToken = (detail: string, cause?: unknown) =>
+  new AppError('unauthenticated', detail, {
+    cause,
+    headers: {
+      'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"`,
+    },
+  });
+
+/** Reads `a.b.c` through nested objects; a key may itself contain `:` (custom:tenant_id). */
+export function claimAt(payload: Record<string, unknown>, path: string): unknown {
+  if (path in payload) return payload[path];
+  let value: unknown = payload;
+  for (const segment of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function rolesFrom(value: unknown): Role[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return list.filter(isRole);
+}
+
+function describeJwtError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof jwt.TokenExpiredError) return invalidToken('The token has expired', error);
+  if (error instanceof jwt.NotBeforeError) return invalidToken('The token is not valid yet', error);
+  if (error instanceof SigningKeyNotFoundError)
+    return invalidToken('The token was signed by an unknown key', error);
+  if (error instanceof jwt.JsonWebTokenError) {
+    if (error.message.startsWith('jwt issuer invalid'))
+      return invalidToken('The token has the wrong issuer', error);
+    if (error.message === 'invalid algorithm')
+      return invalidToken('The token must be signed with RS256', error);
+    if (error.message === 'invalid signature')
+      return invalidToken('The token signature is invalid', error);
+    return invalidToken('The token is malformed', error);
+  }
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'JwksError' || name === 'ArgumentError')
+    return invalidToken('The token was signed by an unknown key', error);
+  return new AppError('dependency_unavailable', 'The token could not be verified right now', {
+    cause: error,
+    headers: { 'Retry-After': '5' },
+  });
+}
+
+/**
+ * Verifies RS256 tokens against the issuer's JWKS (cached; refreshed at most ten times a minute
+ * when an unknown `kid` appears) and maps their claims to a Principal.
+ */
+export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): TokenVerifier {
+  const client =
+    jwks ??
+    new JwksClient({
+      jwksUri: settings.jwksUri,
+      cache: true,
+      cacheMaxEntries: 16,
+      cacheMaxAge: 10 * 60 * 1000,
+      rateLimit: true,
+      jwksRequestsPerMinute: 10,
+      timeout: 3_000,
+    });
+
+  const signingKey = (header: JwtHeader, callback: SigningKeyCallback) => {
+    if (header.alg !== 'RS256') {
+      callback(new jwt.JsonWebTokenError('invalid algorithm'));
+      return;
+    }
+    if (!header.kid) {
+      callback(new SigningKeyNotFoundError('the token names no key id'));
+      return;
+    }
+    client.getSigningKey(header.kid).then(
+      (key) => callback(null, key.getPublicKey()),
+      (error: Error) => callback(error),
+    );
+  };
+
+  const verifySignature = (token: string) =>
+    new Promise<JwtPayload>((resolve, reject) => {
+      jwt.verify(
+        token,
+        signingKey,
+        {
+          algorithms: ['RS256'],
+          issuer: settings.issuer,
+          clockTolerance: settings.clockToleranceSeconds,
+        },
+        (error, payload) => {
+          if (error) reject(error);
+          else if (!payload || typeof payload === 'string')
+            reject(new jwt.JsonWebTokenError('jwt malformed'));
+          else resolve(payload);
+        },
+      );
+    });
+
+  const checkAudience = (payload: JwtPayload): void => {
+    if (settings.provider !== 'cognito') {
+      const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      if (!audiences.includes(settings.audience))
+        throw invalidToken('The token is for another audience');
+      return;
+    }
+    if (payload.token_use === 'id') {
+      if (payload.aud !== settings.audience)
+        throw invalidToken('The token is for another audience');
+    } else if (payload.token_use === 'access' && settings.acceptAccessTokens) {
+      if (payload.client_id !== settings.audience)
+        throw invalidToken('The token is for another client');
+    } else {
+      throw invalidToken(
+        settings.acceptAccessTokens
+          ? 'The token must be an ID or access token'
+          : 'The token must be an ID token',
+      );
+    }
+  };
+
+  return {
+    async verify(token) {
+      let payload: JwtPayload;
+      try {
+        payload = await verifySignature(token);
+        checkAudience(payload);
+      } catch (error) {
+        throw describeJwtError(error);
+      }
+      if (typeof payload.sub !== 'string' || payload.sub === '')
+        throw invalidToken('The token has no subject');
+      const tenant = claimAt(payload, settings.tenantClaim);
+      if (
+        tenant !== undefined &&
+        (typeof tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant))
+      ) {
+        throw invalidToken('The token carries an invalid tenant');
+      }
+      if (payload.token_use === 'access' && tenant === undefined) {
+        throw invalidToken('Access tokens must carry the tenant claim');
+      }
+      return {
+        kind: 'user',
+        subject: payload.sub,
+        tenantId: tenant,
+        roles: rolesFrom(claimAt(payload, settings.rolesClaim)),
+        email: typeof payload.email === 'string' ? payload.email : undefined,
+      };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface AwsSettings {
+  region: string;
+  /** Set locally (moto); unset in AWS. */
+  endpoint?: string | undefined;
+  /** Per attempt. The SDK's own retries stay on, bounded by maxAttempts. */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly eventBridge: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+  readonly secrets: SecretsManagerClient;
+  readonly cognito: CognitoIdentityProviderClient;
+  destroy(): void;
+}
+
+/** Settings from the standard variables the SDK also understands. */
+export function awsSettingsFromEnv(config: {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string | undefined;
+}): AwsSettings {
+  return { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
+}
+
+function commonOptions(settings: AwsSettings) {
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+  return {
+    region: settings.region,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    maxAttempts: settings.maxAttempts ?? 3,
+    requestHandler: new NodeHttpHandler({
+      httpAgent,
+      httpsAgent,
+      connectionTimeout: settings.connectionTimeoutMs ?? 1_000,
+      requestTimeout: settings.requestTimeoutMs ?? 5_000,
+    }),
+  };
+}
+
+/** Clients are created on first use, so a service pays only for what it talks to. */
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const options = commonOptions(settings);
+  const created: Array<{ destroy(): void }> = [];
+  const lazy = <T extends { destroy(): void }>(make: () => T): (() => T) => {
+    let client: T | undefined;
+    return () => {
+      if (!client) {
+        client = make();
+        created.push(client);
+      }
+      return client;
+    };
+  };
+  const dynamodb = lazy(() => new DynamoDBClient(options));
+  const eventBridge = lazy(() => new EventBridgeClient(options));
+  const sqs = lazy(() => new SQSClient(options));
+  const s3 = lazy(() => new S3Client({ ...options, forcePathStyle: Boolean(settings.endpoint) }));
+  const secrets = lazy(() => new SecretsManagerClient(options));
+  const cognito = lazy(() => new CognitoIdentityProviderClient(options));
+  return {
+    get dynamodb() {
+      return dynamodb();
+    },
+    get eventBridge() {
+      return eventBridge();
+    },
+    get sqs() {
+      return sqs();
+    },
+    get s3() {
+      return s3();
+    },
+    get secrets() {
+      return secrets();
+    },
+    get cognito() {
+      return cognito();
+    },
+    destroy() {
+      for (const client of created) client.destroy();
+    },
+  };
+}

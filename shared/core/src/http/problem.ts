@@ -1,0 +1,120 @@
+import { Type } from '@sinclair/typebox';
+import type { ErrorRequestHandler, Response } from 'express';
+import {
+  AppError,
+  STATUS_BY_CODE,
+  TITLE_BY_CODE,
+  type ErrorCode,
+  type FieldError,
+} from '../errors';
+import type { Logger } from '../logger';
+import { currentContext } from '../request-context';
+
+export const PROBLEM_TYPE_BASE = 'https://leadflow.dev/problems/';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({
+      format: 'uri',
+      description: 'Identifies the kind of problem; stable across releases.',
+    }),
+    title: Type.String({ description: 'Short summary of the kind of problem.' }),
+    status: Type.Integer({ description: 'The HTTP status code.' }),
+    detail: Type.String({ description: 'What went wrong with this request.' }),
+    instance: Type.Optional(Type.String({ description: 'The request id, for support.' })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { field: Type.String(), message: Type.String() },
+          { additionalProperties: false },
+        ),
+        { description: 'Field-level validation errors.' },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'An RFC 9457 problem document.' },
+);
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export function problemFor(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
+  const problem: Problem = {
+    type: `${PROBLEM_TYPE_BASE}${code.replace(/_/g, '-')}`,
+    title: TITLE_BY_CODE[code],
+    status: STATUS_BY_CODE[code],
+    detail,
+  };
+  const requestId = currentContext()?.requestId;
+  if (requestId) problem.instance = `urn:request:${requestId}`;
+  if (errors && errors.length > 0) problem.errors = errors;
+  return problem;
+}
+
+export function sendProblem(res: Response, error: AppError): void {
+  if (error.headers) res.set(error.headers);
+  res
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemFor(error.code, error.message, error.errors)));
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  limit?: number;
+}
+
+/** Errors from express's body parsers, which describe themselves with a `type`. */
+function fromBodyParser(error: BodyParserError): AppError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError(
+        'payload_too_large',
+        `The request body exceeds the limit of ${error.limit ?? 'the'} bytes`,
+      );
+    case 'entity.parse.failed':
+      return new AppError('malformed_body', 'The request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(
+        'unsupported_media_type',
+        'The request body encoding or charset is not supported',
+      );
+    case 'request.aborted':
+      return new AppError('bad_request', 'The request was aborted');
+    case 'parameters.too.many':
+      return new AppError('payload_too_large', 'The request body has too many parameters');
+    default:
+      return undefined;
+  }
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error && typeof error === 'object') {
+    const parsed = fromBodyParser(error as BodyParserError);
+    if (parsed) return parsed;
+  }
+  return new AppError('internal', 'An unexpected error occurred', { cause: error });
+}
+
+export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const appError = toAppError(error);
+    if (appError.status >= 500) logger.error({ err: error }, 'request failed');
+    sendProblem(res, appError);
+  };
+}

@@ -1,0 +1,180 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { AppError } from '../errors';
+import { principalOf } from './principal';
+import { assertValid, compileSchema, toFieldErrors } from '../validation';
+import {
+  declaredStatuses,
+  toExpressPath,
+  type AuthRequirement,
+  type BodyContentType,
+  type BoundRoute,
+  type Operation,
+  type Reply,
+} from './operation';
+
+export interface RouterOptions {
+  /** Turns an operation's auth requirement into middleware; the auth library provides it. */
+  authenticate: (auth: AuthRequirement, operation: Operation) => RequestHandler | undefined;
+  /** Byte limit of JSON and form bodies. */
+  bodyLimit: number | string;
+  /** Tests turn this on: every answer must be one the OpenAPI document declares. */
+  validateResponses: boolean;
+}
+
+const FORM_PARAMETER_LIMIT = 200;
+
+function bodyParsers(limit: number | string): Record<BodyContentType, RequestHandler> {
+  return {
+    'application/json': express.json({ limit, strict: true, type: () => true }),
+    'application/x-www-form-urlencoded': express.urlencoded({
+      limit,
+      extended: false,
+      parameterLimit: FORM_PARAMETER_LIMIT,
+      type: () => true,
+    }),
+  };
+}
+
+function runMiddleware(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+  });
+}
+
+function hasBody(req: Request): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+  );
+}
+
+function validatePart(
+  schema: object | undefined,
+  value: unknown,
+  prefix: string,
+  coerce: boolean,
+): unknown {
+  if (!schema) return {};
+  return assertValid(schema, value, {
+    coerce,
+    prefix,
+    message: `The request ${prefix} is invalid`,
+  });
+}
+
+async function parseBody(
+  operation: Operation,
+  parsers: Record<BodyContentType, RequestHandler>,
+  req: Request,
+  res: Response,
+): Promise<unknown> {
+  if (!operation.body) return undefined;
+  if (!hasBody(req)) {
+    throw new AppError('validation_failed', 'The request body is required', {
+      errors: [{ field: 'body', message: 'is required' }],
+    });
+  }
+  const accepted = operation.bodyContentTypes ?? ['application/json'];
+  const contentType = accepted.find((type) => req.is(type));
+  if (!contentType) {
+    throw new AppError(
+      'unsupported_media_type',
+      `The request body must be ${accepted.join(' or ')}`,
+    );
+  }
+  await runMiddleware(parsers[contentType], req, res);
+  return validatePart(operation.body, req.body, 'body', false);
+}
+
+function checkReplyAgainstSpec(operation: Operation, reply: Reply): void {
+  const spec = operation.responses[reply.status];
+  if (!spec) {
+    throw new AppError(
+      'internal',
+      `${operation.operationId} answered ${reply.status}, which its OpenAPI operation does not declare`,
+    );
+  }
+  if (spec.schema) {
+    const validate = compileSchema(spec.schema);
+    if (!validate(reply.body)) {
+      const problems = toFieldErrors(validate.errors).map((e) => `${e.field} ${e.message}`);
+      throw new AppError(
+        'internal',
+        `${operation.operationId} ${reply.status} body does not match the OpenAPI document: ${problems.join('; ')}`,
+      );
+    }
+  }
+}
+
+function send(res: Response, reply: Reply): void {
+  if (reply.headers) res.set(reply.headers);
+  res.status(reply.status);
+  if (reply.body === undefined) res.end();
+  else res.json(reply.body);
+}
+
+function handlerFor(
+  route: BoundRoute,
+  options: RouterOptions,
+  parsers: Record<BodyContentType, RequestHandler>,
+): RequestHandler {
+  const { operation } = route;
+  return async (req, res) => {
+    const params = validatePart(operation.params, { ...req.params }, 'path', true);
+    const query = validatePart(operation.query, { ...req.query }, 'query', true);
+    const body = await parseBody(operation, parsers, req, res);
+    const reply = await route.invoke({
+      params,
+      query,
+      body,
+      principal: principalOf(req),
+      req,
+      res,
+    });
+    if (reply === 'handled') return;
+    if (options.validateResponses) checkReplyAgainstSpec(operation, reply);
+    send(res, reply);
+  };
+}
+
+/** The router of one service's operations, each validated, authorised and documented alike. */
+export function createRouter(routes: readonly BoundRoute[], options: RouterOptions): Router {
+  const router = express.Router({ caseSensitive: true, strict: false });
+  const parsers = bodyParsers(options.bodyLimit);
+  for (const route of routes) {
+    const { operation } = route;
+    const chain: RequestHandler[] = [
+      (_req, res, next) => {
+        res.locals.operation = operation;
+        next();
+      },
+    ];
+    const authenticate = options.authenticate(operation.auth, operation);
+    if (authenticate) chain.push(authenticate);
+    chain.push(handlerFor(route, options, parsers));
+    router[operation.method](toExpressPath(operation.path), ...chain);
+  }
+  return router;
+}
+
+/** Answers 405 with Allow for a known path and a wrong method, 404 for anything else. */
+export function unmatchedRouteHandler(
+  routes: readonly BoundRoute[],
+  alwaysAllowed: string[] = [],
+): RequestHandler {
+  const patterns = routes.map(({ operation }) => ({
+    method: operation.method.toUpperCase(),
+    pattern: new RegExp(`^${operation.path.replace(/\{[A-Za-z0-9_]+\}/g, '[^/]+')}/?$`),
+  }));
+  return (req, res, next) => {
+    const allowed = patterns.filter((p) => p.pattern.test(req.path)).map((p) => p.method);
+    if (allowed.length > 0) {
+      const allow = [...new Set([...allowed, ...alwaysAllowed])].join(', ');
+      res.set('Allow', allow);
+      next(new AppError('method_not_allowed', `${req.method} is not allowed here; use ${allow}`));
+      return;
+    }
+    next(new AppError('not_found', `No route for ${req.method} ${req.path}`));
+  };
+}
+
+export { declaredStatuses };

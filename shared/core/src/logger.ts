@@ -1,0 +1,94 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import { currentContext } from './request-context';
+
+export type { Logger } from 'pino';
+
+const SECRET_KEYS = new Set(
+  [
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'token',
+    'idtoken',
+    'accesstoken',
+    'refreshtoken',
+    'apikey',
+    'key',
+    'secret',
+    'clientsecret',
+    'signingsecret',
+    'password',
+    'credentials',
+    'email',
+    'phone',
+    'phonenumber',
+    'google_key',
+    'googlekey',
+  ].map((k) => k.toLowerCase()),
+);
+
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+const INTERNATIONAL_PHONE = /\+\d[\d ().-]{6,}\d/g;
+const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const API_KEY = /lf_(live|test)_[A-Za-z0-9]+/g;
+
+export function redactString(value: string): string {
+  return value
+    .replace(BEARER, '$1[redacted]')
+    .replace(API_KEY, 'lf_$1_[redacted]')
+    .replace(EMAIL, '[email]')
+    .replace(INTERNATIONAL_PHONE, '[phone]');
+}
+
+/** Deep copy with secrets and personal data removed, by key name and by value shape. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: redactString(value.message),
+      stack: value.stack && redactString(value.stack),
+    };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = SECRET_KEYS.has(key.toLowerCase()) ? '[redacted]' : redact(child, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerSettings {
+  service: string;
+  level?: string;
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger({ service, level = 'info', destination }: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: { service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redact(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const redacted = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
+        method.apply(this, redacted as Parameters<typeof method>);
+      },
+    },
+    mixin() {
+      const context = currentContext();
+      if (!context) return {};
+      return context.tenantId
+        ? { requestId: context.requestId, tenantId: context.tenantId }
+        : { requestId: context.requestId };
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,136 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+import { epochSeconds, type DynamoDBDocumentClient } from '../aws/dynamo';
+import type { Logger } from '../logger';
+
+interface WindowCount {
+  windowStart: number;
+  /** The shared total DynamoDB last reported for this window (every task's hits). */
+  shared: number;
+  /** Hits counted here and not yet added to the shared total. */
+  unsynced: number;
+}
+
+export interface DynamoRateLimitStoreOptions {
+  client: DynamoDBDocumentClient;
+  table: string;
+  /** Distinguishes limiters that share the table. */
+  prefix: string;
+  logger: Logger;
+  /** How often local counts are added to the shared counters. */
+  syncIntervalMs?: number;
+  maxConcurrentSyncs?: number;
+}
+
+/**
+ * An express-rate-limit store shared by every task through DynamoDB, without a round trip
+ * per request: hits are counted locally and added to the shared counter in the background,
+ * which answers with every task's total. A burst can overshoot the limit by what the other
+ * tasks counted during one sync interval; the WAF's rate rules stand in front of that.
+ */
+export class DynamoRateLimitStore implements Store {
+  readonly localKeys = false;
+  readonly prefix: string;
+  private windowMs = 60_000;
+  private readonly counts = new Map<string, WindowCount>();
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly options: DynamoRateLimitStoreOptions) {
+    this.prefix = options.prefix;
+  }
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+    this.timer = setInterval(() => void this.sync(), this.options.syncIntervalMs ?? 500);
+    this.timer.unref();
+  }
+
+  private current(key: string): WindowCount {
+    const windowStart = Math.floor(Date.now() / this.windowMs) * this.windowMs;
+    let count = this.counts.get(key);
+    if (!count || count.windowStart !== windowStart) {
+      count = { windowStart, shared: 0, unsynced: 0 };
+      this.counts.set(key, count);
+    }
+    return count;
+  }
+
+  private info(count: WindowCount): ClientRateLimitInfo {
+    return {
+      totalHits: count.shared + count.unsynced,
+      resetTime: new Date(count.windowStart + this.windowMs),
+    };
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const count = this.counts.get(key);
+    return count ? this.info(count) : undefined;
+  }
+
+  increment(key: string): ClientRateLimitInfo {
+    const count = this.current(key);
+    count.unsynced += 1;
+    return this.info(count);
+  }
+
+  decrement(key: string): void {
+    const count = this.counts.get(key);
+    if (count) count.unsynced -= 1;
+  }
+
+  resetKey(key: string): void {
+    this.counts.delete(key);
+  }
+
+  /** Adds local counts to the shared counters; exposed so tests and shutdown need not wait. */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sync();
+  }
+
+  private async syncOnce(): Promise<void> {
+    const now = Date.now();
+    const due: Array<[string, WindowCount]> = [];
+    for (const [key, count] of this.counts) {
+      if (count.windowStart + this.windowMs <= now && count.unsynced === 0) this.counts.delete(key);
+      else if (count.unsynced !== 0) due.push([key, count]);
+    }
+    const parallel = this.options.maxConcurrentSyncs ?? 16;
+    for (let i = 0; i < due.length; i += parallel) {
+      await Promise.all(due.slice(i, i + parallel).map(([key, count]) => this.syncKey(key, count)));
+    }
+  }
+
+  private async syncKey(key: string, count: WindowCount): Promise<void> {
+    const delta = count.unsynced;
+    count.unsynced -= delta;
+    try {
+      const result = await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.table,
+          Key: { PK: `RL#${this.prefix}${key}`, SK: String(count.windowStart) },
+          UpdateExpression: 'ADD hits :delta SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: {
+            ':delta': delta,
+            ':expiresAt': epochSeconds(count.windowStart + 2 * this.windowMs),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const hits = result.Attributes?.hits;
+      if (typeof hits === 'number') count.shared = Math.max(count.shared, hits);
+    } catch (error) {
+      count.unsynced += delta;
+      this.options.logger.warn(
+        { err: error },
+        'rate-limit counters not synced; counting locally until the next sync',
+      );
+    }
+  }
+}

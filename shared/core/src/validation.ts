@@ -1,0 +1,121 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TSchema } from '@sinclair/typebox';
+import { AppError, type FieldError } from './errors';
+
+function createAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes,
+    useDefaults: true,
+    strict: true,
+    strictRequired: false,
+    strictTypes: false,
+  });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'example' });
+  return ajv;
+}
+
+/** Bodies and events: types must be exact. */
+const strictAjv = createAjv(false);
+/** Path, query and environment: everything arrives as a string. */
+const coercingAjv = createAjv(true);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+const compiledCoercing = new WeakMap<object, ValidateFunction>();
+
+export interface CompileOptions {
+  coerce?: boolean;
+}
+
+export function compileSchema<T = unknown>(
+  schema: TSchema | object,
+  options: CompileOptions = {},
+): ValidateFunction<T> {
+  const cache = options.coerce ? compiledCoercing : compiled;
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = (options.coerce ? coercingAjv : strictAjv).compile(schema);
+    cache.set(schema, validate);
+  }
+  return validate as ValidateFunction<T>;
+}
+
+function fieldPath(error: ErrorObject, prefix: string): string {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties')
+    segments.push(String(error.params.additionalProperty));
+  const path = segments.join('.');
+  if (!prefix) return path || '(root)';
+  return path ? `${prefix}.${path}` : prefix;
+}
+
+function fieldMessage(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not an allowed field';
+    case 'enum':
+      return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(error.params.allowedValue)}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** Field-level errors: one per field, its first message. */
+export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
+  const byField = new Map<string, string>();
+  for (const error of errors ?? []) {
+    // anyOf / oneOf repeat what their branches already said.
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
+    const field = fieldPath(error, prefix);
+    if (!byField.has(field)) byField.set(field, fieldMessage(error));
+  }
+  return [...byField].map(([field, message]) => ({ field, message }));
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first key that could pollute prototypes, or undefined. */
+export function findForbiddenKey(value: unknown, path = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return childPath;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], childPath);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Validates `value` against `schema` and returns it typed, or throws a 400 naming every failing field. */
+export function assertValid<T>(
+  schema: TSchema | object,
+  value: unknown,
+  options: CompileOptions & { prefix?: string; message?: string } = {},
+): T {
+  const prefix = options.prefix ?? '';
+  const forbidden = findForbiddenKey(value);
+  if (forbidden) {
+    throw new AppError('validation_failed', 'The request contains a forbidden key', {
+      errors: [
+        { field: prefix ? `${prefix}.${forbidden}` : forbidden, message: 'is a forbidden key' },
+      ],
+    });
+  }
+  const validate = compileSchema<T>(schema, options);
+  if (!validate(value)) {
+    throw new AppError('validation_failed', options.message ?? 'The request is invalid', {
+      errors: toFieldErrors(validate.errors, prefix),
+    });
+  }
+  return value;
+}

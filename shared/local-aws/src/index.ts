@@ -1,0 +1,3 @@
+export * from './moto-process';
+export * from './container';
+export * from './cognito-users';

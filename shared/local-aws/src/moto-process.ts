@@ -1,0 +1,105 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+export const MOTO_VERSION = '5.2.1';
+const MOTO_SERVER = join(REPO_ROOT, '.venv/bin/moto_server');
+
+export interface RunningEmulator {
+  endpoint: string;
+  /** How it runs, for the log: a local process or a container. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+/** Installs the pinned moto into .venv when it is missing (scripts/python-env.sh). */
+export function ensurePythonTools(): void {
+  const result = spawnSync(join(REPO_ROOT, 'scripts/python-env.sh'), { stdio: 'inherit' });
+  if (result.status !== 0)
+    throw new Error('scripts/python-env.sh failed: could not install moto into .venv');
+  if (!existsSync(MOTO_SERVER))
+    throw new Error(`${MOTO_SERVER} is missing after scripts/python-env.sh`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`, {
+        signal: AbortSignal.timeout(1_000),
+      });
+      if (response.ok) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`local AWS at ${endpoint} did not answer within ${timeoutMs} ms`, {
+    cause: lastError,
+  });
+}
+
+export async function isAnswering(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/data.json`, {
+      signal: AbortSignal.timeout(1_000),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolveStop) => {
+    if (child.exitCode !== null) {
+      resolveStop();
+      return;
+    }
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts moto in server mode from the project's .venv on 127.0.0.1:<port>. */
+export async function startMotoProcess(
+  port: number,
+  options: { quiet?: boolean } = {},
+): Promise<RunningEmulator> {
+  ensurePythonTools();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: options.quiet === false ? 'inherit' : 'ignore',
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`moto_server exited with code ${code} before answering on ${endpoint}`)),
+    ),
+  );
+  await Promise.race([waitUntilAnswering(endpoint), exited]);
+  return {
+    endpoint,
+    description: `moto ${MOTO_VERSION} as a local process (.venv) on ${endpoint}`,
+    stop: () => stopProcess(child),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './test-stack';
+export * from './test-issuer';
+export * from './http-client';

@@ -1,0 +1,54 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import jwt, { type SignOptions } from 'jsonwebtoken';
+
+/**
+ * An OIDC-style issuer for tests: its own RSA key, a JWKS served on loopback, and tokens
+ * signed with whatever claims a test needs (Supabase-shaped ones, forged ones).
+ */
+export class TestIssuer {
+  readonly kid = randomUUID();
+  private readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  private server: Server | undefined;
+  jwksUri = '';
+
+  constructor() {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = pair.privateKey;
+    this.publicKey = pair.publicKey;
+  }
+
+  async start(): Promise<this> {
+    const jwk = {
+      ...this.publicKey.export({ format: 'jwk' }),
+      kid: this.kid,
+      use: 'sig',
+      alg: 'RS256',
+    };
+    this.server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    this.jwksUri = `http://127.0.0.1:${port}/.well-known/jwks.json`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+
+  sign(claims: Record<string, unknown>, options: SignOptions = {}): string {
+    return jwt.sign(claims, this.privateKey, {
+      algorithm: 'RS256',
+      keyid: this.kid,
+      expiresIn: '1h',
+      ...options,
+    });
+  }
+}
