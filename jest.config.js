@@ -16,6 +16,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests wait on queues and a slow emulator; unit tests finish long before this.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -28,7 +30,6 @@ module.exports = {
       testMatch: ['<rootDir>/{shared,services}/*/test/**/*.test.ts'],
       globalSetup: '<rootDir>/shared/testing/src/local-aws.global-setup.ts',
       globalTeardown: '<rootDir>/shared/testing/src/local-aws.global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

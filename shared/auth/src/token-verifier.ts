@@ -73,23 +73,19 @@ export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): 
       timeout: 3_000,
     });
 
-  const signingKey = (header: JwtHeader, callback: SigningKeyCallback) => {
-    if (header.alg !== 'RS256') {
-      callback(new jwt.JsonWebTokenError('invalid algorithm'));
-      return;
-    }
-    if (!header.kid) {
-      callback(new SigningKeyNotFoundError('the token names no key id'));
-      return;
-    }
-    client.getSigningKey(header.kid).then(
-      (key) => callback(null, key.getPublicKey()),
-      (error: Error) => callback(error),
-    );
-  };
-
   const verifySignature = (token: string) =>
     new Promise<JwtPayload>((resolve, reject) => {
+      // jsonwebtoken wraps key-lookup errors in a generic one; keep the original to explain it.
+      let keyError: Error | undefined;
+      const signingKey = (header: JwtHeader, callback: SigningKeyCallback) => {
+        const fail = (error: Error) => {
+          keyError = error;
+          callback(error);
+        };
+        if (header.alg !== 'RS256') return fail(new jwt.JsonWebTokenError('invalid algorithm'));
+        if (!header.kid) return fail(new SigningKeyNotFoundError('the token names no key id'));
+        client.getSigningKey(header.kid).then((key) => callback(null, key.getPublicKey()), fail);
+      };
       jwt.verify(
         token,
         signingKey,
@@ -99,7 +95,7 @@ export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): 
           clockTolerance: settings.clockToleranceSeconds,
         },
         (error, payload) => {
-          if (error) reject(error);
+          if (error) reject(keyError ?? error);
           else if (!payload || typeof payload === 'string')
             reject(new jwt.JsonWebTokenError('jwt malformed'));
           else resolve(payload);

@@ -44,10 +44,11 @@ export class TestIssuer {
   }
 
   sign(claims: Record<string, unknown>, options: SignOptions = {}): string {
+    const lifetime: SignOptions = 'exp' in claims ? {} : { expiresIn: '1h' };
     return jwt.sign(claims, this.privateKey, {
       algorithm: 'RS256',
       keyid: this.kid,
-      expiresIn: '1h',
+      ...lifetime,
       ...options,
     });
   }

@@ -1,6 +1,6 @@
 import {
   PutEventsCommand,
-  type EventBridgeClient,
+  type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { Logger } from '../logger';
@@ -18,8 +18,16 @@ export interface PublishOptions {
   deadline?: number;
 }
 
+/** The one call the publisher makes; an EventBridgeClient is one. */
+export interface PutEventsSender {
+  send(
+    command: PutEventsCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<PutEventsCommandOutput>;
+}
+
 export interface PublisherOptions {
-  client: EventBridgeClient;
+  client: PutEventsSender;
   busName: string;
   source: string;
   logger: Logger;

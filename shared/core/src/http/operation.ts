@@ -57,12 +57,15 @@ export interface Operation<
   errors?: ErrorStatus[];
 }
 
-type StaticOr<T, Fallback> = T extends TSchema ? Static<T> : Fallback;
+type StaticOr<T, Fallback> = [T] extends [TSchema] ? Static<T> : Fallback;
+
+type PartsOf<Op> =
+  Op extends Operation<infer P, infer Q, infer B> ? { params: P; query: Q; body: B } : never;
 
 export interface HandlerInput<Op extends Operation> {
-  params: StaticOr<Op['params'], Record<string, never>>;
-  query: StaticOr<Op['query'], Record<string, never>>;
-  body: StaticOr<Op['body'], undefined>;
+  params: StaticOr<PartsOf<Op>['params'], Record<string, never>>;
+  query: StaticOr<PartsOf<Op>['query'], Record<string, never>>;
+  body: StaticOr<PartsOf<Op>['body'], undefined>;
   principal: Principal | undefined;
   req: Request;
   res: Response;

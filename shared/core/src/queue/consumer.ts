@@ -57,7 +57,6 @@ function defaultRetryDelay(receiveCount: number): number {
 export class QueueConsumer {
   private running = false;
   private loop: Promise<void> | undefined;
-  private poll: AbortController | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly pendingDeletes: Array<{ Id: string; ReceiptHandle: string }> = [];
   private deleteTimer: NodeJS.Timeout | undefined;
@@ -76,10 +75,13 @@ export class QueueConsumer {
     this.loop = this.pollLoop();
   }
 
-  /** Stops receiving, finishes the messages in flight and deletes the done ones. */
+  /**
+   * Stops receiving, finishes the messages in flight and deletes the done ones. The poll in
+   * progress is not aborted: SQS would still hand it messages, hidden until their visibility
+   * ends. It finishes (within waitTimeSeconds) and what it brings is released at once.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    this.poll?.abort();
     this.slotFreed?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -98,7 +100,9 @@ export class QueueConsumer {
         continue;
       }
       try {
-        for (const message of await this.receive(Math.min(MAX_BATCH, free))) this.track(message);
+        const messages = await this.receive(Math.min(MAX_BATCH, free));
+        if (this.running) for (const message of messages) this.track(message);
+        else await this.release(messages);
       } catch (error) {
         if (!this.running) break;
         this.options.logger.error(
@@ -111,17 +115,19 @@ export class QueueConsumer {
   }
 
   private async receive(max: number): Promise<Message[]> {
-    this.poll = new AbortController();
     const response = await this.options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.options.queueUrl,
         MaxNumberOfMessages: max,
-        WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+        WaitTimeSeconds: this.options.waitTimeSeconds ?? 10,
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }),
-      { abortSignal: this.poll.signal },
     );
     return response.Messages ?? [];
+  }
+
+  private async release(messages: Message[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.changeVisibility(m.ReceiptHandle ?? '', 0)));
   }
 
   private track(message: Message): void {

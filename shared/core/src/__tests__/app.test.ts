@@ -1,0 +1,203 @@
+import { Type } from '@sinclair/typebox';
+import request from 'supertest';
+import { AppError } from '../errors';
+import { createApp } from '../http/app';
+import { defineOperation, route } from '../http/operation';
+import { createLogger } from '../logger';
+
+const echo = defineOperation({
+  method: 'post',
+  path: '/v1/things/{thingId}',
+  operationId: 'createThing',
+  summary: 'test',
+  tags: ['test'],
+  auth: { scheme: 'none' },
+  params: Type.Object({ thingId: Type.String({ pattern: '^[a-z]+$' }) }),
+  query: Type.Object(
+    { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })) },
+    { additionalProperties: false },
+  ),
+  body: Type.Object({ name: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+  responses: {
+    201: {
+      description: 'created',
+      schema: Type.Object({ id: Type.String(), name: Type.String(), limit: Type.Integer() }),
+    },
+  },
+});
+
+const broken = defineOperation({
+  method: 'get',
+  path: '/v1/broken/{mode}',
+  operationId: 'broken',
+  summary: 'test',
+  tags: ['test'],
+  auth: { scheme: 'none' },
+  params: Type.Object({ mode: Type.String() }),
+  responses: {
+    200: {
+      description: 'ok',
+      schema: Type.Object({ ok: Type.Boolean() }, { additionalProperties: false }),
+    },
+  },
+  errors: [404],
+});
+
+function build(readinessOk = true) {
+  return createApp({
+    service: 'test',
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    bodyLimit: 64,
+    validateResponses: true,
+    authenticate: () => undefined,
+    readinessChecks: [
+      { name: 'dep', check: async () => (readinessOk ? 'ok' : Promise.reject(new Error('down'))) },
+    ],
+    routes: [
+      route(echo, async ({ params, query, body }) => ({
+        status: 201,
+        body: { id: params.thingId, name: body.name, limit: query.limit ?? 0 },
+      })),
+      route(broken, async ({ params }) => {
+        if (params.mode === 'missing') throw new AppError('not_found', 'Thing not found');
+        if (params.mode === 'crash') throw new Error('secret internals');
+        if (params.mode === 'conflict') throw new AppError('conflict', 'not declared');
+        return { status: 200, body: { ok: true, extra: 'not in the spec' } };
+      }),
+    ],
+  }).app;
+}
+
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+describe('createApp', () => {
+  const app = build();
+
+  it('when a valid request arrives, then the handler gets coerced, defaulted input', async () => {
+    const res = await request(app).post('/v1/things/abc?limit=5').send({ name: 'x' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: 'abc', name: 'x', limit: 5 });
+  });
+
+  it('when any response is sent, then security headers are set and x-powered-by is not', async () => {
+    const res = await request(app).get('/healthz');
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
+    expect(res.headers['strict-transport-security']).toContain('max-age=63072000');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-request-id']).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('when the caller sends a sane request id, then it is echoed', async () => {
+    const res = await request(app).get('/healthz').set('X-Request-Id', 'abc-123');
+    expect(res.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it('when the route is unknown, then 404 problem+json', async () => {
+    const res = await request(app).get('/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe(PROBLEM);
+    expect(res.body).toMatchObject({
+      type: 'https://leadflow.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+    });
+  });
+
+  it('when the method is wrong, then 405 with Allow', async () => {
+    const res = await request(app).delete('/v1/things/abc');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('POST, OPTIONS');
+  });
+
+  it('when the JSON is malformed, then 400', async () => {
+    const res = await request(app)
+      .post('/v1/things/abc')
+      .set('content-type', 'application/json')
+      .send('{"name":');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      type: 'https://leadflow.dev/problems/malformed-body',
+      detail: 'The request body is not valid JSON',
+    });
+  });
+
+  it('when the body is too large, then 413', async () => {
+    const res = await request(app)
+      .post('/v1/things/abc')
+      .send({ name: 'x'.repeat(100) });
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toBe(PROBLEM);
+  });
+
+  it('when the content type is not accepted, then 415', async () => {
+    const res = await request(app)
+      .post('/v1/things/abc')
+      .set('content-type', 'text/plain')
+      .send('name=x');
+    expect(res.status).toBe(415);
+  });
+
+  it('when there is no body, then 400 naming the body', async () => {
+    const res = await request(app).post('/v1/things/abc');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'body', message: 'is required' }]);
+  });
+
+  it('when path, query and body are invalid, then each field is named', async () => {
+    const res = await request(app)
+      .post('/v1/things/ABC?limit=0&other=1')
+      .send({ name: 1, admin: true });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'path.thingId', message: 'must match pattern "^[a-z]+$"' },
+    ]);
+    const res2 = await request(app).post('/v1/things/abc?limit=0&other=1').send({ name: 1 });
+    expect(res2.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'query.limit', message: 'must be >= 1' },
+        { field: 'query.other', message: 'is not an allowed field' },
+      ]),
+    );
+    const res3 = await request(app).post('/v1/things/abc').send({ name: 1, admin: true });
+    expect(res3.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'body.name', message: 'must be string' },
+        { field: 'body.admin', message: 'is not an allowed field' },
+      ]),
+    );
+  });
+
+  it('when a handler throws an AppError, then its status and detail are answered', async () => {
+    const res = await request(app).get('/v1/broken/missing');
+    expect(res.status).toBe(404);
+    expect(res.body.detail).toBe('Thing not found');
+  });
+
+  it('when a handler crashes, then 500 without internals, and the process lives on', async () => {
+    const res = await request(app).get('/v1/broken/crash');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain('secret internals');
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it('when responses are checked and a body breaks the spec, then it is a 500 naming the mismatch', async () => {
+    const res = await request(app).get('/v1/broken/extra');
+    expect(res.status).toBe(500);
+    expect(res.body.detail).toContain('does not match the OpenAPI document');
+  });
+
+  it('when responses are checked and an error status is undeclared, then it is a 500', async () => {
+    const res = await request(app).get('/v1/broken/conflict');
+    expect(res.status).toBe(500);
+    expect(res.body.detail).toContain('answered 409, which its OpenAPI operation does not declare');
+  });
+
+  it('when a dependency fails, then /readyz answers 503 naming it', async () => {
+    const res = await request(build(false)).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'not-ready', checks: { dep: 'failing' } });
+  });
+});

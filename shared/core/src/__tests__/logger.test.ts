@@ -1,0 +1,66 @@
+import { Writable } from 'node:stream';
+import { createLogger, redact } from '../logger';
+import { runWithContext } from '../request-context';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString()));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ service: 'svc', level: 'debug', destination }) };
+}
+
+describe('logger', () => {
+  it('when logging inside a request, then every line has the service, request id and tenant', () => {
+    const { lines, logger } = capture();
+    runWithContext({ requestId: 'req-1', tenantId: 'demo' }, () => logger.info('hello'));
+    expect(lines[0]).toMatchObject({
+      service: 'svc',
+      requestId: 'req-1',
+      tenantId: 'demo',
+      msg: 'hello',
+      level: 'info',
+    });
+  });
+
+  it('when an object carries secrets and personal data, then they are redacted by key and by shape', () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        headers: { authorization: 'Bearer abc.def.ghi', 'x-api-key': 'lf_live_abc' },
+        lead: {
+          email: 'jane@example.com',
+          phone: '+4915112345678',
+          note: 'call jane@example.com or +44 20 7946 0958',
+        },
+        password: 'hunter2',
+        createdAt: '2026-11-26T10:00:00.000Z',
+      },
+      'token eyJ for jane@example.com',
+    );
+    const line = JSON.stringify(lines[0]);
+    for (const secret of [
+      'abc.def.ghi',
+      'lf_live_abc',
+      'jane@example.com',
+      '+4915112345678',
+      '7946',
+      'hunter2',
+    ]) {
+      expect(line).not.toContain(secret);
+    }
+    expect(lines[0]).toMatchObject({
+      createdAt: '2026-11-26T10:00:00.000Z',
+      msg: 'token eyJ for [email]',
+    });
+  });
+
+  it('when an error message contains an e-mail address, then the message is redacted', () => {
+    expect(redact(new Error('duplicate jane@example.com'))).toMatchObject({
+      message: 'duplicate [email]',
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../errors';
+import { assertValid, findForbiddenKey } from '../validation';
+
+const Body = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    age: Type.Optional(Type.Integer({ minimum: 0 })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 10 }))),
+  },
+  { additionalProperties: false },
+);
+
+function fieldErrors(value: unknown) {
+  try {
+    assertValid(Body, value, { prefix: 'body' });
+  } catch (error) {
+    if (error instanceof AppError) return error.errors;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('assertValid', () => {
+  it('when the value is valid, then it is answered unchanged', () => {
+    expect(assertValid(Body, { email: 'a@b.co' })).toEqual({ email: 'a@b.co' });
+  });
+
+  it('when fields are missing, unknown or of the wrong type, then each is named', () => {
+    expect(fieldErrors({ age: 'x', extra: 1 })).toEqual(
+      expect.arrayContaining([
+        { field: 'body.email', message: 'is required' },
+        { field: 'body.extra', message: 'is not an allowed field' },
+        { field: 'body.age', message: 'must be integer' },
+      ]),
+    );
+  });
+
+  it('when a nested item is invalid, then its path is named', () => {
+    expect(fieldErrors({ email: 'a@b.co', tags: ['ok', 'much too long'] })).toEqual([
+      { field: 'body.tags.1', message: 'must NOT have more than 10 characters' },
+    ]);
+  });
+
+  it('when a body carries __proto__, then it is rejected before validation', () => {
+    const body = JSON.parse('{"email":"a@b.co","nested":{"__proto__":{"admin":true}}}');
+    expect(fieldErrors(body)).toEqual([
+      { field: 'body.nested.__proto__', message: 'is a forbidden key' },
+    ]);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'when a key is %s, then it is found at any depth',
+    (key) => {
+      expect(findForbiddenKey(JSON.parse(`{"a":[{"${key}":1}]}`))).toBe(`a.0.${key}`);
+    },
+  );
+});

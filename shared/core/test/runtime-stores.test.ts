@@ -1,0 +1,170 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import request from 'supertest';
+import { createTestStack, type TestStack } from '@leadflow/testing';
+import {
+  AppError,
+  createAwsClients,
+  createLogger,
+  documentClient,
+  DynamoRateLimitStore,
+  fingerprint,
+  IdempotencyStore,
+  type AwsClients,
+} from '../src';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+describe('runtime stores against local DynamoDB', () => {
+  let stack: TestStack;
+  let aws: AwsClients;
+  let table: string;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    aws = createAwsClients({ region: stack.resources.region, endpoint: stack.resources.endpoint });
+    table = stack.resources.tables.runtime;
+  });
+  afterAll(() => aws.destroy());
+
+  describe('DynamoRateLimitStore', () => {
+    function limitedApp(store: DynamoRateLimitStore, limit: number) {
+      const app = express();
+      app.use(
+        rateLimit({
+          windowMs: 60_000,
+          limit,
+          store,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          keyGenerator: () => 'client-1',
+        }),
+      );
+      app.get('/', (_req, res) => {
+        res.send('ok');
+      });
+      return app;
+    }
+
+    it('when two tasks share the counters, then together they allow only the limit once synced', async () => {
+      const prefix = `shared-${Date.now()}-`;
+      const taskA = new DynamoRateLimitStore({
+        client: documentClient(aws.dynamodb),
+        table,
+        prefix,
+        logger,
+        syncIntervalMs: 60_000,
+      });
+      const taskB = new DynamoRateLimitStore({
+        client: documentClient(aws.dynamodb),
+        table,
+        prefix,
+        logger,
+        syncIntervalMs: 60_000,
+      });
+      const appA = limitedApp(taskA, 5);
+      const appB = limitedApp(taskB, 5);
+      for (let i = 0; i < 3; i++) expect((await request(appA).get('/')).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await request(appB).get('/')).status).toBe(200);
+      await taskA.sync();
+      await taskB.sync();
+      // B has now learned of A's three hits: the sixth request overall is refused.
+      const refused = await request(appB).get('/');
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBeDefined();
+      expect(refused.headers.ratelimit).toMatch(/; r=0;/);
+      expect(refused.headers['ratelimit-policy']).toMatch(/q=5;/);
+      await Promise.all([taskA.shutdown(), taskB.shutdown()]);
+    });
+
+    it('when requests are counted, then no request waits on DynamoDB', async () => {
+      const store = new DynamoRateLimitStore({
+        client: documentClient(aws.dynamodb),
+        table,
+        prefix: 'local-',
+        logger,
+        syncIntervalMs: 60_000,
+      });
+      store.init({ windowMs: 60_000 } as Parameters<DynamoRateLimitStore['init']>[0]);
+      const info = store.increment('k');
+      expect(info).toMatchObject({ totalHits: 1 });
+      await store.shutdown();
+      const item = await documentClient(aws.dynamodb).send(
+        new GetCommand({
+          TableName: table,
+          Key: { PK: 'RL#local-k', SK: String(Math.floor(Date.now() / 60_000) * 60_000) },
+        }),
+      );
+      expect(item.Item).toMatchObject({ hits: 1, expiresAt: expect.any(Number) });
+    });
+  });
+
+  describe('IdempotencyStore', () => {
+    const store = () => new IdempotencyStore({ client: documentClient(aws.dynamodb), table });
+
+    it('when the same key and request come again, then the first answer is replayed and the work ran once', async () => {
+      let runs = 0;
+      const work = async () => {
+        runs += 1;
+        return { status: 202, body: { leadId: `L${runs}` } };
+      };
+      const first = await store().run('t1', 'key-1', fingerprint({ a: 1, b: 2 }), work);
+      const second = await store().run('t1', 'key-1', fingerprint({ b: 2, a: 1 }), work);
+      expect(first).toEqual({ response: { status: 202, body: { leadId: 'L1' } }, replayed: false });
+      expect(second).toEqual({ response: { status: 202, body: { leadId: 'L1' } }, replayed: true });
+      expect(runs).toBe(1);
+    });
+
+    it('when the same key comes with a different request, then 422', async () => {
+      await store().run('t1', 'key-2', fingerprint({ a: 1 }), async () => ({ status: 202 }));
+      await expect(
+        store().run('t1', 'key-2', fingerprint({ a: 2 }), async () => ({ status: 202 })),
+      ).rejects.toMatchObject({
+        code: 'idempotency_key_reused',
+        status: 422,
+      });
+    });
+
+    it('when the same key is used by two tenants, then they do not collide', async () => {
+      await store().run('t1', 'key-3', fingerprint({ a: 1 }), async () => ({
+        status: 202,
+        body: 't1',
+      }));
+      const other = await store().run('t2', 'key-3', fingerprint({ a: 9 }), async () => ({
+        status: 202,
+        body: 't2',
+      }));
+      expect(other.response.body).toBe('t2');
+    });
+
+    it('when the first attempt is still running, then a second one gets 409', async () => {
+      let release: () => void = () => undefined;
+      const slow = store().run(
+        't1',
+        'key-4',
+        fingerprint({ a: 1 }),
+        () => new Promise<{ status: number }>((r) => (release = () => r({ status: 202 }))),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(
+        store().run('t1', 'key-4', fingerprint({ a: 1 }), async () => ({ status: 202 })),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      release();
+      await slow;
+    });
+
+    it('when the work fails, then the key is free for a retry', async () => {
+      await expect(
+        store().run('t1', 'key-5', fingerprint({ a: 1 }), async () => {
+          throw new AppError('dependency_unavailable', 'down');
+        }),
+      ).rejects.toBeInstanceOf(AppError);
+      const retried = await store().run('t1', 'key-5', fingerprint({ a: 1 }), async () => ({
+        status: 202,
+        body: 'second',
+      }));
+      expect(retried).toEqual({ response: { status: 202, body: 'second' }, replayed: false });
+    });
+  });
+});
