@@ -201,3 +201,35 @@ describe('createApp', () => {
     expect(res.body).toEqual({ status: 'not-ready', checks: { dep: 'failing' } });
   });
 });
+
+describe('access log', () => {
+  it('when a request ends, then one line carries its request id, status and duration, at a level set by the status', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { Writable } = await import('node:stream');
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(JSON.parse(chunk.toString()));
+        callback();
+      },
+    });
+    const { app } = createApp({
+      service: 'test',
+      logger: createLogger({ service: 'test', level: 'info', destination }),
+      authenticate: () => undefined,
+      routes: [],
+    });
+    await request(app).get('/v1/nothing?email=jane@example.com').set('X-Request-Id', 'req-42');
+    await request(app).get('/healthz');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        requestId: 'req-42',
+        method: 'GET',
+        path: '/v1/nothing',
+        status: 404,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('jane@example.com');
+  });
+});

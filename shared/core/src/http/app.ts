@@ -1,10 +1,10 @@
+import { AsyncResource } from 'node:async_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { ulid } from 'ulid';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { currentContext, runWithContext } from '../request-context';
+import { runWithContext } from '../request-context';
 import { principalOf } from './principal';
 import { healthRoutes, type ReadinessCheck, type Readiness } from './health';
 import { declaredStatuses, type BoundRoute, type Operation } from './operation';
@@ -41,32 +41,37 @@ function requestContext(): RequestHandler {
   };
 }
 
+const UNLOGGED_PATHS = new Set(['/healthz', '/readyz']);
+
+/** One line per request when it ends, at a level chosen by its status. */
 function accessLog(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: () => currentContext()?.requestId ?? ulid(),
-    quietReqLogger: true,
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    customLogLevel: (_req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return 'info';
-    },
-    customSuccessMessage: (req, res) => `${req.method} ${req.url?.split('?')[0]} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url?.split('?')[0]} ${res.statusCode}`,
-    customProps: (req) => {
-      const principal = principalOf(req as express.Request);
-      return principal ? { principal: { kind: principal.kind, subject: principal.subject } } : {};
-    },
-    serializers: {
-      req: (req: { method: string; url: string; headers: Record<string, string> }) => ({
-        method: req.method,
-        path: req.url.split('?')[0],
-        userAgent: req.headers['user-agent'],
+  return (req, res, next) => {
+    if (UNLOGGED_PATHS.has(req.path)) return next();
+    const started = process.hrtime.bigint();
+    // Bound, so the line carries this request's id and tenant, not the socket's context.
+    res.once(
+      'finish',
+      AsyncResource.bind(() => {
+        const status = res.statusCode;
+        const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+        const principal = principalOf(req);
+        logger[level](
+          {
+            method: req.method,
+            path: req.path,
+            status,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            userAgent: req.headers['user-agent'],
+            ...(principal
+              ? { principal: { kind: principal.kind, subject: principal.subject } }
+              : {}),
+          },
+          `${req.method} ${req.path} ${status}`,
+        );
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+    );
+    next();
+  };
 }
 
 function securityHeaders(): RequestHandler {
