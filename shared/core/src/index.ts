@@ -18,3 +18,5 @@ export * from './runtime/rate-limit-store';
 export * from './runtime/idempotency';
 export * from './service';
 export * from './aws/readiness';
+export * from './http/pagination';
+export * from './http/etag';

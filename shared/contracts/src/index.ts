@@ -1,0 +1,4 @@
+export * from './lead-fields';
+export * from './events';
+export * from './tenant-data';
+export * from './lead-data';
