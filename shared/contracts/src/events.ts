@@ -1,7 +1,12 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { named } from '@leadflow/core';
 import { ulid } from 'ulid';
-import { CustomValuesSchema, LeadContextSchema, LeadFieldsSchema, LeadSourceSchema } from './lead-fields';
+import {
+  CustomValuesSchema,
+  LeadContextSchema,
+  LeadFieldsSchema,
+  LeadSourceSchema,
+} from './lead-fields';
 
 /** Every event on the bus `leadflow` carries these; consumers are idempotent on eventId. */
 const Envelope = {
@@ -11,7 +16,14 @@ const Envelope = {
   schemaVersion: Type.Literal(1),
 };
 
-export const DETAIL_TYPES = ['lead.received', 'lead.created', 'lead.updated', 'lead.deleted', 'lead.erased', 'tenant.config.updated'] as const;
+export const DETAIL_TYPES = [
+  'lead.received',
+  'lead.created',
+  'lead.updated',
+  'lead.deleted',
+  'lead.erased',
+  'tenant.config.updated',
+] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 
 export const EVENT_SOURCES = {
@@ -32,7 +44,12 @@ export const LeadReceivedSchema = named(
       custom: CustomValuesSchema,
       context: LeadContextSchema,
       isTest: Type.Boolean(),
-      externalId: Type.Optional(Type.String({ maxLength: 200, description: 'The id the sender gave the lead (Google Ads lead_id, a partner id).' })),
+      externalId: Type.Optional(
+        Type.String({
+          maxLength: 200,
+          description: 'The id the sender gave the lead (Google Ads lead_id, a partner id).',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -69,7 +86,10 @@ export const LeadChangedSchema = named(
     {
       ...Envelope,
       leadId: Type.String(),
-      version: Type.Integer({ minimum: 1, description: 'The lead version this event describes; consumers ignore older ones.' }),
+      version: Type.Integer({
+        minimum: 1,
+        description: 'The lead version this event describes; consumers ignore older ones.',
+      }),
       changedFields: Type.Array(Type.String()),
       lead: LeadSnapshotSchema,
     },
@@ -96,7 +116,13 @@ export const TenantConfigUpdatedSchema = named(
   Type.Object(
     {
       ...Envelope,
-      resource: Type.Union([Type.Literal('tenant'), Type.Literal('form'), Type.Literal('crm-connection'), Type.Literal('api-key'), Type.Literal('member')]),
+      resource: Type.Union([
+        Type.Literal('tenant'),
+        Type.Literal('form'),
+        Type.Literal('crm-connection'),
+        Type.Literal('api-key'),
+        Type.Literal('member'),
+      ]),
       resourceId: Type.String(),
       version: Type.Optional(Type.Integer()),
     },
@@ -116,7 +142,12 @@ export const EVENT_SCHEMAS: Record<DetailType, TObject> = {
 
 /** The common part of a new event's detail. */
 export function envelope(tenantId: string, now = new Date()) {
-  return { eventId: ulid(now.getTime()), tenantId, occurredAt: now.toISOString(), schemaVersion: 1 as const };
+  return {
+    eventId: ulid(now.getTime()),
+    tenantId,
+    occurredAt: now.toISOString(),
+    schemaVersion: 1 as const,
+  };
 }
 
 /** How an event arrives from EventBridge through an SQS target. */

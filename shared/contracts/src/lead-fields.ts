@@ -2,18 +2,27 @@ import { Type, type Static } from '@sinclair/typebox';
 import { named } from '@leadflow/core';
 
 /** The fields every lead can have, whatever the tenant. */
-export const STANDARD_FIELDS = ['email', 'firstName', 'lastName', 'phone', 'company', 'jobTitle', 'message'] as const;
+export const STANDARD_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'company',
+  'jobTitle',
+  'message',
+] as const;
 export type StandardField = (typeof STANDARD_FIELDS)[number];
 
-export const STANDARD_FIELD_TYPES: Record<StandardField, 'email' | 'text' | 'phone' | 'textarea'> = {
-  email: 'email',
-  firstName: 'text',
-  lastName: 'text',
-  phone: 'phone',
-  company: 'text',
-  jobTitle: 'text',
-  message: 'textarea',
-};
+export const STANDARD_FIELD_TYPES: Record<StandardField, 'email' | 'text' | 'phone' | 'textarea'> =
+  {
+    email: 'email',
+    firstName: 'text',
+    lastName: 'text',
+    phone: 'phone',
+    company: 'text',
+    jobTitle: 'text',
+    message: 'textarea',
+  };
 
 export const STANDARD_FIELD_LABELS: Record<StandardField, string> = {
   email: 'E-mail',
@@ -36,7 +45,9 @@ export const LeadFieldsSchema = named(
       email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
       firstName: Type.Optional(Type.String({ maxLength: 100 })),
       lastName: Type.Optional(Type.String({ maxLength: 100 })),
-      phone: Type.Optional(Type.String({ maxLength: 32, description: 'E.164 once normalised, e.g. +4930123456' })),
+      phone: Type.Optional(
+        Type.String({ maxLength: 32, description: 'E.164 once normalised, e.g. +4930123456' }),
+      ),
       company: Type.Optional(Type.String({ maxLength: 200 })),
       jobTitle: Type.Optional(Type.String({ maxLength: 200 })),
       message: Type.Optional(Type.String({ maxLength: 5000 })),
@@ -60,6 +71,7 @@ export const CustomValuesSchema = named(
   Type.Record(Type.String({ pattern: CUSTOM_FIELD_KEY }), CustomValueSchema, {
     description: 'Values of the tenant’s custom fields, by key.',
     maxProperties: 100,
+    additionalProperties: false,
   }),
 );
 export type CustomValues = Static<typeof CustomValuesSchema>;
@@ -115,7 +127,12 @@ export const LeadContextSchema = named(
             adGroupId: optionalString(40),
             creativeId: optionalString(40),
             gclid: optionalString(200),
-            extra: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2000 }), { maxProperties: 50 })),
+            extra: Type.Optional(
+              Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2000 }), {
+                maxProperties: 50,
+                propertyNames: { maxLength: 100 },
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -8,24 +8,56 @@ import { LEAD_STATUS_PATTERN } from './events';
  * (ingestion, leads, crm-sync). Their shapes and keys live here, once.
  */
 
-export const FIELD_TYPES = ['text', 'textarea', 'email', 'phone', 'number', 'select', 'multiselect', 'checkbox', 'date', 'url', 'hidden'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'textarea',
+  'email',
+  'phone',
+  'number',
+  'select',
+  'multiselect',
+  'checkbox',
+  'date',
+  'url',
+  'hidden',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-const shortText = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) });
+const shortText = (maxLength: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) });
 
 export const CustomFieldDefinitionSchema = named(
   'CustomFieldDefinition',
   Type.Object(
     {
-      key: Type.String({ pattern: CUSTOM_FIELD_KEY, description: 'Lower-case identifier; may not be a standard field.', examples: ['budget'] }),
+      key: Type.String({
+        pattern: CUSTOM_FIELD_KEY,
+        description: 'Lower-case identifier; may not be a standard field.',
+        examples: ['budget'],
+      }),
       label: shortText(100),
       type: Type.Union(FIELD_TYPES.map((t) => Type.Literal(t))),
       required: Type.Boolean({ default: false }),
-      options: Type.Optional(Type.Array(shortText(100), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'Choices of select and multiselect fields.' })),
+      options: Type.Optional(
+        Type.Array(shortText(100), {
+          minItems: 1,
+          maxItems: 100,
+          uniqueItems: true,
+          description: 'Choices of select and multiselect fields.',
+        }),
+      ),
       min: Type.Optional(Type.Number({ description: 'Minimum value (number) or length (text).' })),
       max: Type.Optional(Type.Number({ description: 'Maximum value (number) or length (text).' })),
-      pattern: Type.Optional(Type.String({ maxLength: 200, description: 'A regular expression text values must match.' })),
-      pii: Type.Boolean({ default: false, description: 'Personal data: removed on GDPR erasure and redacted from logs.' }),
+      pattern: Type.Optional(
+        Type.String({
+          maxLength: 200,
+          description: 'A regular expression text values must match.',
+        }),
+      ),
+      pii: Type.Boolean({
+        default: false,
+        description: 'Personal data: removed on GDPR erasure and redacted from logs.',
+      }),
     },
     { additionalProperties: false },
   ),
@@ -37,7 +69,14 @@ export const DEFAULT_PIPELINE = ['new', 'contacted', 'qualified', 'converted', '
 export const PipelineSchema = named(
   'Pipeline',
   Type.Object(
-    { statuses: Type.Array(Type.String({ pattern: LEAD_STATUS_PATTERN }), { minItems: 1, maxItems: 30, uniqueItems: true, description: 'Lead statuses in order; the first is given to new leads.' }) },
+    {
+      statuses: Type.Array(Type.String({ pattern: LEAD_STATUS_PATTERN }), {
+        minItems: 1,
+        maxItems: 30,
+        uniqueItems: true,
+        description: 'Lead statuses in order; the first is given to new leads.',
+      }),
+    },
     { additionalProperties: false },
   ),
 );
@@ -46,8 +85,12 @@ export const DedupeSchema = named(
   'DedupeSettings',
   Type.Object(
     {
-      mode: Type.Union([Type.Literal('merge'), Type.Literal('keep-separate')], { description: 'merge: a lead with a known e-mail becomes an activity on the existing lead.' }),
-      ignorePlusTag: Type.Boolean({ description: 'Treat jane+promo@example.com as jane@example.com.' }),
+      mode: Type.Union([Type.Literal('merge'), Type.Literal('keep-separate')], {
+        description: 'merge: a lead with a known e-mail becomes an activity on the existing lead.',
+      }),
+      ignorePlusTag: Type.Boolean({
+        description: 'Treat jane+promo@example.com as jane@example.com.',
+      }),
     },
     { additionalProperties: false },
   ),
@@ -57,13 +100,32 @@ export const AssignmentSchema = named(
   'AssignmentRules',
   Type.Object(
     {
-      mode: Type.Union([Type.Literal('none'), Type.Literal('form-owner'), Type.Literal('round-robin')]),
-      formOwners: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 64 }), { description: 'form id → member id (form-owner mode).', maxProperties: 500 })),
-      agents: Type.Optional(
-        Type.Array(Type.Object({ memberId: Type.String({ maxLength: 64 }), weight: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }), {
-          maxItems: 200,
-          description: 'Members and weights (round-robin mode).',
+      mode: Type.Union([
+        Type.Literal('none'),
+        Type.Literal('form-owner'),
+        Type.Literal('round-robin'),
+      ]),
+      formOwners: Type.Optional(
+        Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 64 }), {
+          description: 'form id → member id (form-owner mode).',
+          maxProperties: 500,
+          propertyNames: { maxLength: 40 },
         }),
+      ),
+      agents: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              memberId: Type.String({ maxLength: 64 }),
+              weight: Type.Integer({ minimum: 1, maximum: 100 }),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            maxItems: 200,
+            description: 'Members and weights (round-robin mode).',
+          },
+        ),
       ),
     },
     { additionalProperties: false },
@@ -175,9 +237,18 @@ export const tenantKeys = {
   tenant: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'TENANT' }),
   form: (tenantId: string, formId: string) => ({ PK: `TENANT#${tenantId}`, SK: `FORM#${formId}` }),
   publishedForm: (formKey: string) => ({ PK: `FORMKEY#${formKey}`, SK: 'FORMKEY' }),
-  apiKey: (tenantId: string, keyId: string) => ({ PK: `TENANT#${tenantId}`, SK: `APIKEY#${keyId}` }),
-  crmConnection: (tenantId: string, connectionId: string) => ({ PK: `TENANT#${tenantId}`, SK: `CRM#${connectionId}` }),
-  member: (tenantId: string, memberId: string) => ({ PK: `TENANT#${tenantId}`, SK: `MEMBER#${memberId}` }),
+  apiKey: (tenantId: string, keyId: string) => ({
+    PK: `TENANT#${tenantId}`,
+    SK: `APIKEY#${keyId}`,
+  }),
+  crmConnection: (tenantId: string, connectionId: string) => ({
+    PK: `TENANT#${tenantId}`,
+    SK: `CRM#${connectionId}`,
+  }),
+  member: (tenantId: string, memberId: string) => ({
+    PK: `TENANT#${tenantId}`,
+    SK: `MEMBER#${memberId}`,
+  }),
   slug: (slug: string) => ({ PK: `SLUG#${slug}`, SK: 'SLUG' }),
   partition: (tenantId: string) => `TENANT#${tenantId}`,
 };

@@ -20,3 +20,6 @@ export * from './service';
 export * from './aws/readiness';
 export * from './http/pagination';
 export * from './http/etag';
+export * from './http/cors';
+export * from './aws/versioned-update';
+export * from './aws/query-page';

@@ -11,6 +11,7 @@ function createAjv(coerceTypes: boolean): Ajv {
     strict: true,
     strictRequired: false,
     strictTypes: false,
+    discriminator: true,
   });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'example' });
@@ -50,6 +51,7 @@ function fieldPath(error: ErrorObject, prefix: string): string {
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties')
     segments.push(String(error.params.additionalProperty));
+  if (error.keyword === 'discriminator') segments.push(String(error.params.tag));
   const path = segments.join('.');
   if (!prefix) return path || '(root)';
   return path ? `${prefix}.${path}` : prefix;
@@ -63,6 +65,8 @@ function fieldMessage(error: ErrorObject): string {
       return 'is not an allowed field';
     case 'enum':
       return `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    case 'discriminator':
+      return error.params.error === 'tag' ? 'is required' : 'is not one of the allowed values';
     case 'const':
       return `must be ${JSON.stringify(error.params.allowedValue)}`;
     default:

@@ -17,7 +17,15 @@ export interface FormField {
 }
 
 /** Submission keys that describe where a lead came from rather than who it is. */
-export const CONTEXT_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'pageUrl', 'referrer'] as const;
+export const CONTEXT_KEYS = [
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'pageUrl',
+  'referrer',
+] as const;
 
 export const consentKey = (key: string) => `consent_${key}`;
 
@@ -31,15 +39,31 @@ const TEXT_LIMITS: Partial<Record<FieldType, number>> = {
 };
 
 /** Resolves a form's field list against the standard fields and the tenant's custom fields. */
-export function resolveFields(fields: FormField[], customFields: CustomFieldDefinition[]): PublishedField[] {
+export function resolveFields(
+  fields: FormField[],
+  customFields: CustomFieldDefinition[],
+): PublishedField[] {
   const custom = new Map(customFields.map((f) => [f.key, f]));
   return fields.map((field) => {
     if (isStandardField(field.key)) {
-      return withOverrides({ key: field.key, type: STANDARD_FIELD_TYPES[field.key], label: STANDARD_FIELD_LABELS[field.key], required: false }, field);
+      return withOverrides(
+        {
+          key: field.key,
+          type: STANDARD_FIELD_TYPES[field.key],
+          label: STANDARD_FIELD_LABELS[field.key],
+          required: false,
+        },
+        field,
+      );
     }
     const definition = custom.get(field.key);
     if (!definition) throw new Error(`unknown field ${field.key}`);
-    const resolved: PublishedField = { key: definition.key, type: definition.type, label: definition.label, required: definition.required };
+    const resolved: PublishedField = {
+      key: definition.key,
+      type: definition.type,
+      label: definition.label,
+      required: definition.required,
+    };
     if (definition.options) resolved.options = definition.options;
     if (definition.min !== undefined) resolved.min = definition.min;
     if (definition.max !== undefined) resolved.max = definition.max;
@@ -126,7 +150,11 @@ export function compileSubmissionSchema(shape: SubmissionShape): JsonSchema {
     properties[key] = consent.required ? { type: 'boolean', const: true } : { type: 'boolean' };
     if (consent.required) required.push(key);
   }
-  for (const key of CONTEXT_KEYS) properties[key] = { type: 'string', maxLength: key === 'pageUrl' || key === 'referrer' ? 2048 : 200 };
+  for (const key of CONTEXT_KEYS)
+    properties[key] = {
+      type: 'string',
+      maxLength: key === 'pageUrl' || key === 'referrer' ? 2048 : 200,
+    };
   if (shape.honeypotField) properties[shape.honeypotField] = { type: 'string', maxLength: 1000 };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -141,17 +169,28 @@ export function compileSubmissionSchema(shape: SubmissionShape): JsonSchema {
  * An HTML form posts every value as text. Turn them into what the schema expects:
  * numbers, booleans (a checked box sends "on"), arrays for multi-selects.
  */
-export function coerceFormEncoded(shape: SubmissionShape, body: Record<string, unknown>): Record<string, unknown> {
+export function coerceFormEncoded(
+  shape: SubmissionShape,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
   const types = new Map<string, FieldType>(shape.fields.map((f) => [f.key, f.type]));
   for (const consent of shape.consents) types.set(consentKey(consent.key), 'checkbox');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const type = types.get(key);
-    if (type === 'multiselect') out[key] = Array.isArray(value) ? value : value === '' ? [] : [value];
+    if (type === 'multiselect')
+      out[key] = Array.isArray(value) ? value : value === '' ? [] : [value];
     else if (Array.isArray(value)) out[key] = value;
     else if (typeof value !== 'string') out[key] = value;
-    else if (type === 'number') out[key] = value.trim() === '' ? undefined : Number.isFinite(Number(value)) ? Number(value) : value;
-    else if (type === 'checkbox') out[key] = ['on', 'true', '1', 'yes'].includes(value.toLowerCase()) ? true : ['', 'false', '0', 'no', 'off'].includes(value.toLowerCase()) ? false : value;
+    else if (type === 'number')
+      out[key] =
+        value.trim() === '' ? undefined : Number.isFinite(Number(value)) ? Number(value) : value;
+    else if (type === 'checkbox')
+      out[key] = ['on', 'true', '1', 'yes'].includes(value.toLowerCase())
+        ? true
+        : ['', 'false', '0', 'no', 'off'].includes(value.toLowerCase())
+          ? false
+          : value;
     else out[key] = value;
   }
   for (const [key, value] of Object.entries(out)) if (value === undefined) delete out[key];

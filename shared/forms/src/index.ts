@@ -1,2 +1,3 @@
 export * from './compile';
 export * from './normalise';
+export * from './safe-pattern';

@@ -1,6 +1,15 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import {
+  isSupportedCountry as isSupportedPhoneCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/min';
 import { AppError, type FieldError } from '@leadflow/core';
-import { isStandardField, type CustomValues, type LeadFields, type PublishedField } from '@leadflow/contracts';
+import {
+  isStandardField,
+  type CustomValues,
+  type LeadFields,
+  type PublishedField,
+} from '@leadflow/contracts';
 
 /** Lower-cased and trimmed; the form an e-mail is stored and compared in. */
 export function normaliseEmail(email: string): string {
@@ -17,9 +26,17 @@ export function dedupeEmailKey(email: string, ignorePlusTag: boolean): string {
   return `${local}${normalised.slice(at)}`;
 }
 
+/** An ISO 3166-1 alpha-2 code whose phone numbers we can read. */
+export function isSupportedCountry(country: string): boolean {
+  return isSupportedPhoneCountry(country.toUpperCase());
+}
+
 /** E.164, using the tenant's default country for numbers written without one. */
 export function toE164(phone: string, defaultCountry: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(phone.trim(), defaultCountry.toUpperCase() as CountryCode);
+  const parsed = parsePhoneNumberFromString(
+    phone.trim(),
+    defaultCountry.toUpperCase() as CountryCode,
+  );
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
@@ -30,14 +47,23 @@ export interface NormalisedSubmission {
 
 type FieldValue = string | number | boolean | string[];
 
-function normaliseValue(field: PublishedField, value: FieldValue, defaultCountry: string, errors: FieldError[]): FieldValue | undefined {
+function normaliseValue(
+  field: PublishedField,
+  value: FieldValue,
+  defaultCountry: string,
+  errors: FieldError[],
+): FieldValue | undefined {
   if (typeof value !== 'string') return value;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (field.type === 'email') return normaliseEmail(trimmed);
   if (field.type === 'phone') {
     const e164 = toE164(trimmed, defaultCountry);
-    if (!e164) errors.push({ field: field.key, message: `is not a valid phone number for ${defaultCountry.toUpperCase()}` });
+    if (!e164)
+      errors.push({
+        field: field.key,
+        message: `is not a valid phone number for ${defaultCountry.toUpperCase()}`,
+      });
     return e164;
   }
   return trimmed;
@@ -66,7 +92,10 @@ export function normaliseSubmission(
   }
   if (errors.length > 0) {
     throw new AppError('validation_failed', 'The submission is invalid', {
-      errors: errors.map((e) => ({ field: prefix ? `${prefix}.${e.field}` : e.field, message: e.message })),
+      errors: errors.map((e) => ({
+        field: prefix ? `${prefix}.${e.field}` : e.field,
+        message: e.message,
+      })),
     });
   }
   return { fields: standard as LeadFields, custom };

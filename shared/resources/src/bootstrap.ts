@@ -19,7 +19,12 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketCorsCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -220,6 +225,25 @@ async function createBucket(s3: S3Client, prefix: string): Promise<string> {
           },
         ],
       },
+    }),
+  );
+  // Locally the bucket stands in for S3 + CloudFront, so it serves reads to anyone, as the CDN
+  // does in AWS (where the bucket itself stays private behind Origin Access Control).
+  await s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: bucket,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'local-cdn',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${bucket}/*`,
+          },
+        ],
+      }),
     }),
   );
   return bucket;

@@ -6,24 +6,34 @@ export const etagOf = (version: number): string => `"${version}"`;
 
 export const IfMatchHeader = {
   'If-Match': {
-    description: 'The ETag of the version you read; the update applies only if it is still current.',
+    description:
+      'The ETag of the version you read; the update applies only if it is still current.',
     required: true,
     schema: Type.String({ maxLength: 64 }),
     example: '"3"',
   },
 };
 
-export const ETagHeader = { ETag: { description: 'The version of the resource, for If-Match.', schema: Type.String() } };
+export const ETagHeader = {
+  ETag: { description: 'The version of the resource, for If-Match.', schema: Type.String() },
+};
 
 /** The version an update expects, from If-Match: 428 without it, 412 when it names none. */
 export function expectedVersion(ifMatch: string | undefined): number {
   if (ifMatch === undefined || ifMatch.trim() === '') {
-    throw new AppError('precondition_required', 'This update needs an If-Match header with the ETag you read');
+    throw new AppError(
+      'precondition_required',
+      'This update needs an If-Match header with the ETag you read',
+    );
   }
   const match = /^(?:W\/)?"(\d{1,15})"$/.exec(ifMatch.trim());
-  if (!match) throw new AppError('precondition_failed', 'If-Match does not name a version of this resource');
+  if (!match)
+    throw new AppError('precondition_failed', 'If-Match does not name a version of this resource');
   return Number(match[1]);
 }
 
 export const staleVersion = () =>
-  new AppError('precondition_failed', 'The resource changed since you read it; fetch it again and reapply your change');
+  new AppError(
+    'precondition_failed',
+    'The resource changed since you read it; fetch it again and reapply your change',
+  );

@@ -2,21 +2,58 @@ import { compileSchema } from '@leadflow/core';
 import type { CustomFieldDefinition } from '@leadflow/contracts';
 import { coerceFormEncoded, compileSubmissionSchema, resolveFields } from '../compile';
 import { dedupeEmailKey, normaliseSubmission, toE164 } from '../normalise';
+import { unsafePatternReason } from '../safe-pattern';
 
 const customFields: CustomFieldDefinition[] = [
-  { key: 'budget', label: 'Budget', type: 'number', required: false, min: 0, max: 1_000_000, pii: false },
-  { key: 'product', label: 'Product', type: 'select', required: true, options: ['basic', 'pro'], pii: false },
-  { key: 'topics', label: 'Topics', type: 'multiselect', required: false, options: ['a', 'b', 'c'], pii: false },
+  {
+    key: 'budget',
+    label: 'Budget',
+    type: 'number',
+    required: false,
+    min: 0,
+    max: 1_000_000,
+    pii: false,
+  },
+  {
+    key: 'product',
+    label: 'Product',
+    type: 'select',
+    required: true,
+    options: ['basic', 'pro'],
+    pii: false,
+  },
+  {
+    key: 'topics',
+    label: 'Topics',
+    type: 'multiselect',
+    required: false,
+    options: ['a', 'b', 'c'],
+    pii: false,
+  },
   { key: 'newsletter', label: 'Newsletter', type: 'checkbox', required: false, pii: false },
   { key: 'start', label: 'Start', type: 'date', required: false, pii: false },
   { key: 'site', label: 'Website', type: 'url', required: false, pii: false },
 ];
 
 const fields = resolveFields(
-  [{ key: 'email', required: true }, { key: 'firstName', label: 'Your name' }, { key: 'phone' }, { key: 'budget' }, { key: 'product' }, { key: 'topics' }, { key: 'newsletter' }, { key: 'start' }, { key: 'site' }],
+  [
+    { key: 'email', required: true },
+    { key: 'firstName', label: 'Your name' },
+    { key: 'phone' },
+    { key: 'budget' },
+    { key: 'product' },
+    { key: 'topics' },
+    { key: 'newsletter' },
+    { key: 'start' },
+    { key: 'site' },
+  ],
   customFields,
 );
-const shape = { fields, consents: [{ key: 'privacy', text: 'I agree to the privacy policy.', required: true }], honeypotField: 'website_url' };
+const shape = {
+  fields,
+  consents: [{ key: 'privacy', text: 'I agree to the privacy policy.', required: true }],
+  honeypotField: 'website_url',
+};
 const validate = compileSchema(compileSubmissionSchema(shape));
 
 const valid = {
@@ -37,8 +74,19 @@ const valid = {
 describe('the form compiler', () => {
   it('when fields are resolved, then standard and custom definitions meet the form’s overrides', () => {
     expect(fields[0]).toEqual({ key: 'email', type: 'email', label: 'E-mail', required: true });
-    expect(fields[1]).toEqual({ key: 'firstName', type: 'text', label: 'Your name', required: false });
-    expect(fields[4]).toEqual({ key: 'product', type: 'select', label: 'Product', required: true, options: ['basic', 'pro'] });
+    expect(fields[1]).toEqual({
+      key: 'firstName',
+      type: 'text',
+      label: 'Your name',
+      required: false,
+    });
+    expect(fields[4]).toEqual({
+      key: 'product',
+      type: 'select',
+      label: 'Product',
+      required: true,
+      options: ['basic', 'pro'],
+    });
   });
 
   it('when a submission is valid, then the schema accepts it', () => {
@@ -66,8 +114,22 @@ describe('the form compiler', () => {
 
   it('when an HTML form posts text, then values are coerced to the types of their fields', () => {
     expect(
-      coerceFormEncoded(shape, { budget: '5000', newsletter: 'on', consent_privacy: 'on', topics: 'a', email: 'x@y.co', start: '' }),
-    ).toEqual({ budget: 5000, newsletter: true, consent_privacy: true, topics: ['a'], email: 'x@y.co', start: '' });
+      coerceFormEncoded(shape, {
+        budget: '5000',
+        newsletter: 'on',
+        consent_privacy: 'on',
+        topics: 'a',
+        email: 'x@y.co',
+        start: '',
+      }),
+    ).toEqual({
+      budget: 5000,
+      newsletter: true,
+      consent_privacy: true,
+      topics: ['a'],
+      email: 'x@y.co',
+      start: '',
+    });
   });
 });
 
@@ -75,13 +137,22 @@ describe('normalisation', () => {
   it('when a submission is normalised, then strings are trimmed, the e-mail lower-cased, the phone E.164, custom fields apart', () => {
     expect(normaliseSubmission(fields, valid, 'DE')).toEqual({
       fields: { email: 'jane@example.com', firstName: 'Jane', phone: '+49301234567' },
-      custom: { budget: 5000, product: 'pro', topics: ['a', 'c'], newsletter: true, start: '2027-01-15', site: 'https://jane.example' },
+      custom: {
+        budget: 5000,
+        product: 'pro',
+        topics: ['a', 'c'],
+        newsletter: true,
+        start: '2027-01-15',
+        site: 'https://jane.example',
+      },
     });
   });
 
   it('when a phone number is not valid for the country, then the field is named', () => {
     expect(() => normaliseSubmission(fields, { ...valid, phone: '12' }, 'DE', 'body')).toThrow(
-      expect.objectContaining({ errors: [{ field: 'body.phone', message: 'is not a valid phone number for DE' }] }),
+      expect.objectContaining({
+        errors: [{ field: 'body.phone', message: 'is not a valid phone number for DE' }],
+      }),
     );
   });
 
@@ -93,4 +164,20 @@ describe('normalisation', () => {
     expect(dedupeEmailKey('Jane+Promo@Example.com', true)).toBe('jane@example.com');
     expect(dedupeEmailKey('Jane+Promo@Example.com', false)).toBe('jane+promo@example.com');
   });
+});
+
+describe('tenant patterns', () => {
+  it.each(['^[A-Z]{2}-\\d{4}$', '^(ab|cd)+$', '^[a-z]+(-[a-z]+)?$', '\\(a+\\)+'])(
+    'when the pattern is %s, then it is accepted',
+    (pattern) => {
+      expect(unsafePatternReason(pattern)).toBeUndefined();
+    },
+  );
+
+  it.each(['(a+)+$', '^(\\w*)*$', '((ab)*c)+', '(['])(
+    'when the pattern is %s, then it is refused',
+    (pattern) => {
+      expect(unsafePatternReason(pattern)).toBeDefined();
+    },
+  );
 });

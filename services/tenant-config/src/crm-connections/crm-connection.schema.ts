@@ -1,0 +1,249 @@
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { requires } from '@leadflow/auth';
+import { CRM_TYPES, STANDARD_FIELDS, type CrmType } from '@leadflow/contracts';
+import {
+  defineOperation,
+  ETagHeader,
+  IfMatchHeader,
+  named,
+  pageOf,
+  PaginationQuery,
+} from '@leadflow/core';
+
+const secret = (minLength: number, maxLength: number, description: string) =>
+  Type.String({ minLength, maxLength, description });
+const httpUrl = (description: string) =>
+  Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
+
+export const CREDENTIAL_SCHEMAS: Record<CrmType, TObject> = {
+  hubspot: Type.Object(
+    {
+      accessToken: secret(10, 1000, 'A private app access token with crm.objects.contacts scopes.'),
+    },
+    { additionalProperties: false },
+  ),
+  salesforce: Type.Object(
+    {
+      instanceUrl: httpUrl('Your My Domain URL, e.g. https://acme.my.salesforce.com'),
+      accessToken: secret(10, 2000, 'An OAuth access token of an integration user.'),
+    },
+    { additionalProperties: false },
+  ),
+  pipedrive: Type.Object(
+    { apiToken: secret(10, 200, 'A Pipedrive API token.') },
+    { additionalProperties: false },
+  ),
+  webhook: Type.Object(
+    {
+      url: httpUrl('Where lead events are POSTed (https in production).'),
+      signingSecret: secret(16, 200, 'Signs each delivery (HMAC-SHA256); keep it to verify them.'),
+    },
+    { additionalProperties: false },
+  ),
+};
+
+const FIELD_KEY = `^(${STANDARD_FIELDS.join('|')}|custom\\.[a-z][a-z0-9_]{0,39})$`;
+
+export const FieldMappingSchema = Type.Record(
+  Type.String({ pattern: FIELD_KEY }),
+  Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$' }),
+  {
+    maxProperties: 100,
+    additionalProperties: false,
+    description:
+      'Lead field (a standard field, or custom.<key>) → CRM property. Defaults to the CRM’s usual properties.',
+  },
+);
+
+const common = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  enabled: Type.Optional(Type.Boolean({ default: true })),
+  baseUrl: Type.Optional(httpUrl('Another API base URL, e.g. a CRM sandbox; https in production.')),
+  fieldMapping: Type.Optional(FieldMappingSchema),
+};
+
+const branches = CRM_TYPES.map((type) =>
+  Type.Object(
+    { type: Type.Literal(type), ...common, credentials: CREDENTIAL_SCHEMAS[type] },
+    { additionalProperties: false },
+  ),
+);
+
+/** One shape per CRM type; `type` picks the shape, so errors name the fields of that type only. */
+export const CreateCrmConnectionBody = Type.Unsafe<Static<(typeof branches)[number]>>({
+  oneOf: branches,
+  discriminator: { propertyName: 'type' },
+});
+export type CreateCrmConnection = Static<(typeof branches)[number]>;
+
+export const PatchCrmConnectionBody = Type.Object(
+  {
+    name: Type.Optional(common.name),
+    enabled: Type.Optional(Type.Boolean()),
+    baseUrl: Type.Optional(
+      Type.Union([httpUrl('Another API base URL.'), Type.Null()], {
+        description: 'null goes back to the CRM’s own API.',
+      }),
+    ),
+    fieldMapping: Type.Optional(FieldMappingSchema),
+    credentials: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z]{1,40}$' }), Type.String({ maxLength: 2048 }), {
+        additionalProperties: false,
+        description:
+          'New credentials, in the shape of the connection’s type (see createCrmConnection). Replaces the old ones.',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchCrmConnection = Static<typeof PatchCrmConnectionBody>;
+
+export const CrmConnectionSchema = named(
+  'CrmConnection',
+  Type.Object(
+    {
+      id: Type.String(),
+      type: Type.Union(CRM_TYPES.map((t) => Type.Literal(t))),
+      name: Type.String(),
+      enabled: Type.Boolean(),
+      baseUrl: Type.Optional(Type.String()),
+      fieldMapping: Type.Record(Type.String(), Type.String()),
+      hasCredentials: Type.Boolean({
+        description: 'Credentials are stored in Secrets Manager and never shown.',
+      }),
+      version: Type.Integer(),
+      createdAt: Type.String({ format: 'date-time' }),
+      updatedAt: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type CrmConnection = Static<typeof CrmConnectionSchema>;
+
+const ConnectionParams = Type.Object({
+  connectionId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' }),
+});
+
+const exampleConnection: CrmConnection = {
+  id: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
+  type: 'hubspot',
+  name: 'HubSpot production',
+  enabled: true,
+  fieldMapping: {
+    email: 'email',
+    firstName: 'firstname',
+    lastName: 'lastname',
+    phone: 'phone',
+    company: 'company',
+    'custom.budget': 'budget',
+  },
+  hasCredentials: true,
+  version: 1,
+  createdAt: '2026-11-20T10:00:00.000Z',
+  updatedAt: '2026-11-20T10:00:00.000Z',
+};
+
+export const listCrmConnectionsOperation = defineOperation({
+  method: 'get',
+  path: '/v1/crm-connections',
+  operationId: 'listCrmConnections',
+  summary: 'List CRM connections',
+  tags: ['crm-connections'],
+  auth: requires('settings:read'),
+  query: Type.Object(PaginationQuery, { additionalProperties: false }),
+  responses: {
+    200: {
+      description: 'A page of connections.',
+      schema: pageOf(CrmConnectionSchema, 'A page of CRM connections.'),
+      example: { items: [exampleConnection], nextCursor: null },
+    },
+  },
+});
+
+export const createCrmConnectionOperation = defineOperation({
+  method: 'post',
+  path: '/v1/crm-connections',
+  operationId: 'createCrmConnection',
+  summary: 'Connect a CRM',
+  description:
+    'Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection.',
+  tags: ['crm-connections'],
+  auth: requires('settings:write'),
+  body: CreateCrmConnectionBody,
+  bodyExample: {
+    type: 'hubspot',
+    name: 'HubSpot production',
+    credentials: { accessToken: 'pat-eu1-00000000-0000-0000-0000-000000000000' },
+    fieldMapping: { email: 'email', 'custom.budget': 'budget' },
+  },
+  responses: {
+    201: {
+      description: 'Connected.',
+      schema: CrmConnectionSchema,
+      example: exampleConnection,
+      headers: ETagHeader,
+    },
+  },
+});
+
+export const getCrmConnectionOperation = defineOperation({
+  method: 'get',
+  path: '/v1/crm-connections/{connectionId}',
+  operationId: 'getCrmConnection',
+  summary: 'A CRM connection',
+  tags: ['crm-connections'],
+  auth: requires('settings:read'),
+  params: ConnectionParams,
+  responses: {
+    200: {
+      description: 'The connection.',
+      schema: CrmConnectionSchema,
+      example: exampleConnection,
+      headers: ETagHeader,
+    },
+  },
+  errors: [404],
+});
+
+export const updateCrmConnectionOperation = defineOperation({
+  method: 'patch',
+  path: '/v1/crm-connections/{connectionId}',
+  operationId: 'updateCrmConnection',
+  summary: 'Change a CRM connection, or rotate its credentials',
+  tags: ['crm-connections'],
+  auth: requires('settings:write'),
+  params: ConnectionParams,
+  requestHeaders: IfMatchHeader,
+  body: PatchCrmConnectionBody,
+  bodyExample: { enabled: false },
+  responses: {
+    200: {
+      description: 'The changed connection.',
+      schema: CrmConnectionSchema,
+      example: { ...exampleConnection, enabled: false, version: 2 },
+      headers: ETagHeader,
+    },
+  },
+  errors: [404, 412, 428],
+});
+
+export const deleteCrmConnectionOperation = defineOperation({
+  method: 'delete',
+  path: '/v1/crm-connections/{connectionId}',
+  operationId: 'deleteCrmConnection',
+  summary: 'Disconnect a CRM',
+  description: 'Its credentials are scheduled for deletion (7 days’ recovery window).',
+  tags: ['crm-connections'],
+  auth: requires('settings:write'),
+  params: ConnectionParams,
+  responses: { 204: { description: 'Disconnected.' } },
+  errors: [404],
+});
+
+export const crmConnectionOperations = [
+  listCrmConnectionsOperation,
+  createCrmConnectionOperation,
+  getCrmConnectionOperation,
+  updateCrmConnectionOperation,
+  deleteCrmConnectionOperation,
+];

@@ -1,0 +1,211 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ulid } from 'ulid';
+import { isPrivateHost } from '@leadflow/auth';
+import {
+  DEFAULT_FIELD_MAPPINGS,
+  type CrmConnectionItem,
+  type CrmType,
+  type TenantSettings,
+} from '@leadflow/contracts';
+import { AppError, assertValid, notFound, type FieldError, type Logger } from '@leadflow/core';
+import type { ConfigEvents } from '../shared/config-events';
+import type { TenantService } from '../tenants/tenant.service';
+import type { ConnectionChanges, CrmConnectionRepository } from './crm-connection.repository';
+import {
+  CREDENTIAL_SCHEMAS,
+  type CreateCrmConnection,
+  type CrmConnection,
+  type PatchCrmConnection,
+} from './crm-connection.schema';
+
+export interface CrmConnectionServiceDeps {
+  connections: CrmConnectionRepository;
+  tenants: TenantService;
+  secrets: SecretsManagerClient;
+  secretsPrefix: string;
+  events: ConfigEvents;
+  logger: Logger;
+  /** Production accepts only public https endpoints: a tenant must not aim crm-sync at our own network. */
+  production: boolean;
+}
+
+export function toConnection(item: CrmConnectionItem): CrmConnection {
+  const { connectionId, secretName: _secret, tenantId: _tenant, ...rest } = item;
+  return { id: connectionId, ...rest, hasCredentials: true };
+}
+
+export class CrmConnectionService {
+  constructor(private readonly deps: CrmConnectionServiceDeps) {}
+
+  async get(tenantId: string, connectionId: string): Promise<CrmConnectionItem> {
+    const connection = await this.deps.connections.get(tenantId, connectionId);
+    if (!connection) throw notFound('CRM connection');
+    return connection;
+  }
+
+  async create(tenantId: string, input: CreateCrmConnection): Promise<CrmConnection> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    const credentials = input.credentials as Record<string, string>;
+    this.assertValid([
+      ...this.endpointErrors(input.type, input.baseUrl, credentials, 'body'),
+      ...mappingErrors(input.fieldMapping, tenant),
+    ]);
+    const connectionId = ulid();
+    const now = new Date().toISOString();
+    const item: CrmConnectionItem = {
+      tenantId,
+      connectionId,
+      type: input.type,
+      name: input.name,
+      enabled: input.enabled ?? true,
+      fieldMapping: input.fieldMapping ?? DEFAULT_FIELD_MAPPINGS[input.type],
+      secretName: `${this.deps.secretsPrefix}${tenantId}/crm/${connectionId}`,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}),
+    };
+    await this.deps.secrets.send(
+      new CreateSecretCommand({
+        Name: item.secretName,
+        SecretString: JSON.stringify(credentials),
+        Description: `CRM credentials of ${tenantId}/${connectionId} (${input.type})`,
+        Tags: [
+          { Key: 'tenant', Value: tenantId },
+          { Key: 'service', Value: 'crm-sync' },
+        ],
+      }),
+    );
+    try {
+      await this.deps.connections.create(item);
+    } catch (error) {
+      await this.deleteSecret(item.secretName, true);
+      throw error;
+    }
+    await this.deps.events.changed(tenantId, 'crm-connection', connectionId, item.version);
+    return toConnection(item);
+  }
+
+  async update(
+    tenantId: string,
+    connectionId: string,
+    expectedVersion: number,
+    patch: PatchCrmConnection,
+  ): Promise<CrmConnection> {
+    const [tenant, current] = await Promise.all([
+      this.deps.tenants.get(tenantId),
+      this.get(tenantId, connectionId),
+    ]);
+    const { credentials, ...rest } = patch;
+    const errors = mappingErrors(patch.fieldMapping, tenant);
+    if (credentials) {
+      errors.push(
+        ...validationErrors(() =>
+          assertValid(CREDENTIAL_SCHEMAS[current.type], credentials, {
+            prefix: 'body.credentials',
+          }),
+        ),
+      );
+    }
+    errors.push(
+      ...this.endpointErrors(current.type, patch.baseUrl ?? undefined, credentials, 'body'),
+    );
+    this.assertValid(errors);
+    const changes: ConnectionChanges = rest;
+    const updated = await this.deps.connections.update(
+      tenantId,
+      connectionId,
+      expectedVersion,
+      changes,
+    );
+    if (credentials) {
+      await this.deps.secrets.send(
+        new PutSecretValueCommand({
+          SecretId: current.secretName,
+          SecretString: JSON.stringify(credentials),
+        }),
+      );
+    }
+    await this.deps.events.changed(tenantId, 'crm-connection', connectionId, updated.version);
+    return toConnection(updated);
+  }
+
+  async delete(tenantId: string, connectionId: string): Promise<void> {
+    const current = await this.get(tenantId, connectionId);
+    await this.deps.connections.delete(tenantId, connectionId);
+    await this.deleteSecret(current.secretName, false);
+    await this.deps.events.changed(tenantId, 'crm-connection', connectionId);
+  }
+
+  private async deleteSecret(secretName: string, immediately: boolean): Promise<void> {
+    await this.deps.secrets
+      .send(
+        new DeleteSecretCommand({
+          SecretId: secretName,
+          ...(immediately ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: 7 }),
+        }),
+      )
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, secretName }, 'CRM secret not deleted'),
+      );
+  }
+
+  private endpointErrors(
+    type: CrmType,
+    baseUrl: string | undefined,
+    credentials: Record<string, string> | undefined,
+    prefix: string,
+  ): FieldError[] {
+    const urls: Array<[string, string | undefined]> = [[`${prefix}.baseUrl`, baseUrl]];
+    if (type === 'webhook') urls.push([`${prefix}.credentials.url`, credentials?.url]);
+    if (type === 'salesforce')
+      urls.push([`${prefix}.credentials.instanceUrl`, credentials?.instanceUrl]);
+    return urls.flatMap(([field, url]) => {
+      const problem = url === undefined ? undefined : this.endpointProblem(url);
+      return problem ? [{ field, message: problem }] : [];
+    });
+  }
+
+  private endpointProblem(url: string): string | undefined {
+    if (!this.deps.production) return undefined;
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:') return 'must use https';
+    if (isPrivateHost(parsed.hostname)) return 'must be a public host';
+    return undefined;
+  }
+
+  private assertValid(errors: FieldError[]): void {
+    if (errors.length > 0)
+      throw new AppError('validation_failed', 'The CRM connection is invalid', { errors });
+  }
+}
+
+function validationErrors(check: () => unknown): FieldError[] {
+  try {
+    check();
+    return [];
+  } catch (error) {
+    if (error instanceof AppError && error.errors) return error.errors;
+    throw error;
+  }
+}
+
+/** Custom fields in a mapping must exist in the tenant's lead schema. */
+function mappingErrors(
+  mapping: Record<string, string> | undefined,
+  tenant: TenantSettings,
+): FieldError[] {
+  if (!mapping) return [];
+  const custom = new Set(tenant.customFields.map((f) => `custom.${f.key}`));
+  return Object.keys(mapping)
+    .filter((field) => field.startsWith('custom.') && !custom.has(field))
+    .map((field) => ({
+      field: `body.fieldMapping.${field}`,
+      message: 'is not a custom field of this tenant',
+    }));
+}

@@ -1,0 +1,192 @@
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { tenantKeys, type PublishedConsent, type PublishedFormItem } from '@leadflow/contracts';
+import {
+  staleVersion,
+  updateVersioned,
+  withoutKeys,
+  queryPrefixPage,
+  type DynamoDBDocumentClient,
+} from '@leadflow/core';
+import type { FormField } from '@leadflow/forms';
+import { failedConditions } from '../shared/transactions';
+
+export interface FormRecord {
+  formId: string;
+  name: string;
+  fields: FormField[];
+  consents: PublishedConsent[];
+  allowedOrigins: string[];
+  honeypotField?: string;
+  success: { redirectUrl?: string; message?: string };
+  googleAdsKeyHash?: string;
+  formKey: string;
+  status: 'draft' | 'published';
+  publishedVersion?: number;
+  publishedAt?: string;
+  /** The form version the published config was compiled from. */
+  publishedFromVersion?: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type FormChanges = Partial<
+  Pick<FormRecord, 'name' | 'fields' | 'consents' | 'allowedOrigins' | 'success'>
+> & {
+  honeypotField?: string | null;
+  googleAdsKeyHash?: string | null;
+};
+
+export class FormRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(tenantId: string, form: FormRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...tenantKeys.form(tenantId, form.formId), ...form },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  async get(tenantId: string, formId: string): Promise<FormRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: tenantKeys.form(tenantId, formId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? withoutKeys<FormRecord>(result.Item) : undefined;
+  }
+
+  list(tenantId: string, limit: number, cursor: string | undefined) {
+    return queryPrefixPage<FormRecord>(this.db, {
+      table: this.table,
+      pk: tenantKeys.partition(tenantId),
+      skPrefix: 'FORM#',
+      limit,
+      cursor,
+      newestFirst: true,
+    });
+  }
+
+  async listAll(tenantId: string): Promise<FormRecord[]> {
+    const forms: FormRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(tenantId, 100, cursor);
+      forms.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return forms;
+  }
+
+  update(
+    tenantId: string,
+    formId: string,
+    expectedVersion: number,
+    changes: FormChanges,
+  ): Promise<FormRecord> {
+    return updateVersioned(this.db, {
+      table: this.table,
+      key: tenantKeys.form(tenantId, formId),
+      expectedVersion,
+      changes,
+      resource: 'Form',
+    });
+  }
+
+  /** Marks the form published from `form.version` and writes the lookup ingestion reads, together. */
+  async publish(
+    tenantId: string,
+    form: FormRecord,
+    published: PublishedFormItem,
+  ): Promise<FormRecord> {
+    const publishedAt = published.config.publishedAt;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: tenantKeys.form(tenantId, form.formId),
+                UpdateExpression:
+                  'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :v',
+                ConditionExpression: '#version = :v',
+                ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+                ExpressionAttributeValues: {
+                  ':published': 'published',
+                  ':pv': published.version,
+                  ':at': publishedAt,
+                  ':v': form.version,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...tenantKeys.publishedForm(form.formKey), ...published },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (failedConditions(error)?.includes(0)) throw staleVersion();
+      throw error;
+    }
+    return {
+      ...form,
+      status: 'published',
+      publishedVersion: published.version,
+      publishedAt,
+      publishedFromVersion: form.version,
+    };
+  }
+
+  async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: tenantKeys.form(tenantId, form.formId),
+              UpdateExpression: 'SET #status = :draft REMOVE publishedAt, publishedFromVersion',
+              ConditionExpression: 'attribute_exists(PK)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':draft': 'draft' },
+            },
+          },
+          { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
+        ],
+      }),
+    );
+    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
+    return { ...rest, status: 'draft' };
+  }
+
+  async delete(tenantId: string, form: FormRecord): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.table, Key: tenantKeys.form(tenantId, form.formId) } },
+          { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
+        ],
+      }),
+    );
+  }
+
+  async getPublished(formKey: string): Promise<PublishedFormItem | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: tenantKeys.publishedForm(formKey) }),
+    );
+    return result.Item ? withoutKeys<PublishedFormItem>(result.Item) : undefined;
+  }
+}

@@ -1,0 +1,158 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { AppError, notFound, type Logger, type Role } from '@leadflow/core';
+import type { ConfigEvents } from '../shared/config-events';
+import type { MemberRecord, MemberRepository } from './member.repository';
+import type { Member } from './member.schema';
+
+export interface MemberServiceDeps {
+  members: MemberRepository;
+  cognito: CognitoIdentityProviderClient;
+  userPoolId: string;
+  events: ConfigEvents;
+  logger: Logger;
+}
+
+export function toMember(record: MemberRecord): Member {
+  return {
+    id: record.memberId,
+    email: record.email,
+    role: record.role as Member['role'],
+    version: record.version,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Members live in two places: the user pool (identity, tenant, group) and the tenants table (role, admin count). */
+export class MemberService {
+  constructor(private readonly deps: MemberServiceDeps) {}
+
+  async invite(tenantId: string, email: string, role: Role): Promise<Member> {
+    const { cognito, userPoolId } = this.deps;
+    const created = await cognito
+      .send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: email,
+          DesiredDeliveryMediums: ['EMAIL'],
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+            { Name: 'custom:tenant_id', Value: tenantId },
+          ],
+        }),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'UsernameExistsException') {
+          throw new AppError('conflict', 'A user with this e-mail already exists', {
+            cause: error,
+          });
+        }
+        throw error;
+      });
+    const username = created.User?.Username ?? email;
+    const memberId = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? username;
+    const now = new Date().toISOString();
+    const record: MemberRecord = {
+      memberId,
+      username,
+      email,
+      role,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await cognito.send(
+        new AdminAddUserToGroupCommand({
+          UserPoolId: userPoolId,
+          Username: username,
+          GroupName: role,
+        }),
+      );
+      await this.deps.members.add(tenantId, record);
+    } catch (error) {
+      // Leave no user behind that belongs to the tenant without being its member.
+      await cognito
+        .send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username }))
+        .catch((cleanup: unknown) => {
+          this.deps.logger.error(
+            { err: cleanup, memberId },
+            'could not delete a half-invited user',
+          );
+        });
+      throw error;
+    }
+    await this.deps.events.changed(tenantId, 'member', memberId, record.version);
+    return toMember(record);
+  }
+
+  async get(tenantId: string, memberId: string): Promise<MemberRecord> {
+    const record = await this.deps.members.get(tenantId, memberId);
+    if (!record) throw notFound('Member');
+    return record;
+  }
+
+  async changeRole(
+    tenantId: string,
+    memberId: string,
+    expectedVersion: number,
+    role: Role,
+  ): Promise<Member> {
+    const current = await this.get(tenantId, memberId);
+    const changed = await this.deps.members.changeRole(tenantId, current, expectedVersion, role);
+    if (current.role !== role) {
+      const { cognito, userPoolId } = this.deps;
+      await cognito.send(
+        new AdminAddUserToGroupCommand({
+          UserPoolId: userPoolId,
+          Username: current.username,
+          GroupName: role,
+        }),
+      );
+      await cognito.send(
+        new AdminRemoveUserFromGroupCommand({
+          UserPoolId: userPoolId,
+          Username: current.username,
+          GroupName: current.role,
+        }),
+      );
+    }
+    await this.deps.events.changed(tenantId, 'member', memberId, changed.version);
+    return toMember(changed);
+  }
+
+  /** Disable first, so a removed member can never sign in again, whatever fails after. */
+  async remove(tenantId: string, memberId: string): Promise<void> {
+    const current = await this.get(tenantId, memberId);
+    const { cognito, userPoolId, logger } = this.deps;
+    await cognito.send(
+      new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: current.username }),
+    );
+    try {
+      await this.deps.members.remove(tenantId, current);
+    } catch (error) {
+      await cognito.send(
+        new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: current.username }),
+      );
+      throw error;
+    }
+    await cognito
+      .send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: current.username }))
+      .catch((error: unknown) => {
+        logger.error(
+          { err: error, memberId },
+          'removed member stays disabled in the user pool; delete failed',
+        );
+      });
+    await this.deps.events.changed(tenantId, 'member', memberId);
+  }
+}

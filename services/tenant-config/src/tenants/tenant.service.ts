@@ -1,0 +1,269 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ulid } from 'ulid';
+import {
+  DEFAULT_PIPELINE,
+  isStandardField,
+  type CustomFieldDefinition,
+  type TenantSettings,
+} from '@leadflow/contracts';
+import { AppError, notFound, type FieldError } from '@leadflow/core';
+import { isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
+import type { FormRepository } from '../forms/form.repository';
+import type { MemberRepository } from '../members/member.repository';
+import type { MemberService } from '../members/member.service';
+import type { ConfigEvents } from '../shared/config-events';
+import type { TenantChanges, TenantRepository } from './tenant.repository';
+import type { PatchTenant, Tenant } from './tenant.schema';
+
+export interface TenantServiceDeps {
+  tenants: TenantRepository;
+  forms: FormRepository;
+  members: MemberRepository;
+  memberService: MemberService;
+  events: ConfigEvents;
+  s3: S3Client;
+  bucket: string;
+  assetsPublicUrl: string;
+}
+
+export interface CreateTenantInput {
+  name: string;
+  slug: string;
+  defaultCountry: string;
+  timezone: string;
+  admin?: { email: string };
+}
+
+const LOGO_EXTENSIONS = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/svg+xml': 'svg',
+} as const;
+const UPLOAD_EXPIRES_SECONDS = 300;
+
+export function toTenant(settings: TenantSettings): Tenant {
+  return {
+    id: settings.tenantId,
+    name: settings.name,
+    slug: settings.slug,
+    defaultCountry: settings.defaultCountry,
+    timezone: settings.timezone,
+    branding: settings.branding,
+    customFields: settings.customFields,
+    pipeline: settings.pipeline,
+    dedupe: settings.dedupe,
+    assignment: settings.assignment,
+    version: settings.version,
+    createdAt: settings.createdAt,
+    updatedAt: settings.updatedAt,
+  };
+}
+
+function isTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function placeErrors(
+  defaultCountry: string | undefined,
+  timezone: string | undefined,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (defaultCountry !== undefined && !isSupportedCountry(defaultCountry))
+    errors.push({ field: 'body.defaultCountry', message: 'is not a known country code' });
+  if (timezone !== undefined && !isTimezone(timezone))
+    errors.push({ field: 'body.timezone', message: 'is not an IANA time zone' });
+  return errors;
+}
+
+/** Rules of a lead schema that JSON Schema cannot say: unique keys, no shadowing, coherent options. */
+export function customFieldErrors(fields: CustomFieldDefinition[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  fields.forEach((field, index) => {
+    const at = `body.customFields.${index}`;
+    if (isStandardField(field.key))
+      errors.push({
+        field: `${at}.key`,
+        message: `is a standard field (${field.key}) and cannot be redefined`,
+      });
+    const first = seen.get(field.key);
+    if (first !== undefined)
+      errors.push({
+        field: `${at}.key`,
+        message: `duplicates customFields.${first}.key (${field.key})`,
+      });
+    else seen.set(field.key, index);
+    const hasChoices = field.type === 'select' || field.type === 'multiselect';
+    if (hasChoices && !field.options)
+      errors.push({ field: `${at}.options`, message: `is required for ${field.type} fields` });
+    if (!hasChoices && field.options)
+      errors.push({ field: `${at}.options`, message: `is only for select and multiselect fields` });
+    if (field.min !== undefined && field.max !== undefined && field.min > field.max)
+      errors.push({ field: `${at}.min`, message: 'must not exceed max' });
+    if (field.pattern !== undefined) {
+      const reason = unsafePatternReason(field.pattern);
+      if (reason) errors.push({ field: `${at}.pattern`, message: reason });
+    }
+  });
+  return errors;
+}
+
+function throwIfAny(errors: FieldError[]): void {
+  if (errors.length > 0)
+    throw new AppError('validation_failed', 'The request is invalid', { errors });
+}
+
+export class TenantService {
+  constructor(private readonly deps: TenantServiceDeps) {}
+
+  async create(input: CreateTenantInput): Promise<Tenant> {
+    throwIfAny(placeErrors(input.defaultCountry, input.timezone));
+    const now = new Date().toISOString();
+    const settings: TenantSettings = {
+      tenantId: input.slug,
+      name: input.name,
+      slug: input.slug,
+      defaultCountry: input.defaultCountry,
+      timezone: input.timezone,
+      branding: { primaryColor: '#1F6FEB', accentColor: '#F78166', font: 'Inter' },
+      customFields: [],
+      pipeline: { statuses: [...DEFAULT_PIPELINE] },
+      dedupe: { mode: 'merge', ignorePlusTag: true },
+      assignment: { mode: 'none' },
+      adminCount: 0,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.tenants.create(settings);
+    if (input.admin)
+      await this.deps.memberService.invite(settings.tenantId, input.admin.email, 'admin');
+    await this.deps.events.changed(
+      settings.tenantId,
+      'tenant',
+      settings.tenantId,
+      settings.version,
+    );
+    return toTenant(settings);
+  }
+
+  async get(tenantId: string): Promise<TenantSettings> {
+    const settings = await this.deps.tenants.get(tenantId);
+    if (!settings) throw notFound('Tenant');
+    return settings;
+  }
+
+  async update(tenantId: string, expectedVersion: number, patch: PatchTenant): Promise<Tenant> {
+    const current = await this.get(tenantId);
+    const errors = [...placeErrors(patch.defaultCountry, patch.timezone)];
+    if (patch.customFields) errors.push(...customFieldErrors(patch.customFields));
+    if (
+      patch.branding?.logoUrl !== undefined &&
+      !patch.branding.logoUrl.startsWith(this.logoPrefix(tenantId))
+    ) {
+      errors.push({
+        field: 'body.branding.logoUrl',
+        message: 'must be a logo uploaded through POST /v1/tenant/branding/logo',
+      });
+    }
+    errors.push(...(await this.assignmentErrors(tenantId, patch.assignment)));
+    throwIfAny(errors);
+    if (patch.customFields)
+      await this.refuseRemovingFieldsInUse(tenantId, current.customFields, patch.customFields);
+    const { branding, ...rest } = patch;
+    const changes: TenantChanges = {
+      ...rest,
+      ...(branding ? { branding: { ...current.branding, ...branding } } : {}),
+    };
+    const updated = await this.deps.tenants.update(tenantId, expectedVersion, changes);
+    await this.deps.events.changed(tenantId, 'tenant', tenantId, updated.version);
+    return toTenant(updated);
+  }
+
+  async createLogoUpload(
+    tenantId: string,
+    contentType: keyof typeof LOGO_EXTENSIONS,
+    contentLength: number,
+  ) {
+    await this.get(tenantId);
+    const key = `tenants/${tenantId}/branding/logo-${ulid()}.${LOGO_EXTENSIONS[contentType]}`;
+    const command = new PutObjectCommand({
+      Bucket: this.deps.bucket,
+      Key: key,
+      ContentType: contentType,
+      ContentLength: contentLength,
+      CacheControl: 'public, max-age=31536000, immutable',
+    });
+    const uploadUrl = await getSignedUrl(this.deps.s3, command, {
+      expiresIn: UPLOAD_EXPIRES_SECONDS,
+      // Signed, so S3 refuses any other type or size.
+      signableHeaders: new Set(['content-type', 'content-length']),
+    });
+    return {
+      uploadUrl,
+      method: 'PUT' as const,
+      // Content-Length is signed too; browsers and fetch set it from the body.
+      headers: { 'Content-Type': contentType },
+      logoUrl: `${this.deps.assetsPublicUrl}/${key}`,
+      expiresIn: UPLOAD_EXPIRES_SECONDS,
+    };
+  }
+
+  private logoPrefix(tenantId: string): string {
+    return `${this.deps.assetsPublicUrl}/tenants/${tenantId}/branding/`;
+  }
+
+  private async assignmentErrors(
+    tenantId: string,
+    assignment: PatchTenant['assignment'],
+  ): Promise<FieldError[]> {
+    if (!assignment) return [];
+    const errors: FieldError[] = [];
+    if (assignment.mode === 'round-robin' && !assignment.agents?.length)
+      errors.push({
+        field: 'body.assignment.agents',
+        message: 'must list at least one member for round-robin',
+      });
+    if (assignment.mode === 'form-owner' && !Object.keys(assignment.formOwners ?? {}).length)
+      errors.push({
+        field: 'body.assignment.formOwners',
+        message: 'must map at least one form for form-owner',
+      });
+    const memberIds = [
+      ...(assignment.agents ?? []).map((a) => a.memberId),
+      ...Object.values(assignment.formOwners ?? {}),
+    ];
+    const missing = await this.deps.members.missing(tenantId, [...new Set(memberIds)]);
+    for (const id of missing)
+      errors.push({
+        field: 'body.assignment',
+        message: `names ${id}, who is not a member of this tenant`,
+      });
+    return errors;
+  }
+
+  private async refuseRemovingFieldsInUse(
+    tenantId: string,
+    before: CustomFieldDefinition[],
+    after: CustomFieldDefinition[],
+  ): Promise<void> {
+    const kept = new Set(after.map((f) => f.key));
+    const removed = before.filter((f) => !kept.has(f.key)).map((f) => f.key);
+    if (removed.length === 0) return;
+    const forms = await this.deps.forms.listAll(tenantId);
+    for (const form of forms) {
+      const used = form.fields.find((f) => removed.includes(f.key));
+      if (used)
+        throw new AppError(
+          'conflict',
+          `The custom field ${used.key} is used by the form ${form.formId} (${form.name}); remove it from the form first`,
+        );
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import request from 'supertest';
+import { bearer, etagOf, startHarness, type Harness } from './harness';
+
+const ACCESS_TOKEN = 'pat-eu1-11111111-2222-3333-4444-555555555555';
+
+describe('CRM connections', () => {
+  let h: Harness;
+  let admin: string;
+  const responses: string[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('alpha');
+    admin = await h.token('alpha', 'admin');
+  });
+  afterAll(() => h.close());
+
+  async function call(req: request.Test) {
+    const res = await req;
+    responses.push(JSON.stringify({ headers: res.headers, body: res.body }));
+    return res;
+  }
+
+  it('when a HubSpot connection is created, then its credentials are in Secrets Manager and the answer shows none', async () => {
+    const res = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({ type: 'hubspot', name: 'HubSpot', credentials: { accessToken: ACCESS_TOKEN } }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      type: 'hubspot',
+      enabled: true,
+      hasCredentials: true,
+      fieldMapping: { email: 'email', firstName: 'firstname' },
+    });
+    const secret = await h.aws.secrets.send(
+      new GetSecretValueCommand({
+        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${res.body.id}`,
+      }),
+    );
+    expect(JSON.parse(secret.SecretString!)).toEqual({ accessToken: ACCESS_TOKEN });
+    const read = await call(
+      request(h.app).get(`/v1/crm-connections/${res.body.id}`).set(bearer(admin)),
+    );
+    const list = await call(request(h.app).get('/v1/crm-connections').set(bearer(admin)));
+    expect(list.body.items).toHaveLength(1);
+    expect(read.body).not.toHaveProperty('credentials');
+  });
+
+  it('when credentials are rotated, then the secret changes and the version moves on', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({
+          type: 'webhook',
+          name: 'Hook',
+          credentials: {
+            url: 'https://hooks.alpha.test/leads',
+            signingSecret: 'first-secret-0123456789',
+          },
+        }),
+    );
+    const rotated = await call(
+      request(h.app)
+        .patch(`/v1/crm-connections/${created.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(created))
+        .send({
+          credentials: {
+            url: 'https://hooks.alpha.test/leads',
+            signingSecret: 'second-secret-0123456789',
+          },
+        }),
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.version).toBe(2);
+    const secret = await h.aws.secrets.send(
+      new GetSecretValueCommand({
+        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
+      }),
+    );
+    expect(JSON.parse(secret.SecretString!).signingSecret).toBe('second-secret-0123456789');
+  });
+
+  it.each([
+    [
+      'credentials of another type',
+      { type: 'hubspot', name: 'X', credentials: { apiToken: 'abcdefghijkl' } },
+      ['body.credentials.accessToken', 'body.credentials.apiToken'],
+    ],
+    ['an unknown type', { type: 'zoho', name: 'X', credentials: {} }, ['body.type']],
+    [
+      'a mapping of an unknown custom field',
+      {
+        type: 'pipedrive',
+        name: 'X',
+        credentials: { apiToken: 'abcdefghijkl' },
+        fieldMapping: { 'custom.nope': 'x' },
+      },
+      ['body.fieldMapping.custom.nope'],
+    ],
+    [
+      'a mapping of an unknown lead field',
+      {
+        type: 'pipedrive',
+        name: 'X',
+        credentials: { apiToken: 'abcdefghijkl' },
+        fieldMapping: { shoeSize: 'x' },
+      },
+      ['body.fieldMapping.shoeSize'],
+    ],
+    [
+      'a webhook URL that is not http(s)',
+      {
+        type: 'webhook',
+        name: 'X',
+        credentials: { url: 'ftp://x.test', signingSecret: '0123456789abcdef' },
+      },
+      ['body.credentials.url'],
+    ],
+  ])('when a connection has %s, then 400 naming the field', async (_case, body, fields) => {
+    const res = await call(
+      request(h.app).post('/v1/crm-connections').set(bearer(admin)).send(body),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(fields),
+    );
+  });
+
+  it('when rotated credentials do not fit the type, then 400 and the secret stays', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({ type: 'pipedrive', name: 'P', credentials: { apiToken: 'pipedrive-token-1' } }),
+    );
+    const res = await call(
+      request(h.app)
+        .patch(`/v1/crm-connections/${created.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(created))
+        .send({ credentials: { accessToken: 'wrong-shape-123' } }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['body.credentials.apiToken', 'body.credentials.accessToken']),
+    );
+  });
+
+  it('when another tenant asks for the connection, then 404', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({ type: 'hubspot', name: 'H2', credentials: { accessToken: ACCESS_TOKEN } }),
+    );
+    await h.createTenant('other');
+    const other = await h.token('other', 'admin');
+    expect(
+      (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(other))))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await call(
+          request(h.app).delete(`/v1/crm-connections/${created.body.id}`).set(bearer(other)),
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(request(h.app).get('/v1/crm-connections').set(bearer(other)))).body.items,
+    ).toEqual([]);
+  });
+
+  it('when a connection is deleted, then it is gone and its secret is scheduled for deletion', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({ type: 'hubspot', name: 'Gone', credentials: { accessToken: ACCESS_TOKEN } }),
+    );
+    expect(
+      (
+        await call(
+          request(h.app).delete(`/v1/crm-connections/${created.body.id}`).set(bearer(admin)),
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
+        .status,
+    ).toBe(404);
+    await expect(
+      h.aws.secrets.send(
+        new GetSecretValueCommand({
+          SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
+        }),
+      ),
+    ).rejects.toThrow();
+  });
+
+  afterAll(() => {
+    // The secret appears in no response and in no log line.
+    const everything = [...responses, ...h.logs].join('\n');
+    expect(everything).not.toContain(ACCESS_TOKEN);
+    expect(everything).not.toContain('second-secret-0123456789');
+    expect(everything).not.toContain('pipedrive-token-1');
+    expect(h.logs.length).toBeGreaterThan(0);
+  });
+});

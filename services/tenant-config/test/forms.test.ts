@@ -1,0 +1,283 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import request from 'supertest';
+import { compileSchema } from '@leadflow/core';
+import { bearer, etagOf, startHarness, type Harness } from './harness';
+
+const contactForm = {
+  name: 'Contact us',
+  fields: [
+    { key: 'email', required: true },
+    { key: 'firstName' },
+    { key: 'phone' },
+    { key: 'budget', label: 'Your budget' },
+    { key: 'product' },
+  ],
+  consents: [{ key: 'privacy', text: 'I agree to the privacy policy.', required: true }],
+  allowedOrigins: ['https://www.alpha.test'],
+  honeypotField: 'website',
+  success: { redirectUrl: 'https://www.alpha.test/thanks' },
+};
+
+describe('forms', () => {
+  let h: Harness;
+  let admin: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('alpha');
+    admin = await h.token('alpha', 'admin');
+    const etag = etagOf(await request(h.app).get('/v1/tenant').set(bearer(admin)));
+    await request(h.app)
+      .patch('/v1/tenant')
+      .set(bearer(admin))
+      .set('If-Match', etag)
+      .send({
+        customFields: [
+          { key: 'budget', label: 'Budget', type: 'number', min: 0 },
+          {
+            key: 'product',
+            label: 'Product',
+            type: 'select',
+            options: ['basic', 'pro'],
+            required: true,
+          },
+        ],
+      })
+      .expect(200);
+  });
+  afterAll(() => h.close());
+
+  async function createForm(body: object = contactForm) {
+    const res = await request(h.app).post('/v1/forms').set(bearer(admin)).send(body);
+    expect(res.status).toBe(201);
+    return res.body as { id: string; formKey: string; version: number };
+  }
+
+  it('when a form is created, then it is a draft with an unguessable public key', async () => {
+    const form = await createForm();
+    expect(form).toMatchObject({
+      status: 'draft',
+      version: 1,
+      hasGoogleAdsKey: false,
+      publicConfigUrl: null,
+      hasUnpublishedChanges: false,
+    });
+    expect(form.formKey).toMatch(/^frm_[A-Za-z0-9]{24}$/);
+  });
+
+  describe('publishing', () => {
+    let form: { id: string; formKey: string };
+    let published: request.Response;
+
+    beforeAll(async () => {
+      form = await createForm();
+      published = await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin));
+    });
+
+    it('when a form is published, then it says so, with a version and the CDN URL of its config', () => {
+      expect(published.status).toBe(200);
+      expect(published.body).toMatchObject({
+        status: 'published',
+        publishedVersion: 1,
+        hasUnpublishedChanges: false,
+      });
+      expect(published.body.publicConfigUrl).toMatch(
+        new RegExp(`/tenants/alpha/forms/${form.formKey}\\.json$`),
+      );
+    });
+
+    it('when published, then its config object is in S3 at tenants/<tenant>/forms/<key>.json with cache headers', async () => {
+      const object = await h.aws.s3.send(
+        new GetObjectCommand({
+          Bucket: h.stack.resources.bucket,
+          Key: `tenants/alpha/forms/${form.formKey}.json`,
+        }),
+      );
+      expect(object.ContentType).toBe('application/json');
+      expect(object.CacheControl).toBe('public, max-age=60, stale-while-revalidate=300');
+      const config = JSON.parse(await object.Body!.transformToString());
+      expect(config).toMatchObject({
+        formKey: form.formKey,
+        version: 1,
+        consents: contactForm.consents,
+        theme: { primaryColor: '#1F6FEB' },
+        fields: expect.arrayContaining([
+          { key: 'budget', type: 'number', label: 'Your budget', required: false, min: 0 },
+        ]),
+      });
+    });
+
+    it('when its schema judges submissions, then valid ones pass and invalid ones fail', async () => {
+      const object = await h.aws.s3.send(
+        new GetObjectCommand({
+          Bucket: h.stack.resources.bucket,
+          Key: `tenants/alpha/forms/${form.formKey}.json`,
+        }),
+      );
+      const validate = compileSchema(JSON.parse(await object.Body!.transformToString()).schema);
+      const valid = {
+        email: 'jane@example.com',
+        product: 'pro',
+        budget: 100,
+        consent_privacy: true,
+        utm_source: 'ads',
+      };
+      expect(validate(valid)).toBe(true);
+      expect(validate({ ...valid, email: 'not-an-email' })).toBe(false);
+      expect(validate({ ...valid, product: 'enterprise' })).toBe(false);
+      expect(validate({ ...valid, consent_privacy: false })).toBe(false);
+      expect(validate({ ...valid, isAdmin: true })).toBe(false);
+      const { product: _product, ...withoutRequired } = valid;
+      expect(validate(withoutRequired)).toBe(false);
+    });
+
+    it('when the public endpoint serves the config, then with an ETag, and 304 when it matches', async () => {
+      const res = await request(h.app).get(`/v1/public/forms/${form.formKey}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.etag).toBe('"1"');
+      expect(res.body.formKey).toBe(form.formKey);
+      const again = await request(h.app)
+        .get(`/v1/public/forms/${form.formKey}`)
+        .set('If-None-Match', '"1"');
+      expect(again.status).toBe(304);
+    });
+
+    it('when a page of an allowed origin asks, then CORS allows it; other origins are not', async () => {
+      const allowed = await request(h.app)
+        .options(`/v1/public/forms/${form.formKey}`)
+        .set('Origin', 'https://www.alpha.test')
+        .set('Access-Control-Request-Method', 'GET');
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://www.alpha.test');
+      const other = await request(h.app)
+        .get(`/v1/public/forms/${form.formKey}`)
+        .set('Origin', 'https://evil.test');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('when the form changes after publishing, then the published version stays until it is published again', async () => {
+      const current = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+      const changed = await request(h.app)
+        .patch(`/v1/forms/${form.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(current))
+        .send({ name: 'Renamed' });
+      expect(changed.body).toMatchObject({ hasUnpublishedChanges: true, publishedVersion: 1 });
+      expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).body.name).toBe(
+        'Contact us',
+      );
+      const republished = await request(h.app)
+        .post(`/v1/forms/${form.id}/publish`)
+        .set(bearer(admin));
+      expect(republished.body).toMatchObject({ publishedVersion: 2, hasUnpublishedChanges: false });
+      expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).body).toMatchObject({
+        name: 'Renamed',
+        version: 2,
+      });
+    });
+
+    it('when a custom field used by the form is removed from the tenant, then 409', async () => {
+      const tenant = await request(h.app).get('/v1/tenant').set(bearer(admin));
+      const res = await request(h.app)
+        .patch('/v1/tenant')
+        .set(bearer(admin))
+        .set('If-Match', etagOf(tenant))
+        .send({ customFields: [] });
+      expect(res.status).toBe(409);
+    });
+
+    it('when the form is unpublished, then its public config is gone', async () => {
+      const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
+      expect(res.body).toMatchObject({ status: 'draft', publicConfigUrl: null });
+      expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).status).toBe(404);
+    });
+  });
+
+  it('when a form is deleted, then it and its public config are gone', async () => {
+    const form = await createForm();
+    await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
+    expect((await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin))).status).toBe(
+      204,
+    );
+    expect((await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin))).status).toBe(404);
+    expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).status).toBe(404);
+  });
+
+  it('when forms are listed, then newest first, page by page', async () => {
+    const tenant = 'listing';
+    await h.createTenant(tenant);
+    const token = await h.token(tenant, 'admin');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (
+          await request(h.app)
+            .post('/v1/forms')
+            .set(bearer(token))
+            .send({ name: `F${i}`, fields: [{ key: 'email' }] })
+        ).body.id,
+      );
+    const first = await request(h.app).get('/v1/forms?limit=2').set(bearer(token));
+    expect(first.body.items.map((f: { id: string }) => f.id)).toEqual([ids[2], ids[1]]);
+    const second = await request(h.app)
+      .get(`/v1/forms?limit=2&cursor=${first.body.nextCursor}`)
+      .set(bearer(token));
+    expect(second.body.items.map((f: { id: string }) => f.id)).toEqual([ids[0]]);
+    const forged = await request(h.app)
+      .get(
+        `/v1/forms?cursor=${Buffer.from(JSON.stringify({ PK: 'TENANT#alpha', SK: 'FORM#x' })).toString('base64url')}`,
+      )
+      .set(bearer(token));
+    expect(forged.status).toBe(400);
+  });
+
+  it.each([
+    ['an unknown field', { ...contactForm, fields: [{ key: 'shoeSize' }] }, 'body.fields.0.key'],
+    [
+      'a duplicate field',
+      { ...contactForm, fields: [{ key: 'email' }, { key: 'email' }] },
+      'body.fields.1.key',
+    ],
+    [
+      'an origin with a path',
+      { ...contactForm, allowedOrigins: ['https://www.alpha.test/page'] },
+      'body.allowedOrigins.0',
+    ],
+    [
+      'an origin that is not a URL',
+      { ...contactForm, allowedOrigins: ['alpha.test'] },
+      'body.allowedOrigins.0',
+    ],
+    [
+      'a honeypot named like a field',
+      { ...contactForm, honeypotField: 'budget' },
+      'body.honeypotField',
+    ],
+    ['no fields', { ...contactForm, fields: [] }, 'body.fields'],
+    ['a wrong type', { ...contactForm, name: 7 }, 'body.name'],
+    ['an unknown property', { ...contactForm, theme: 'dark' }, 'body.theme'],
+    [
+      'a redirect that is not http(s)',
+      { ...contactForm, success: { redirectUrl: 'javascript:alert(1)' } },
+      'body.success.redirectUrl',
+    ],
+  ])('when a form has %s, then 400 naming it', async (_case, body, field) => {
+    const res = await request(h.app).post('/v1/forms').set(bearer(admin)).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('when another tenant asks for this tenant’s form, then 404 as if it did not exist', async () => {
+    const form = await createForm();
+    await h.createTenant('other');
+    const other = await h.token('other', 'admin');
+    expect((await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(other))).status).toBe(404);
+    expect(
+      (await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(other))).status,
+    ).toBe(404);
+    expect((await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(other))).status).toBe(
+      404,
+    );
+    expect((await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin))).status).toBe(200);
+  });
+});
