@@ -1,0 +1,12 @@
+/** Figures of one benchmark, by key (without the benchmark's prefix). */
+export type BenchFigures = Record<string, number | string>;
+
+export interface Benchmark {
+  /** The key prefix in bench-results.json. */
+  name: string;
+  description: string;
+  run(): Promise<BenchFigures>;
+}
+
+/** Every benchmark of `make bench`, in the order they run. */
+export const BENCHMARKS: Benchmark[] = [];
