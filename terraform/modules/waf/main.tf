@@ -1,0 +1,201 @@
+# A web ACL: AWS managed rule groups (IP reputation, common, known bad inputs, SQL injection),
+# a per-IP rate limit, tighter per-IP limits on chosen paths, and full logging (credentials redacted).
+
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  managed_rule_groups = [
+    { name = "AWSManagedRulesAmazonIpReputationList", priority = 10 },
+    { name = "AWSManagedRulesCommonRuleSet", priority = 20 },
+    { name = "AWSManagedRulesKnownBadInputsRuleSet", priority = 30 },
+    { name = "AWSManagedRulesSQLiRuleSet", priority = 40 },
+  ]
+
+  path_rate_limits = [
+    for index, path in sort(keys(var.path_rate_limits)) :
+    { name = "rate-limit-path-${index}", priority = 60 + index, path = path, limit = var.path_rate_limits[path] }
+  ]
+}
+
+resource "aws_wafv2_web_acl" "this" {
+  name        = var.name
+  description = "Leadflow ${lower(var.scope)} protection"
+  scope       = var.scope
+
+  default_action {
+    allow {}
+  }
+
+  dynamic "rule" {
+    for_each = local.managed_rule_groups
+
+    content {
+      name     = rule.value.name
+      priority = rule.value.priority
+
+      override_action {
+        none {}
+      }
+
+      statement {
+        managed_rule_group_statement {
+          name        = rule.value.name
+          vendor_name = "AWS"
+
+          dynamic "rule_action_override" {
+            for_each = rule.value.name == "AWSManagedRulesCommonRuleSet" ? var.common_rules_to_count : []
+
+            content {
+              name = rule_action_override.value
+
+              action_to_use {
+                count {}
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value.name}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  rule {
+    name     = "rate-limit-per-ip"
+    priority = 50
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit              = var.rate_limit_per_ip
+        aggregate_key_type = "IP"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-rate-limit-per-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  dynamic "rule" {
+    for_each = local.path_rate_limits
+
+    content {
+      name     = rule.value.name
+      priority = rule.value.priority
+
+      action {
+        block {}
+      }
+
+      statement {
+        rate_based_statement {
+          limit              = rule.value.limit
+          aggregate_key_type = "IP"
+
+          scope_down_statement {
+            byte_match_statement {
+              search_string         = rule.value.path
+              positional_constraint = "STARTS_WITH"
+
+              field_to_match {
+                uri_path {}
+              }
+
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value.name}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = var.name
+    sampled_requests_enabled   = true
+  }
+}
+
+# WAF only logs to a log group whose name starts with aws-waf-logs-.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "aws-waf-logs-${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+data "aws_iam_policy_document" "log_delivery" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["delivery.logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*"]
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_resource_policy" "this" {
+  policy_name     = "${var.name}-waf-log-delivery"
+  policy_document = data.aws_iam_policy_document.log_delivery.json
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "this" {
+  resource_arn            = aws_wafv2_web_acl.this.arn
+  log_destination_configs = [aws_cloudwatch_log_group.this.arn]
+
+  redacted_fields {
+    single_header {
+      name = "authorization"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "x-api-key"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "cookie"
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_resource_policy.this]
+}
