@@ -1,0 +1,136 @@
+/**
+ * Least-privilege rules over the composition's IAM policy documents, read from the parsed HCL:
+ * no wildcard actions, no wildcard resources (except actions AWS cannot scope), and each service
+ * reaches exactly the tables its environment names.
+ */
+import { type HclObject, type TerraformTree, expression, isObject, moduleAt } from './hcl';
+import { COMPOSITION_DIR } from './service-environment';
+
+/** Actions without resource-level permissions: AWS only accepts "*" for them. */
+export const UNSCOPABLE_ACTIONS = new Set(['ecr:GetAuthorizationToken']);
+
+export interface Statement {
+  sid: string;
+  effect: string;
+  actions: string[];
+  resources: string[];
+}
+
+/** The policy document of each task role (from local.task_policies) and the execution role. */
+export function rolePolicyDocuments(tree: TerraformTree): {
+  documents: Record<string, string>;
+  problems: string[];
+} {
+  const { locals, data } = moduleAt(tree, COMPOSITION_DIR);
+  const problems: string[] = [];
+  const documents: Record<string, string> = {};
+  const taskPolicies = locals.task_policies;
+  if (!isObject(taskPolicies))
+    return {
+      documents,
+      problems: ['local.task_policies must be a literal map of service => document'],
+    };
+  for (const [service, value] of Object.entries(taskPolicies)) {
+    const match = /^data\.aws_iam_policy_document\.([\w-]+)\.json$/.exec(expression(value) ?? '');
+    if (match?.[1]) documents[service] = match[1];
+    else
+      problems.push(
+        `local.task_policies["${service}"] must be data.aws_iam_policy_document.<name>.json`,
+      );
+  }
+  documents.execution = 'execution';
+  for (const [role, name] of Object.entries(documents))
+    if (!data.has(`aws_iam_policy_document.${name}`))
+      problems.push(
+        `the ${role} role's policy document aws_iam_policy_document.${name} does not exist`,
+      );
+  return { documents, problems };
+}
+
+/**
+ * String values an attribute can take: list elements, and for an expression the expression
+ * itself, its quoted literals and the literal lists of the locals it names (concat(local.a, ["x"])).
+ */
+export function literalValues(value: unknown, locals: HclObject, depth = 0): string[] {
+  if (depth > 5) return [];
+  if (Array.isArray(value)) return value.flatMap((v) => literalValues(v, locals, depth + 1));
+  if (typeof value !== 'string') return [];
+  const inner = expression(value);
+  if (inner === undefined) return [value];
+  const values = [...inner.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '');
+  for (const match of inner.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
+    const name = match[1];
+    if (name !== undefined && name in locals)
+      values.push(...literalValues(locals[name], locals, depth + 1));
+  }
+  // The expression itself too: references (module outputs, resource ARNs) are only visible there.
+  return [...values, value];
+}
+
+/** Statements of a policy document, dynamic ones included. */
+export function statementsOf(document: HclObject, locals: HclObject): Statement[] {
+  const blocks: HclObject[] = [];
+  if (Array.isArray(document.statement)) blocks.push(...document.statement.filter(isObject));
+  const dynamic = document.dynamic;
+  if (isObject(dynamic) && Array.isArray(dynamic.statement))
+    for (const d of dynamic.statement.filter(isObject))
+      if (Array.isArray(d.content)) blocks.push(...d.content.filter(isObject));
+  return blocks.map((block, index) => ({
+    sid: typeof block.sid === 'string' ? block.sid : `#${index}`,
+    effect: typeof block.effect === 'string' ? block.effect : 'Allow',
+    actions: literalValues(block.actions, locals),
+    resources: literalValues(block.resources, locals),
+  }));
+}
+
+export function wildcardProblems(tree: TerraformTree): string[] {
+  const { locals, data } = moduleAt(tree, COMPOSITION_DIR);
+  const { documents, problems } = rolePolicyDocuments(tree);
+  for (const [role, name] of Object.entries(documents)) {
+    const document = data.get(`aws_iam_policy_document.${name}`);
+    if (!document) continue;
+    for (const statement of statementsOf(document, locals)) {
+      if (statement.effect === 'Deny') continue;
+      const where = `${role} role, statement ${statement.sid}`;
+      for (const action of statement.actions)
+        if (action.includes('*')) problems.push(`${where}: wildcard action ${action}`);
+      const scopable = statement.actions.some((a) => !UNSCOPABLE_ACTIONS.has(a));
+      if (scopable && statement.resources.some((r) => r === '*'))
+        problems.push(`${where}: resource "*" for actions that can be scoped`);
+      if (statement.resources.length === 0) problems.push(`${where}: names no resource`);
+    }
+  }
+  return problems;
+}
+
+const TABLE_OUTPUT = /module\.dynamodb\.(?:names|arns|index_arns)\["([^"]+)"\]/g;
+
+function tablesIn(values: unknown[]): string[] {
+  const tables = new Set<string>();
+  for (const value of values)
+    if (typeof value === 'string')
+      for (const m of value.matchAll(TABLE_OUTPUT)) if (m[1]) tables.add(m[1]);
+  return [...tables].sort();
+}
+
+/** Each service's role reaches exactly the DynamoDB tables its environment names (*_TABLE). */
+export function tableAccessProblems(tree: TerraformTree): string[] {
+  const { locals, data } = moduleAt(tree, COMPOSITION_DIR);
+  const { documents, problems } = rolePolicyDocuments(tree);
+  const environment = locals.service_environment;
+  if (!isObject(environment))
+    return [...problems, 'local.service_environment must be a literal map'];
+  for (const [service, name] of Object.entries(documents)) {
+    if (service === 'execution') continue;
+    const variables = environment[service];
+    const document = data.get(`aws_iam_policy_document.${name}`);
+    if (!isObject(variables) || !document) continue;
+    const named = tablesIn(Object.values(variables));
+    const granted = tablesIn(statementsOf(document, locals).flatMap((s) => s.resources));
+    if (named.join() !== granted.join())
+      problems.push(
+        `${service}: its role reaches tables [${granted.join(', ')}] but its environment names [${named.join(', ')}]`,
+      );
+  }
+  return problems;
+}
