@@ -16,7 +16,7 @@ import {
 } from '../../scripts/service-configs';
 import { checkovProblems, runCheckov } from './lib/checkov';
 import { REPO_ROOT, TERRAFORM_ROOT, groupModules, parseTree } from './lib/hcl';
-import { tableAccessProblems, wildcardProblems } from './lib/iam';
+import { reachProblems, wildcardProblems } from './lib/iam';
 import { contractProblems, readServiceVariables, wiringProblems } from './lib/service-environment';
 import { type NamedCheck, structuralChecks } from './lib/structure';
 
@@ -65,8 +65,8 @@ async function main(): Promise<number> {
     }) && ok;
   ok =
     report({
-      name: "each service's role reaches exactly the tables its environment names",
-      problems: tableAccessProblems(tree),
+      name: "each service's role reaches exactly the tables, queues, bus, bucket, secrets and user pool its environment names",
+      problems: reachProblems(tree),
     }) && ok;
 
   const started = Date.now();

@@ -8,8 +8,9 @@ locals {
   assets_objects  = "${module.tenant_assets.bucket_arn}/${module.tenant_assets.public_prefix}*"
   log_streams_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/ecs/${local.name_prefix}-*:log-stream:*"
 
-  # KMS use through DynamoDB and SQS only (tables and queues are encrypted with the data key).
-  kms_via_services = ["dynamodb.${local.region}.amazonaws.com", "sqs.${local.region}.amazonaws.com"]
+  # The data key encrypts tables and queues; services may use it only through those two services.
+  kms_via_dynamodb         = ["dynamodb.${local.region}.amazonaws.com"]
+  kms_via_dynamodb_and_sqs = ["dynamodb.${local.region}.amazonaws.com", "sqs.${local.region}.amazonaws.com"]
 
   dynamodb_read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
   dynamodb_write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
@@ -113,7 +114,7 @@ resource "aws_iam_role_policy" "task" {
 }
 
 # ingestion: resolves forms and API keys (tenants), idempotency and rate limits (runtime),
-# reads published form configs, publishes lead.received.
+# publishes lead.received.
 data "aws_iam_policy_document" "ingestion" {
   statement {
     sid       = "ReadTenants"
@@ -140,24 +141,6 @@ data "aws_iam_policy_document" "ingestion" {
   }
 
   statement {
-    sid       = "ReadPublishedForms"
-    actions   = ["s3:GetObject"]
-    resources = [local.assets_objects]
-  }
-
-  statement {
-    sid       = "AssetsBucketReadiness"
-    actions   = ["s3:ListBucket"] # HeadBucket, the readiness probe
-    resources = [module.tenant_assets.bucket_arn]
-  }
-
-  statement {
-    sid       = "DecryptPublishedForms"
-    actions   = ["kms:Decrypt"]
-    resources = [module.tenant_assets.kms_key_arn]
-  }
-
-  statement {
     sid       = "UseDataKeyThroughDynamoDB"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
     resources = [aws_kms_key.this.arn]
@@ -165,13 +148,13 @@ data "aws_iam_policy_document" "ingestion" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = local.kms_via_services
+      values   = local.kms_via_dynamodb
     }
   }
 }
 
 # leads: owns the leads table, reads tenant settings, consumes lead-intake, publishes lead
-# changes (outbox relay) and queues CRM resyncs.
+# changes through the outbox relay (a resync is a lead.updated too, so no crm-sync access).
 data "aws_iam_policy_document" "leads" {
   statement {
     sid       = "OwnLeads"
@@ -192,12 +175,6 @@ data "aws_iam_policy_document" "leads" {
   }
 
   statement {
-    sid       = "QueueCrmResync"
-    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
-    resources = [module.sqs.queue_arns["crm-sync"]]
-  }
-
-  statement {
     sid       = "PublishLeadChanges"
     actions   = ["events:PutEvents", "events:DescribeEventBus"]
     resources = [module.eventbridge.bus_arn]
@@ -211,7 +188,7 @@ data "aws_iam_policy_document" "leads" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = local.kms_via_services
+      values   = local.kms_via_dynamodb_and_sqs
     }
   }
 }
@@ -259,7 +236,7 @@ data "aws_iam_policy_document" "crm_sync" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = local.kms_via_services
+      values   = local.kms_via_dynamodb_and_sqs
     }
   }
 }
@@ -324,7 +301,7 @@ data "aws_iam_policy_document" "tenant_config" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = local.kms_via_services
+      values   = local.kms_via_dynamodb
     }
   }
 }

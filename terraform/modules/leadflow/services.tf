@@ -62,7 +62,6 @@ locals {
       TENANTS_TABLE       = module.dynamodb.names["tenants"]
       RUNTIME_TABLE       = module.dynamodb.names["runtime"]
       EVENT_BUS_NAME      = module.eventbridge.bus_name
-      ASSETS_BUCKET       = module.tenant_assets.bucket_name
     }
 
     leads = {

@@ -103,18 +103,67 @@ export function wildcardProblems(tree: TerraformTree): string[] {
   return problems;
 }
 
-const TABLE_OUTPUT = /module\.dynamodb\.(?:names|arns|index_arns)\["([^"]+)"\]/g;
-
-function tablesIn(values: unknown[]): string[] {
-  const tables = new Set<string>();
-  for (const value of values)
-    if (typeof value === 'string')
-      for (const m of value.matchAll(TABLE_OUTPUT)) if (m[1]) tables.add(m[1]);
-  return [...tables].sort();
+/**
+ * A kind of resource a service can be given: how its environment names one (a table name, a
+ * queue URL) and how a policy grants one (the table's ARN, the queue's ARN). A match's first
+ * group is the logical name; families of one resource (the bus) have no group.
+ */
+export interface ResourceFamily {
+  name: string;
+  inEnvironment: RegExp;
+  inPolicy: RegExp;
 }
 
-/** Each service's role reaches exactly the DynamoDB tables its environment names (*_TABLE). */
-export function tableAccessProblems(tree: TerraformTree): string[] {
+export const RESOURCE_FAMILIES: ResourceFamily[] = [
+  {
+    name: 'DynamoDB tables',
+    inEnvironment: /module\.dynamodb\.names\["([^"]+)"\]/g,
+    inPolicy: /module\.dynamodb\.(?:arns|index_arns)\["([^"]+)"\]/g,
+  },
+  {
+    name: 'queues',
+    inEnvironment: /module\.sqs\.(?:queue_urls|dead_letter_queue_urls)\["([^"]+)"\]/g,
+    inPolicy: /module\.sqs\.(?:queue_arns|dead_letter_queue_arns)\["([^"]+)"\]/g,
+  },
+  {
+    name: 'event bus',
+    inEnvironment: /module\.eventbridge\.bus_name\b/g,
+    inPolicy: /module\.eventbridge\.bus_arn\b/g,
+  },
+  {
+    name: 'assets bucket',
+    inEnvironment: /module\.tenant_assets\.bucket_name\b/g,
+    inPolicy: /module\.tenant_assets\.bucket_arn\b/g,
+  },
+  {
+    name: 'secrets prefix',
+    inEnvironment: /local\.secrets_prefix\b/g,
+    inPolicy: /local\.secrets_arn\b/g,
+  },
+  {
+    name: 'user pool',
+    inEnvironment: /module\.cognito\.user_pool_id\b/g,
+    inPolicy: /module\.cognito\.user_pool_arn\b/g,
+  },
+];
+
+function namesIn(
+  values: string[],
+  family: ResourceFamily,
+  side: 'inEnvironment' | 'inPolicy',
+): string[] {
+  const names = new Set<string>();
+  for (const value of values)
+    for (const match of value.matchAll(family[side])) names.add(match[1] ?? family.name);
+  return [...names].sort();
+}
+
+/**
+ * Each service's role reaches exactly the tables, queues, bus, bucket, secrets and user pool its
+ * environment names: a grant without a variable is privilege nobody uses, a variable without a
+ * grant is a service that will fail at its first call.
+ */
+export function reachProblems(tree: TerraformTree): string[] {
   const { locals, data } = moduleAt(tree, COMPOSITION_DIR);
   const { documents, problems } = rolePolicyDocuments(tree);
   const environment = locals.service_environment;
@@ -125,12 +174,16 @@ export function tableAccessProblems(tree: TerraformTree): string[] {
     const variables = environment[service];
     const document = data.get(`aws_iam_policy_document.${name}`);
     if (!isObject(variables) || !document) continue;
-    const named = tablesIn(Object.values(variables));
-    const granted = tablesIn(statementsOf(document, locals).flatMap((s) => s.resources));
-    if (named.join() !== granted.join())
-      problems.push(
-        `${service}: its role reaches tables [${granted.join(', ')}] but its environment names [${named.join(', ')}]`,
-      );
+    const named = Object.values(variables).flatMap((v) => literalValues(v, locals));
+    const granted = statementsOf(document, locals).flatMap((s) => s.resources);
+    for (const family of RESOURCE_FAMILIES) {
+      const inEnvironment = namesIn(named, family, 'inEnvironment');
+      const inPolicy = namesIn(granted, family, 'inPolicy');
+      if (inEnvironment.join() !== inPolicy.join())
+        problems.push(
+          `${service}: its role reaches ${family.name} [${inPolicy.join(', ')}] but its environment names [${inEnvironment.join(', ')}]`,
+        );
+    }
   }
   return problems;
 }
