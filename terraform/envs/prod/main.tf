@@ -8,12 +8,13 @@ module "leadflow" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  environment     = "prod"
-  domain_name     = var.domain_name
-  route53_zone_id = var.route53_zone_id
-  image_tag       = var.image_tag
-  alarm_emails    = var.alarm_emails
-  log_level       = "info"
+  environment         = "prod"
+  domain_name         = var.domain_name
+  route53_zone_id     = var.route53_zone_id
+  image_tag           = var.image_tag
+  alarm_emails        = var.alarm_emails
+  deletion_protection = var.deletion_protection
+  log_level           = "info"
 
   network = {
     cidr_block         = "10.50.0.0/16"

@@ -66,3 +66,9 @@ variable "cognito_logout_urls" {
   type        = list(string)
   default     = []
 }
+
+variable "deletion_protection" {
+  description = "Keep tables, user pool, load balancer, buckets and image repositories from being deleted. Set false only to tear the environment down (apply, then destroy)."
+  type        = bool
+  default     = true
+}

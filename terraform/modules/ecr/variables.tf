@@ -28,3 +28,9 @@ variable "keep_images" {
     error_message = "keep_images must be from 5 to 1000."
   }
 }
+
+variable "force_delete" {
+  description = "Let terraform destroy delete repositories that still hold images (only when tearing an environment down)."
+  type        = bool
+  default     = false
+}

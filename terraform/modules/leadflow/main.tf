@@ -329,6 +329,7 @@ module "ecr" {
 
   repository_names = [for name in keys(local.services) : "leadflow/${name}"]
   kms_key_arn      = aws_kms_key.this.arn
+  force_delete     = !var.deletion_protection
 }
 
 module "ecs_cluster" {
