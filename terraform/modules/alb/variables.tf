@@ -105,12 +105,12 @@ variable "deletion_protection" {
 }
 
 variable "idle_timeout_seconds" {
-  description = "Seconds a connection may stay idle; above the services' slowest request (CSV export)."
+  description = "Seconds a connection may stay idle. Must stay below the services' HTTP keep-alive timeout (65 s, shared/core lifecycle.ts), or the load balancer reuses connections Node has closed (502s)."
   type        = number
   default     = 60
 
   validation {
-    condition     = var.idle_timeout_seconds >= 1 && var.idle_timeout_seconds <= 4000
-    error_message = "idle_timeout_seconds must be from 1 to 4000."
+    condition     = var.idle_timeout_seconds >= 1 && var.idle_timeout_seconds <= 60
+    error_message = "idle_timeout_seconds must be from 1 to 60 (below the services' 65 s keep-alive)."
   }
 }
