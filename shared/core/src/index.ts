@@ -23,3 +23,4 @@ export * from './http/etag';
 export * from './http/cors';
 export * from './aws/versioned-update';
 export * from './aws/query-page';
+export * from './aws/batch-write';

@@ -1,0 +1,39 @@
+import { STANDARD_FIELDS } from '@leadflow/contracts';
+import type { LeadRecord } from '../leads/lead.record';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A spreadsheet must show the text, never run it: cells that start like a formula get a quote. */
+export function neutralise(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** RFC 4180: quoted when it holds a separator, a quote or a line break; quotes doubled. */
+export function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = neutralise(Array.isArray(value) ? value.join('; ') : String(value));
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const csvRow = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
+
+const FIXED = ['id', 'createdAt', 'status', 'ownerId', 'formId', 'source'] as const;
+
+/** The columns of an export: fixed ones, the standard fields, the tenant's custom fields. */
+export function csvColumns(customKeys: string[]) {
+  return {
+    header: csvRow([...FIXED, ...STANDARD_FIELDS, 'isTest', ...customKeys]),
+    row: (lead: LeadRecord) =>
+      csvRow([
+        lead.leadId,
+        lead.createdAt,
+        lead.status,
+        lead.ownerId,
+        lead.formId,
+        lead.source,
+        ...STANDARD_FIELDS.map((field) => lead.fields[field]),
+        lead.isTest,
+        ...customKeys.map((key) => lead.custom[key]),
+      ]),
+  };
+}

@@ -1,0 +1,166 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
+import {
+  decodeCursor,
+  encodeCursor,
+  type DynamoDBDocumentClient,
+  type PageKey,
+} from '@leadflow/core';
+import { fromItem, UNASSIGNED, type LeadRecord } from './lead.record';
+import type { LeadFilters } from './lead.schema';
+
+export interface LeadQuery {
+  tenantId: string;
+  filters: LeadFilters;
+  limit: number;
+  cursor?: string | undefined;
+  /** An agent sees only its own and unassigned leads. */
+  restrictToOwner?: string | undefined;
+}
+
+/** How many items one request may look at before it answers a short page with a cursor. */
+const EVALUATION_BUDGET = 2_000;
+
+interface IndexChoice {
+  index?: string;
+  hashAttribute: string;
+  rangeAttribute: string;
+  hashValue: string;
+}
+
+/** The most selective index the filters allow: e-mail, then owner, then status, else the table. */
+function chooseIndex(tenantId: string, filters: LeadFilters): IndexChoice {
+  const t = `TENANT#${tenantId}`;
+  if (filters.email)
+    return {
+      index: 'GSI1',
+      hashAttribute: 'GSI1PK',
+      rangeAttribute: 'GSI1SK',
+      hashValue: `${t}#EMAIL#${filters.email.trim().toLowerCase()}`,
+    };
+  if (filters.ownerId)
+    return {
+      index: 'GSI3',
+      hashAttribute: 'GSI3PK',
+      rangeAttribute: 'GSI3SK',
+      hashValue: `${t}#OWNER#${filters.ownerId}`,
+    };
+  if (filters.status)
+    return {
+      index: 'GSI2',
+      hashAttribute: 'GSI2PK',
+      rangeAttribute: 'GSI2SK',
+      hashValue: `${t}#STATUS#${filters.status}`,
+    };
+  return { hashAttribute: 'PK', rangeAttribute: 'SK', hashValue: t };
+}
+
+/** Lead ids are ULIDs: their first ten characters are the creation time, so a time range is a key range. */
+function createdRange(filters: LeadFilters): [string, string] | undefined {
+  if (!filters.createdFrom && !filters.createdTo) return undefined;
+  const from = filters.createdFrom ? encodeTime(Date.parse(filters.createdFrom), 10) : '0000000000';
+  const to = filters.createdTo
+    ? encodeTime(Math.max(0, Date.parse(filters.createdTo) - 1), 10)
+    : '7ZZZZZZZZZ';
+  return [`LEAD#${from}`, `LEAD#${to}ZZZZZZZZZZZZZZZZ`];
+}
+
+function filterExpression(query: LeadQuery, choice: IndexChoice) {
+  const { filters } = query;
+  const parts: string[] = [];
+  const values: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  const equal = (attribute: string, value: string) => {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    parts.push(`#${attribute} = :${attribute}`);
+  };
+  if (filters.status && choice.index !== 'GSI2') equal('status', filters.status);
+  if (filters.ownerId && choice.index !== 'GSI3') {
+    if (filters.ownerId === UNASSIGNED) parts.push('attribute_not_exists(ownerId)');
+    else equal('ownerId', filters.ownerId);
+  }
+  if (filters.formId) equal('formId', filters.formId);
+  if (filters.source) equal('source', filters.source);
+  if (filters.q) {
+    values[':q'] = filters.q.trim().toLowerCase();
+    parts.push(
+      '(begins_with(searchName, :q) OR begins_with(searchLast, :q) OR begins_with(searchCompany, :q))',
+    );
+  }
+  if (!filters.includeDeleted) parts.push('attribute_not_exists(deletedAt)');
+  if (query.restrictToOwner) {
+    values[':me'] = query.restrictToOwner;
+    parts.push('(attribute_not_exists(ownerId) OR ownerId = :me)');
+  }
+  return { expression: parts.join(' AND '), names, values };
+}
+
+function keyOf(item: Record<string, unknown>, choice: IndexChoice): PageKey {
+  const key: PageKey = { PK: String(item.PK), SK: String(item.SK) };
+  if (choice.index) {
+    key[choice.hashAttribute] = String(item[choice.hashAttribute]);
+    key[choice.rangeAttribute] = String(item[choice.rangeAttribute]);
+  }
+  return key;
+}
+
+/** Newest first, through the best index, with the remaining filters applied by DynamoDB. */
+export async function queryLeads(
+  db: DynamoDBDocumentClient,
+  table: string,
+  query: LeadQuery,
+): Promise<{ items: LeadRecord[]; nextCursor: string | null }> {
+  const choice = chooseIndex(query.tenantId, query.filters);
+  const range = createdRange(query.filters);
+  const filter = filterExpression(query, choice);
+  const input: QueryCommandInput = {
+    TableName: table,
+    ...(choice.index ? { IndexName: choice.index } : {}),
+    KeyConditionExpression: range
+      ? '#hash = :hash AND #range BETWEEN :from AND :to'
+      : '#hash = :hash AND begins_with(#range, :lead)',
+    ExpressionAttributeNames: {
+      '#hash': choice.hashAttribute,
+      '#range': choice.rangeAttribute,
+      ...filter.names,
+    },
+    ExpressionAttributeValues: {
+      ':hash': choice.hashValue,
+      ...(range ? { ':from': range[0], ':to': range[1] } : { ':lead': 'LEAD#' }),
+      ...filter.values,
+    },
+    ...(filter.expression ? { FilterExpression: filter.expression } : {}),
+    ScanIndexForward: false,
+  };
+  const items: Record<string, unknown>[] = [];
+  let startKey = decodeCursor(query.cursor, { [choice.hashAttribute]: choice.hashValue });
+  let evaluated = 0;
+  for (;;) {
+    const wanted = query.limit - items.length;
+    const result = await db.send(
+      new QueryCommand({
+        ...input,
+        Limit: filter.expression ? Math.min(1_000, Math.max(wanted * 4, 100)) : wanted,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    evaluated += result.ScannedCount ?? 0;
+    for (const item of result.Items ?? []) {
+      if (items.length === query.limit) break;
+      items.push(item);
+    }
+    if (items.length === query.limit) {
+      const last = items[items.length - 1]!;
+      const exhausted =
+        !result.LastEvaluatedKey && result.Items?.[result.Items.length - 1] === last;
+      return {
+        items: items.map(fromItem),
+        nextCursor: exhausted ? null : encodeCursor(keyOf(last, choice)),
+      };
+    }
+    startKey = result.LastEvaluatedKey as PageKey | undefined;
+    if (!startKey || evaluated >= EVALUATION_BUDGET)
+      return { items: items.map(fromItem), nextCursor: encodeCursor(startKey) };
+  }
+}

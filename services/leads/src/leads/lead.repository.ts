@@ -1,0 +1,259 @@
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LeadReceived, SyncStatusItem } from '@leadflow/contracts';
+import {
+  AppError,
+  batchWriteAll,
+  notFound,
+  staleVersion,
+  withoutKeys,
+  type DynamoDBDocumentClient,
+  type WriteRequest,
+} from '@leadflow/core';
+import type { ActivityRecord } from '../activities/activity.record';
+import type { OutboxItem } from '../outbox/outbox';
+import { queryLeads, type LeadQuery } from './lead.query';
+import { fromItem, leadItem, leadPartition, type LeadRecord } from './lead.record';
+
+export const ERASED = '[erased]';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One change of a lead and everything that must happen with it, in one transaction. */
+export interface LeadWrite {
+  lead: LeadRecord;
+  /** The version the change was based on; absent when the lead is new. */
+  expectedVersion?: number;
+  activities?: ActivityRecord[];
+  outbox?: OutboxItem[];
+  /** The submission as received; immutable, kept beside the lead. */
+  raw?: LeadReceived;
+  /** The id ingestion gave the submission: claiming it makes intake exactly-once in effect. */
+  intakeOf?: string;
+  /** A de-duplication key to claim for this lead. */
+  claimEmail?: string;
+  /** A de-duplication key this lead gives up. */
+  releaseEmail?: string;
+}
+
+/** The submission was already taken in: a redelivered message. */
+export class AlreadyTakenIn extends Error {}
+
+/** The e-mail belongs to another lead. */
+export class EmailTaken extends Error {
+  constructor(readonly leadId: string) {
+    super(`the e-mail belongs to lead ${leadId}`);
+  }
+}
+
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, unknown>;
+}
+
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  return (
+    (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []
+  );
+}
+
+export const dedupeKeyItem = (tenantId: string, dedupeKey: string) => ({
+  PK: `TENANT#${tenantId}#DEDUPE#${dedupeKey}`,
+  SK: 'DEDUPE',
+});
+const intakeKeyItem = (tenantId: string, receivedLeadId: string) => ({
+  PK: `TENANT#${tenantId}#INTAKE#${receivedLeadId}`,
+  SK: 'INTAKE',
+});
+
+export class LeadRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  async get(tenantId: string, leadId: string): Promise<LeadRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async require(tenantId: string, leadId: string): Promise<LeadRecord> {
+    const lead = await this.get(tenantId, leadId);
+    if (!lead) throw notFound('Lead');
+    return lead;
+  }
+
+  /** The lead that owns a de-duplication key, if any. */
+  async ownerOfEmail(tenantId: string, dedupeKey: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: dedupeKeyItem(tenantId, dedupeKey),
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.leadId as string | undefined;
+  }
+
+  async write(change: LeadWrite): Promise<void> {
+    const { lead } = change;
+    const items: Array<{ item: TransactItem; onConflict: (reason: CancellationReason) => Error }> =
+      [];
+    const put = (
+      Item: Record<string, unknown>,
+      condition?: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>,
+    ) => ({
+      Put: { TableName: this.table, Item, ...condition },
+    });
+    // First, so a redelivered submission is recognised as such before anything else.
+    if (change.intakeOf) {
+      items.push({
+        item: put(
+          {
+            ...intakeKeyItem(lead.tenantId, change.intakeOf),
+            leadId: lead.leadId,
+            at: lead.updatedAt,
+          },
+          { ConditionExpression: 'attribute_not_exists(PK)' },
+        ),
+        onConflict: () => new AlreadyTakenIn(),
+      });
+    }
+    items.push({
+      item:
+        change.expectedVersion === undefined
+          ? put(leadItem(lead), { ConditionExpression: 'attribute_not_exists(PK)' })
+          : put(leadItem(lead), {
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': change.expectedVersion },
+            }),
+      onConflict: () =>
+        change.expectedVersion === undefined
+          ? new AppError('conflict', 'The lead already exists')
+          : staleVersion(),
+    });
+    if (change.claimEmail) {
+      items.push({
+        item: put(
+          { ...dedupeKeyItem(lead.tenantId, change.claimEmail), leadId: lead.leadId },
+          {
+            ConditionExpression: 'attribute_not_exists(PK) OR leadId = :lead',
+            ExpressionAttributeValues: { ':lead': lead.leadId },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        ),
+        onConflict: (reason) =>
+          new EmailTaken(
+            String(
+              reason.Item
+                ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]).leadId
+                : 'unknown',
+            ),
+          ),
+      });
+    }
+    if (change.releaseEmail) {
+      items.push({
+        item: {
+          Delete: {
+            TableName: this.table,
+            Key: dedupeKeyItem(lead.tenantId, change.releaseEmail),
+            ConditionExpression: 'attribute_not_exists(PK) OR leadId = :lead',
+            ExpressionAttributeValues: { ':lead': lead.leadId },
+          },
+        },
+        onConflict: () =>
+          new AppError('conflict', 'The lead’s e-mail changed meanwhile; try again'),
+      });
+    }
+    const below = leadPartition(lead.tenantId, lead.leadId);
+    if (change.raw) {
+      items.push({
+        item: put(
+          { PK: below, SK: `RAW#${change.raw.eventId}`, submission: change.raw },
+          { ConditionExpression: 'attribute_not_exists(PK)' },
+        ),
+        onConflict: () => new AlreadyTakenIn(),
+      });
+    }
+    for (const activity of change.activities ?? []) {
+      items.push({
+        item: put({ PK: below, SK: `ACT#${activity.activityId}`, ...activity }),
+        onConflict: () => new Error('activity conflict'),
+      });
+    }
+    for (const event of change.outbox ?? []) {
+      items.push({ item: put({ ...event }), onConflict: () => new Error('outbox conflict') });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const failed = reasons?.findIndex((r) => r.Code === 'ConditionalCheckFailed') ?? -1;
+      if (failed >= 0) throw items[failed]!.onConflict(reasons![failed]!);
+      throw error;
+    }
+  }
+
+  list(query: LeadQuery) {
+    return queryLeads(this.db, this.table, query);
+  }
+
+  /**
+   * Erasure of what lies under a lead: raw submissions and notes are deleted, activities keep
+   * only which fields changed. Sync status stays: the CRMs' record ids are needed to erase there.
+   */
+  async purgeBelow(tenantId: string, leadId: string): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': leadPartition(tenantId, leadId) },
+          ExclusiveStartKey: startKey,
+          Limit: 100,
+        }),
+      );
+      const writes = (page.Items ?? []).flatMap((item): WriteRequest[] => {
+        const sk = String(item.SK);
+        if (sk.startsWith('RAW#') || sk.startsWith('NOTE#'))
+          return [{ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }];
+        if (sk.startsWith('ACT#') && Array.isArray(item.changes)) {
+          const changes = (item.changes as Array<{ field: string }>).map((c) => ({
+            field: c.field,
+            from: ERASED,
+            to: ERASED,
+          }));
+          return [{ PutRequest: { Item: { ...item, changes } } }];
+        }
+        return [];
+      });
+      await batchWriteAll(this.db, this.table, writes);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async syncStatus(tenantId: string, leadId: string): Promise<SyncStatusItem[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': leadPartition(tenantId, leadId), ':prefix': 'SYNC#' },
+      }),
+    );
+    return Items.map((item) => withoutKeys<SyncStatusItem>(item));
+  }
+}

@@ -1,0 +1,483 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { requires } from '@leadflow/auth';
+import {
+  ConsentRecordSchema,
+  CustomValueSchema,
+  CustomValuesSchema,
+  LEAD_SOURCES,
+  LEAD_STATUS_PATTERN,
+  LeadContextSchema,
+  LeadFieldsSchema,
+  LeadSourceSchema,
+} from '@leadflow/contracts';
+import {
+  defineOperation,
+  ETagHeader,
+  IfMatchHeader,
+  named,
+  pageOf,
+  PaginationQuery,
+} from '@leadflow/core';
+
+export const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
+export const LeadParams = Type.Object({
+  leadId: Type.String({ pattern: ULID, description: 'The lead id (a ULID).' }),
+});
+
+export const SyncStatusSchema = named(
+  'SyncStatus',
+  Type.Object(
+    {
+      connectionId: Type.String(),
+      crmType: Type.String(),
+      state: Type.Union([Type.Literal('pending'), Type.Literal('synced'), Type.Literal('failed')]),
+      externalId: Type.Optional(Type.String({ description: 'The record’s id in the CRM.' })),
+      lastAttemptAt: Type.String({ format: 'date-time' }),
+      lastError: Type.Optional(Type.String()),
+      leadVersion: Type.Integer({ description: 'The lead version this state describes.' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const { consents: _consents, ...contextProperties } = LeadContextSchema.properties;
+const StoredContextSchema = Type.Object(contextProperties, { additionalProperties: false });
+
+const leadProperties = {
+  id: Type.String(),
+  status: Type.String({ description: 'One of the tenant’s pipeline statuses.' }),
+  ownerId: Type.Optional(Type.String({ description: 'The member the lead is assigned to.' })),
+  formId: Type.Optional(Type.String()),
+  source: LeadSourceSchema,
+  fields: LeadFieldsSchema,
+  custom: CustomValuesSchema,
+  isTest: Type.Boolean({ description: 'Sent by an ad platform’s test button.' }),
+  version: Type.Integer({ description: 'The ETag; increases with every change.' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  deletedAt: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'Set while the lead is deleted (admins only see it).',
+    }),
+  ),
+  erasedAt: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'Set once the lead’s personal data was erased (GDPR).',
+    }),
+  ),
+};
+
+export const LeadSummarySchema = named(
+  'LeadSummary',
+  Type.Object(leadProperties, { additionalProperties: false }),
+);
+
+export const LeadSchema = named(
+  'Lead',
+  Type.Object(
+    {
+      ...leadProperties,
+      consents: Type.Array(ConsentRecordSchema, {
+        description: 'Every consent given, with its exact text and time; never overwritten.',
+      }),
+      context: Type.Optional(StoredContextSchema),
+      externalId: Type.Optional(Type.String()),
+      sync: Type.Array(SyncStatusSchema, {
+        description: 'The lead’s state in each CRM connection.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type Lead = Static<typeof LeadSchema>;
+export type LeadSummary = Static<typeof LeadSummarySchema>;
+
+const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
+  Type.Optional(Type.Union([schema, Type.Null()]));
+
+export const CreateLeadBody = Type.Object(
+  {
+    fields: LeadFieldsSchema,
+    custom: Type.Optional(CustomValuesSchema),
+    status: Type.Optional(Type.String({ pattern: LEAD_STATUS_PATTERN })),
+    ownerId: Type.Optional(Type.String({ maxLength: 64 })),
+    consents: Type.Optional(Type.Array(ConsentRecordSchema, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateLead = Static<typeof CreateLeadBody>;
+
+export const PatchLeadBody = Type.Object(
+  {
+    status: Type.Optional(Type.String({ pattern: LEAD_STATUS_PATTERN })),
+    fields: Type.Optional(
+      Type.Object(
+        {
+          email: nullable(Type.String({ format: 'email', maxLength: 254 })),
+          firstName: nullable(Type.String({ maxLength: 100 })),
+          lastName: nullable(Type.String({ maxLength: 100 })),
+          phone: nullable(Type.String({ maxLength: 32 })),
+          company: nullable(Type.String({ maxLength: 200 })),
+          jobTitle: nullable(Type.String({ maxLength: 200 })),
+          message: nullable(Type.String({ maxLength: 5000 })),
+        },
+        { additionalProperties: false, description: 'Fields to change; null clears one.' },
+      ),
+    ),
+    custom: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+        Type.Union([CustomValueSchema, Type.Null()]),
+        {
+          additionalProperties: false,
+          maxProperties: 100,
+          description: 'Custom fields to change; null clears one.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchLead = Static<typeof PatchLeadBody>;
+
+const filters = {
+  status: Type.Optional(
+    Type.String({ pattern: LEAD_STATUS_PATTERN, description: 'Only leads in this status.' }),
+  ),
+  ownerId: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Only leads of this member; `unassigned` for leads without one.',
+    }),
+  ),
+  formId: Type.Optional(Type.String({ maxLength: 40 })),
+  source: Type.Optional(Type.Union(LEAD_SOURCES.map((s) => Type.Literal(s)))),
+  createdFrom: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Created at or after (inclusive).' }),
+  ),
+  createdTo: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Created before (exclusive).' }),
+  ),
+  email: Type.Optional(
+    Type.String({
+      format: 'email',
+      maxLength: 254,
+      description: 'Exact e-mail, case-insensitive.',
+    }),
+  ),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Prefix of the name, last name or company, case-insensitive.',
+    }),
+  ),
+  includeDeleted: Type.Optional(
+    Type.Boolean({ default: false, description: 'Admins: include deleted leads.' }),
+  ),
+};
+export const LeadFilterQuery = Type.Object(filters, { additionalProperties: false });
+export type LeadFilters = Static<typeof LeadFilterQuery>;
+export const ListLeadsQuery = Type.Object(
+  { ...PaginationQuery, ...filters },
+  { additionalProperties: false },
+);
+
+const exampleSummary: LeadSummary = {
+  id: '01JDQ6C3D4E5F6G7H8J9K0MNPQ',
+  status: 'new',
+  ownerId: '3f1c2e4a-8b9d-4c1e-9f2a-7d6b5c4a3e21',
+  formId: '01JDQ3V6Z8R6J5X1M8T0N4K2W9',
+  source: 'form',
+  fields: {
+    email: 'jane.doe@example.com',
+    firstName: 'Jane',
+    lastName: 'Doe',
+    phone: '+4930123456',
+    company: 'Example GmbH',
+  },
+  custom: { budget: 5000 },
+  isTest: false,
+  version: 2,
+  createdAt: '2026-11-26T09:12:00.000Z',
+  updatedAt: '2026-11-26T10:00:00.000Z',
+};
+
+export const exampleLead: Lead = {
+  ...exampleSummary,
+  consents: [
+    {
+      key: 'privacy',
+      text: 'I agree to the privacy policy.',
+      given: true,
+      at: '2026-11-26T09:12:00.000Z',
+    },
+  ],
+  context: {
+    utm: { source: 'google', medium: 'cpc', campaign: 'winter' },
+    pageUrl: 'https://www.demo.test/offer',
+    referrer: 'https://www.google.com/',
+    userAgent: 'Mozilla/5.0',
+    ip: '203.0.113.7',
+  },
+  sync: [
+    {
+      connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
+      crmType: 'hubspot',
+      state: 'synced',
+      externalId: '51',
+      lastAttemptAt: '2026-11-26T09:12:03.000Z',
+      leadVersion: 2,
+    },
+  ],
+};
+
+const readable = requires('leads:read');
+const agentScope = ' Agents see only leads assigned to them or unassigned; other leads answer 404.';
+
+export const listLeadsOperation = defineOperation({
+  method: 'get',
+  path: '/v1/leads',
+  operationId: 'listLeads',
+  summary: 'List leads, newest first',
+  description: `Filters combine. A page may hold fewer than \`limit\` leads when filters skip many; follow \`nextCursor\` until it is null.${agentScope}`,
+  tags: ['leads'],
+  auth: readable,
+  query: ListLeadsQuery,
+  responses: {
+    200: {
+      description: 'A page of leads.',
+      schema: pageOf(LeadSummarySchema, 'A page of leads.'),
+      example: { items: [exampleSummary], nextCursor: 'eyJQSyI6IlRFTkFOVCNkZW1vIn0' },
+    },
+  },
+});
+
+export const createLeadOperation = defineOperation({
+  method: 'post',
+  path: '/v1/leads',
+  operationId: 'createLead',
+  summary: 'Enter a lead by hand',
+  description:
+    'Custom fields must match the tenant’s lead schema, the status its pipeline (default: the first status). With de-duplication by e-mail on, an e-mail the tenant already has answers 409.',
+  tags: ['leads'],
+  auth: requires('leads:create'),
+  body: CreateLeadBody,
+  bodyExample: {
+    fields: {
+      email: 'jane.doe@example.com',
+      firstName: 'Jane',
+      lastName: 'Doe',
+      company: 'Example GmbH',
+    },
+    custom: { budget: 5000 },
+  },
+  responses: {
+    201: {
+      description: 'Created.',
+      schema: LeadSchema,
+      example: { ...exampleLead, source: 'manual', version: 1, sync: [] },
+      headers: ETagHeader,
+    },
+  },
+  errors: [409],
+});
+
+export const getLeadOperation = defineOperation({
+  method: 'get',
+  path: '/v1/leads/{leadId}',
+  operationId: 'getLead',
+  summary: 'A lead, with its consents, context and CRM sync state',
+  description: `The ETag is the lead’s version, for If-Match.${agentScope}`,
+  tags: ['leads'],
+  auth: readable,
+  params: LeadParams,
+  responses: {
+    200: {
+      description: 'The lead.',
+      schema: LeadSchema,
+      example: exampleLead,
+      headers: ETagHeader,
+    },
+  },
+  errors: [404],
+});
+
+export const updateLeadOperation = defineOperation({
+  method: 'patch',
+  path: '/v1/leads/{leadId}',
+  operationId: 'updateLead',
+  summary: 'Change a lead’s status or fields',
+  description: `Needs If-Match: 428 without it, 412 when the lead changed since you read it. Every change lands on the timeline.${agentScope}`,
+  tags: ['leads'],
+  auth: requires('leads:update'),
+  params: LeadParams,
+  requestHeaders: IfMatchHeader,
+  body: PatchLeadBody,
+  bodyExample: {
+    status: 'contacted',
+    fields: { jobTitle: 'Head of Sales' },
+    custom: { budget: 7500 },
+  },
+  responses: {
+    200: {
+      description: 'The changed lead.',
+      schema: LeadSchema,
+      example: { ...exampleLead, status: 'contacted', version: 3 },
+      headers: ETagHeader,
+    },
+  },
+  errors: [404, 409, 412, 428],
+});
+
+export const deleteLeadOperation = defineOperation({
+  method: 'delete',
+  path: '/v1/leads/{leadId}',
+  operationId: 'deleteLead',
+  summary: 'Delete a lead (soft; it can be restored)',
+  tags: ['leads'],
+  auth: requires('leads:delete'),
+  params: LeadParams,
+  responses: { 204: { description: 'Deleted.' } },
+  errors: [404],
+});
+
+export const restoreLeadOperation = defineOperation({
+  method: 'post',
+  path: '/v1/leads/{leadId}/restore',
+  operationId: 'restoreLead',
+  summary: 'Restore a deleted lead',
+  tags: ['leads'],
+  auth: requires('leads:delete'),
+  params: LeadParams,
+  responses: {
+    200: {
+      description: 'The restored lead.',
+      schema: LeadSchema,
+      example: exampleLead,
+      headers: ETagHeader,
+    },
+  },
+  errors: [404, 409],
+});
+
+export const eraseLeadOperation = defineOperation({
+  method: 'post',
+  path: '/v1/leads/{leadId}/erasure',
+  operationId: 'eraseLead',
+  summary: 'Erase a lead’s personal data (GDPR)',
+  description:
+    'Removes personal data from the lead, its notes, raw submissions and activities; keeps a tombstone (id, status, source, dates) and tells the CRMs (lead.erased). Cannot be undone. Repeating it is harmless.',
+  tags: ['leads'],
+  auth: requires('leads:erase'),
+  params: LeadParams,
+  responses: {
+    200: {
+      description: 'The tombstone.',
+      schema: LeadSchema,
+      example: {
+        ...exampleLead,
+        fields: {},
+        custom: {},
+        consents: [],
+        context: {},
+        erasedAt: '2026-11-27T08:00:00.000Z',
+        version: 3,
+        sync: [],
+      },
+      headers: ETagHeader,
+    },
+  },
+  errors: [404],
+});
+
+export const assignLeadOperation = defineOperation({
+  method: 'post',
+  path: '/v1/leads/{leadId}/assign',
+  operationId: 'assignLead',
+  summary: 'Assign a lead to a member, or unassign it',
+  tags: ['leads'],
+  auth: requires('leads:assign'),
+  params: LeadParams,
+  body: Type.Object(
+    {
+      ownerId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], {
+        description: 'A member id, or null to unassign.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  bodyExample: { ownerId: '3f1c2e4a-8b9d-4c1e-9f2a-7d6b5c4a3e21' },
+  responses: {
+    200: {
+      description: 'The assigned lead.',
+      schema: LeadSchema,
+      example: exampleLead,
+      headers: ETagHeader,
+    },
+  },
+  errors: [404],
+});
+
+export const resyncLeadOperation = defineOperation({
+  method: 'post',
+  path: '/v1/leads/{leadId}/resync',
+  operationId: 'resyncLead',
+  summary: 'Push a lead to every CRM connection again',
+  tags: ['leads'],
+  auth: requires('leads:resync'),
+  params: LeadParams,
+  responses: {
+    202: {
+      description: 'Queued for the CRM sync.',
+      schema: Type.Object(
+        { leadId: Type.String(), status: Type.Literal('queued') },
+        { additionalProperties: false },
+      ),
+      example: { leadId: exampleLead.id, status: 'queued' },
+    },
+  },
+  errors: [404, 409],
+});
+
+export const exportLeadsOperation = defineOperation({
+  method: 'get',
+  path: '/v1/leads/export.csv',
+  operationId: 'exportLeads',
+  summary: 'Export leads as CSV',
+  description:
+    'Streams every lead matching the filters (as in listLeads), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) are prefixed with a quote.',
+  tags: ['leads'],
+  auth: requires('leads:export'),
+  query: LeadFilterQuery,
+  responses: {
+    200: {
+      description: 'CSV (RFC 4180, UTF-8), streamed.',
+      contentType: 'text/csv',
+      schema: Type.String(),
+      example:
+        'id,createdAt,status,ownerId,formId,source,email,firstName,lastName,phone,company,jobTitle,message,isTest,budget\r\n01JDQ6C3D4E5F6G7H8J9K0MNPQ,2026-11-26T09:12:00.000Z,new,,01JDQ3V6Z8R6J5X1M8T0N4K2W9,form,jane.doe@example.com,Jane,Doe,+4930123456,Example GmbH,,,false,5000\r\n',
+      headers: {
+        'Content-Disposition': {
+          description: 'attachment; filename="leads-<date>.csv"',
+          schema: Type.String(),
+        },
+      },
+    },
+  },
+});
+
+export const leadOperations = [
+  listLeadsOperation,
+  createLeadOperation,
+  exportLeadsOperation,
+  getLeadOperation,
+  updateLeadOperation,
+  deleteLeadOperation,
+  restoreLeadOperation,
+  eraseLeadOperation,
+  assignLeadOperation,
+  resyncLeadOperation,
+];

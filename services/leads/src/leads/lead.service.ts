@@ -1,0 +1,382 @@
+import { ulid } from 'ulid';
+import { hasPermission } from '@leadflow/auth';
+import type { CustomValues, LeadFields, TenantSettings } from '@leadflow/contracts';
+import { AppError, notFound, type Principal } from '@leadflow/core';
+import { dedupeEmailKey } from '@leadflow/forms';
+import { activity, actorOf, type FieldChange } from '../activities/activity.record';
+import type { Outbox } from '../outbox/outbox';
+import type { TenantDirectory } from '../tenancy/tenant-directory';
+import type { LeadRecord } from './lead.record';
+import { EmailTaken, type LeadRepository, type LeadWrite } from './lead.repository';
+import type { CreateLead, Lead, LeadFilters, LeadSummary, PatchLead } from './lead.schema';
+import {
+  assertCustomValues,
+  assertStatus,
+  normaliseFields,
+  requiredCustomErrors,
+} from './lead-values';
+
+export interface LeadServiceDeps {
+  leads: LeadRepository;
+  tenants: TenantDirectory;
+  outbox: Outbox;
+  committed: () => void;
+}
+
+export function toSummary(lead: LeadRecord): LeadSummary {
+  const { leadId, tenantId: _t, consents: _c, context: _x, externalId: _e, ...rest } = lead;
+  return { id: leadId, ...rest };
+}
+
+function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  prefix: string,
+): FieldChange[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => ({
+      field: `${prefix}${key}`,
+      from: before[key] ?? null,
+      to: after[key] ?? null,
+    }));
+}
+
+function applyPatch<T extends Record<string, unknown>>(
+  current: T,
+  patch: Record<string, unknown> | undefined,
+): T {
+  if (!patch) return current;
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
+}
+
+/** The business rules of leads as people work them: visibility, edits, assignment, deletion, erasure. */
+export class LeadService {
+  constructor(private readonly deps: LeadServiceDeps) {}
+
+  /** A lead the principal may see; anything else is 404, exactly like a lead that does not exist. */
+  async visible(
+    tenantId: string,
+    leadId: string,
+    principal: Principal | undefined,
+  ): Promise<LeadRecord> {
+    const lead = await this.deps.leads.get(tenantId, leadId);
+    if (!lead || !this.canSee(lead, principal)) throw notFound('Lead');
+    return lead;
+  }
+
+  canSee(lead: LeadRecord, principal: Principal | undefined): boolean {
+    if ((lead.deletedAt || lead.erasedAt) && !hasPermission(principal, 'leads:delete'))
+      return false;
+    if (hasPermission(principal, 'leads:read-all')) return true;
+    return !lead.ownerId || lead.ownerId === principal?.subject;
+  }
+
+  async details(tenantId: string, lead: LeadRecord): Promise<Lead> {
+    const sync = await this.deps.leads.syncStatus(tenantId, lead.leadId);
+    const { leadId, tenantId: _t, ...rest } = lead;
+    return { id: leadId, ...rest, sync };
+  }
+
+  async list(
+    tenantId: string,
+    principal: Principal | undefined,
+    filters: LeadFilters,
+    limit: number,
+    cursor: string | undefined,
+  ) {
+    if (filters.includeDeleted && !hasPermission(principal, 'leads:delete')) {
+      throw new AppError('forbidden', 'Only admins may list deleted leads');
+    }
+    const restrict = hasPermission(principal, 'leads:read-all') ? undefined : principal?.subject;
+    const page = await this.deps.leads.list({
+      tenantId,
+      filters,
+      limit,
+      cursor,
+      restrictToOwner: restrict,
+    });
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
+  }
+
+  async create(
+    tenantId: string,
+    principal: Principal | undefined,
+    input: CreateLead,
+  ): Promise<LeadRecord> {
+    const settings = await this.deps.tenants.settingsOf(tenantId);
+    const fields = normaliseFields(input.fields, settings.defaultCountry, 'body.fields');
+    const custom = input.custom ?? {};
+    assertCustomValues(settings, custom, 'body.custom');
+    const missing = requiredCustomErrors(settings, custom, 'body.custom');
+    if (missing.length > 0)
+      throw new AppError('validation_failed', 'Required custom fields are missing', {
+        errors: missing,
+      });
+    if (input.status) assertStatus(settings, input.status, 'body.status');
+    if (input.ownerId) await this.assertMember(tenantId, input.ownerId, 'body.ownerId');
+    const now = new Date().toISOString();
+    const lead: LeadRecord = {
+      leadId: ulid(),
+      tenantId,
+      status: input.status ?? settings.pipeline.statuses[0] ?? 'new',
+      source: 'manual',
+      fields,
+      custom,
+      consents: input.consents ?? [],
+      isTest: false,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      ...(input.ownerId ? { ownerId: input.ownerId } : {}),
+    };
+    await this.commit({
+      lead,
+      activities: [
+        activity('created', actorOf(principal), now, {
+          submission: { source: 'manual', eventId: lead.leadId },
+        }),
+      ],
+      outbox: [this.deps.outbox.changed(lead, 'lead.created', ['*'])],
+      ...this.emailClaim(settings, undefined, fields.email),
+    });
+    return lead;
+  }
+
+  async update(
+    tenantId: string,
+    principal: Principal | undefined,
+    leadId: string,
+    expectedVersion: number,
+    patch: PatchLead,
+  ): Promise<LeadRecord> {
+    const lead = await this.editable(tenantId, leadId, principal);
+    const settings = await this.deps.tenants.settingsOf(tenantId);
+    if (patch.status) assertStatus(settings, patch.status, 'body.status');
+    const fields = normaliseFields(
+      applyPatch<LeadFields>(lead.fields, patch.fields),
+      settings.defaultCountry,
+      'body.fields',
+    );
+    const custom = applyPatch<CustomValues>(lead.custom, patch.custom);
+    assertCustomValues(settings, custom, 'body.custom');
+    const cleared = settings.customFields.filter(
+      (f) => f.required && patch.custom?.[f.key] === null,
+    );
+    if (cleared.length > 0) {
+      throw new AppError('validation_failed', 'Required custom fields cannot be cleared', {
+        errors: cleared.map((f) => ({ field: `body.custom.${f.key}`, message: 'is required' })),
+      });
+    }
+    const now = new Date().toISOString();
+    const next: LeadRecord = {
+      ...lead,
+      status: patch.status ?? lead.status,
+      fields,
+      custom,
+      version: lead.version + 1,
+      updatedAt: now,
+    };
+    const changes = [
+      ...(next.status !== lead.status
+        ? [{ field: 'status', from: lead.status, to: next.status }]
+        : []),
+      ...diff(lead.fields, fields, ''),
+      ...diff(lead.custom, custom, 'custom.'),
+    ];
+    await this.commit({
+      lead: next,
+      expectedVersion,
+      activities: [activity('updated', actorOf(principal), now, { changes })],
+      outbox: [
+        this.deps.outbox.changed(
+          next,
+          'lead.updated',
+          changes.map((c) => c.field),
+        ),
+      ],
+      ...this.emailClaim(settings, lead.fields.email, fields.email),
+    });
+    return next;
+  }
+
+  async assign(
+    tenantId: string,
+    principal: Principal | undefined,
+    leadId: string,
+    ownerId: string | null,
+  ): Promise<LeadRecord> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    if (ownerId) await this.assertMember(tenantId, ownerId, 'body.ownerId');
+    if ((lead.ownerId ?? null) === ownerId) return lead;
+    const now = new Date().toISOString();
+    const { ownerId: _previous, ...rest } = lead;
+    const next: LeadRecord = {
+      ...rest,
+      ...(ownerId ? { ownerId } : {}),
+      version: lead.version + 1,
+      updatedAt: now,
+    };
+    await this.commit({
+      lead: next,
+      expectedVersion: lead.version,
+      activities: [
+        activity('assigned', actorOf(principal), now, {
+          changes: [{ field: 'ownerId', from: lead.ownerId ?? null, to: ownerId }],
+        }),
+      ],
+      outbox: [this.deps.outbox.changed(next, 'lead.updated', ['ownerId'])],
+    });
+    return next;
+  }
+
+  async delete(tenantId: string, principal: Principal | undefined, leadId: string): Promise<void> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    if (lead.deletedAt) return;
+    const now = new Date().toISOString();
+    const next: LeadRecord = { ...lead, deletedAt: now, version: lead.version + 1, updatedAt: now };
+    await this.commit({
+      lead: next,
+      expectedVersion: lead.version,
+      activities: [activity('deleted', actorOf(principal), now)],
+      outbox: [this.deps.outbox.removed(next, 'lead.deleted')],
+    });
+  }
+
+  async restore(
+    tenantId: string,
+    principal: Principal | undefined,
+    leadId: string,
+  ): Promise<LeadRecord> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be restored');
+    if (!lead.deletedAt) return lead;
+    const now = new Date().toISOString();
+    const { deletedAt: _deleted, ...rest } = lead;
+    const next: LeadRecord = { ...rest, version: lead.version + 1, updatedAt: now };
+    await this.commit({
+      lead: next,
+      expectedVersion: lead.version,
+      activities: [activity('restored', actorOf(principal), now)],
+      outbox: [this.deps.outbox.changed(next, 'lead.updated', ['deletedAt'])],
+    });
+    return next;
+  }
+
+  /** Pushes the current state to every CRM again: a lead.updated without changes. */
+  async resync(tenantId: string, principal: Principal | undefined, leadId: string): Promise<void> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    if (lead.deletedAt || lead.erasedAt)
+      throw new AppError('conflict', 'A deleted or erased lead is not synced');
+    const now = new Date().toISOString();
+    const next: LeadRecord = { ...lead, version: lead.version + 1, updatedAt: now };
+    await this.commit({
+      lead: next,
+      expectedVersion: lead.version,
+      activities: [activity('resync-requested', actorOf(principal), now)],
+      outbox: [this.deps.outbox.changed(next, 'lead.updated', [])],
+    });
+  }
+
+  /**
+   * GDPR erasure: the lead becomes a tombstone and lead.erased goes out in one transaction;
+   * then everything personal beneath it is purged. Repeating it finishes an interrupted purge.
+   */
+  async erase(
+    tenantId: string,
+    principal: Principal | undefined,
+    leadId: string,
+  ): Promise<LeadRecord> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    let tombstone = lead;
+    if (!lead.erasedAt) {
+      const settings = await this.deps.tenants.settingsOf(tenantId);
+      const now = new Date().toISOString();
+      tombstone = {
+        leadId: lead.leadId,
+        tenantId,
+        status: lead.status,
+        source: lead.source,
+        fields: {},
+        custom: {},
+        consents: [],
+        isTest: lead.isTest,
+        version: lead.version + 1,
+        createdAt: lead.createdAt,
+        updatedAt: now,
+        erasedAt: now,
+        ...(lead.ownerId ? { ownerId: lead.ownerId } : {}),
+        ...(lead.formId ? { formId: lead.formId } : {}),
+        ...(lead.deletedAt ? { deletedAt: lead.deletedAt } : {}),
+      };
+      await this.commit({
+        lead: tombstone,
+        expectedVersion: lead.version,
+        activities: [activity('erased', actorOf(principal), now)],
+        outbox: [this.deps.outbox.removed(tombstone, 'lead.erased')],
+        ...this.emailClaim(settings, lead.fields.email, undefined),
+      });
+    }
+    await this.deps.leads.purgeBelow(tenantId, leadId);
+    return tombstone;
+  }
+
+  private async editable(
+    tenantId: string,
+    leadId: string,
+    principal: Principal | undefined,
+  ): Promise<LeadRecord> {
+    const lead = await this.visible(tenantId, leadId, principal);
+    if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be changed');
+    if (
+      !hasPermission(principal, 'leads:update-all') &&
+      lead.ownerId &&
+      lead.ownerId !== principal?.subject
+    )
+      throw notFound('Lead');
+    return lead;
+  }
+
+  private async assertMember(tenantId: string, memberId: string, field: string): Promise<void> {
+    if (!(await this.deps.tenants.isMember(tenantId, memberId))) {
+      throw new AppError('validation_failed', 'The owner is not a member of this tenant', {
+        errors: [{ field, message: 'is not a member of this tenant' }],
+      });
+    }
+  }
+
+  /** With de-duplication on, an e-mail belongs to one lead; a change moves its claim. */
+  private emailClaim(
+    settings: TenantSettings,
+    before: string | undefined,
+    after: string | undefined,
+  ): Pick<LeadWrite, 'claimEmail' | 'releaseEmail'> {
+    if (settings.dedupe.mode !== 'merge') return {};
+    const beforeKey = before ? dedupeEmailKey(before, settings.dedupe.ignorePlusTag) : undefined;
+    const afterKey = after ? dedupeEmailKey(after, settings.dedupe.ignorePlusTag) : undefined;
+    if (beforeKey === afterKey) return {};
+    return {
+      ...(afterKey ? { claimEmail: afterKey } : {}),
+      ...(beforeKey ? { releaseEmail: beforeKey } : {}),
+    };
+  }
+
+  private async commit(change: LeadWrite): Promise<void> {
+    try {
+      await this.deps.leads.write(change);
+    } catch (error) {
+      if (error instanceof EmailTaken)
+        throw new AppError('conflict', `Another lead (${error.leadId}) has this e-mail`, {
+          cause: error,
+        });
+      throw error;
+    }
+    this.deps.committed();
+  }
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import { envelope, type DetailType, type LeadChanged, type LeadRemoved } from '@leadflow/contracts';
+import { snapshotOf, type LeadRecord } from '../leads/lead.record';
+
+/** An event waiting in the leads table to be published; written in the same transaction as its change. */
+export interface OutboxItem {
+  PK: string;
+  SK: string;
+  tenantId: string;
+  leadId: string;
+  version: number;
+  detailType: DetailType;
+  detail: LeadChanged | LeadRemoved;
+  createdAt: string;
+}
+
+export const OUTBOX_SK_PREFIX = 'EV#';
+
+/** A lead's events always land in the same shard, so one relay publishes them in order. */
+export function shardOf(leadId: string, shards: number): number {
+  return createHash('sha1').update(leadId).digest().readUInt32BE(0) % shards;
+}
+
+export const shardPartition = (shard: number) => `OUTBOX#${shard}`;
+
+export class Outbox {
+  constructor(readonly shards: number) {}
+
+  changed(
+    lead: LeadRecord,
+    detailType: 'lead.created' | 'lead.updated',
+    changedFields: string[],
+  ): OutboxItem {
+    const detail: LeadChanged = {
+      ...envelope(lead.tenantId),
+      leadId: lead.leadId,
+      version: lead.version,
+      changedFields,
+      lead: snapshotOf(lead),
+    };
+    return this.item(lead, detailType, detail);
+  }
+
+  removed(lead: LeadRecord, detailType: 'lead.deleted' | 'lead.erased'): OutboxItem {
+    const detail: LeadRemoved = {
+      ...envelope(lead.tenantId),
+      leadId: lead.leadId,
+      version: lead.version,
+    };
+    return this.item(lead, detailType, detail);
+  }
+
+  private item(
+    lead: LeadRecord,
+    detailType: DetailType,
+    detail: LeadChanged | LeadRemoved,
+  ): OutboxItem {
+    return {
+      PK: shardPartition(shardOf(lead.leadId, this.shards)),
+      SK: `${OUTBOX_SK_PREFIX}${ulid()}`,
+      tenantId: lead.tenantId,
+      leadId: lead.leadId,
+      version: lead.version,
+      detailType,
+      detail,
+      createdAt: new Date().toISOString(),
+    };
+  }
+}

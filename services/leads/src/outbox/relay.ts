@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  batchWriteAll,
+  isConditionalCheckFailure,
+  type DynamoDBDocumentClient,
+  type EventPublisher,
+  type Logger,
+} from '@leadflow/core';
+import { OUTBOX_SK_PREFIX, shardPartition, type OutboxItem } from './outbox';
+
+export interface RelayOptions {
+  db: DynamoDBDocumentClient;
+  table: string;
+  publisher: EventPublisher;
+  logger: Logger;
+  shards: number;
+  /** How often every shard is looked at when nothing kicks the relay. */
+  pollMs: number;
+  /** A relay that stops renewing loses its shards to another after this. */
+  leaseMs?: number;
+  batchSize?: number;
+}
+
+const LEASE_SK = 'LEASE';
+
+/**
+ * Publishes the outbox: each shard is leased to one relay at a time, its events published
+ * oldest first (a lead's events in version order) and deleted only after EventBridge
+ * accepted them. A relay that dies between publishing and deleting leaves the events to be
+ * published again by the next holder of the lease: at least once, never lost.
+ */
+export class OutboxRelay {
+  readonly owner = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Publishes now rather than at the next poll: called after every local commit. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Finishes the pass in progress; what is left stays for the next relay. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every shard; answers how many events were published. */
+  async drain(): Promise<number> {
+    let published = 0;
+    for (let shard = 0; shard < this.options.shards; shard++) {
+      if (await this.lease(shard)) published += await this.publishShard(shard);
+    }
+    return published;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pass(), delayMs);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'outbox relay pass failed; retrying'),
+      )
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const immediately = this.again;
+        this.again = false;
+        this.schedule(immediately ? 0 : this.options.pollMs);
+      });
+    await this.running;
+  }
+
+  private async lease(shard: number): Promise<boolean> {
+    const now = Date.now();
+    try {
+      await this.options.db.send(
+        new PutCommand({
+          TableName: this.options.table,
+          Item: {
+            PK: shardPartition(shard),
+            SK: LEASE_SK,
+            owner: this.owner,
+            leaseUntil: now + (this.options.leaseMs ?? 15_000),
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR #owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':me': this.owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async publishShard(shard: number): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const { Items = [] } = await this.options.db.send(
+        new QueryCommand({
+          TableName: this.options.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': shardPartition(shard), ':prefix': OUTBOX_SK_PREFIX },
+          Limit: this.options.batchSize ?? 50,
+          ConsistentRead: true,
+        }),
+      );
+      if (Items.length === 0) return published;
+      const done = await this.publishInOrder(Items as OutboxItem[]);
+      await this.remove(done);
+      published += done.length;
+      if (done.length < Items.length) return published;
+    }
+  }
+
+  /**
+   * Publishes a page in rounds: a lead's next event goes out only after its previous one was
+   * accepted, and a lead whose event failed gets none of its later ones published.
+   */
+  private async publishInOrder(items: OutboxItem[]): Promise<OutboxItem[]> {
+    const byLead = new Map<string, OutboxItem[]>();
+    for (const item of [...items].sort((a, b) => a.version - b.version)) {
+      const events = byLead.get(item.leadId) ?? [];
+      events.push(item);
+      byLead.set(item.leadId, events);
+    }
+    const done: OutboxItem[] = [];
+    let failed = 0;
+    for (let round = 0; byLead.size > 0; round++) {
+      const batch = [...byLead.entries()].map(([leadId, events]) => ({
+        leadId,
+        item: events[round]!,
+      }));
+      const results = await this.options.publisher.publishAll(
+        batch.map(({ item }) => ({ detailType: item.detailType, detail: item.detail })),
+      );
+      batch.forEach(({ leadId, item }, index) => {
+        const accepted = results[index]?.status === 'fulfilled';
+        if (accepted) done.push(item);
+        else failed += 1;
+        if (!accepted || byLead.get(leadId)!.length <= round + 1) byLead.delete(leadId);
+      });
+    }
+    if (failed > 0)
+      this.options.logger.warn(
+        { failed },
+        'outbox events not published; they stay for the next pass',
+      );
+    return done;
+  }
+
+  private remove(items: OutboxItem[]): Promise<void> {
+    return batchWriteAll(
+      this.options.db,
+      this.options.table,
+      items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { operations } from '../src/openapi';
+import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
+
+describe('bad input on every leads route', () => {
+  let h: LeadsHarness;
+  let tenant: TestTenant;
+  let leadId: string;
+
+  beforeAll(async () => {
+    h = await startLeadsHarness();
+    tenant = await h.createTenant('badinput');
+    leadId = (
+      await request(h.leads.app)
+        .post('/v1/leads')
+        .set(bearer(tenant.admin.token))
+        .send({ fields: { firstName: 'B' } })
+    ).body.id;
+  });
+  afterAll(() => h.close());
+
+  const perLead = operations.filter((o) => o.path.includes('{leadId}'));
+
+  it.each(perLead.map((o) => [o.operationId, o.method, o.path] as const))(
+    'when %s gets a lead id that is not a ULID, then 400 naming path.leadId',
+    async (_id, method, path) => {
+      const res = await request(h.leads.app)
+        [method](path.replace('{leadId}', 'not-a-ulid'))
+        .set(bearer(tenant.admin.token))
+        .set('If-Match', '"1"')
+        .send({});
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('path.leadId');
+    },
+  );
+
+  it.each([
+    ['updateLead with an empty patch', 'patch', '', {}, 'body'],
+    ['updateLead with a number as status', 'patch', '', { status: 7 }, 'body.status'],
+    ['assignLead without ownerId', 'post', '/assign', {}, 'body.ownerId'],
+    ['assignLead with a number', 'post', '/assign', { ownerId: 5 }, 'body.ownerId'],
+    [
+      'addLeadNote with an unknown field',
+      'post',
+      '/notes',
+      { body: 'x', pinned: true },
+      'body.pinned',
+    ],
+  ] as const)('when %s, then 400 naming the field', async (_case, method, suffix, body, field) => {
+    const res = await request(h.leads.app)
+      [method](`/v1/leads/${leadId}${suffix}`)
+      .set(bearer(tenant.admin.token))
+      .set('If-Match', '"1"')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('when a token is missing, expired-looking or forged on any route, then 401 problem+json', async () => {
+    for (const operation of operations) {
+      const path = operation.path.replace('{leadId}', leadId);
+      const missing = await request(h.leads.app)[operation.method](path);
+      expect({ op: operation.operationId, status: missing.status }).toEqual({
+        op: operation.operationId,
+        status: 401,
+      });
+      const forged = await request(h.leads.app)
+        [operation.method](path)
+        .set('Authorization', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.');
+      expect({
+        op: operation.operationId,
+        status: forged.status,
+        type: forged.headers['content-type'],
+      }).toEqual({
+        op: operation.operationId,
+        status: 401,
+        type: 'application/problem+json; charset=utf-8',
+      });
+    }
+  });
+});

@@ -1,0 +1,207 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import request from 'supertest';
+import { documentClient } from '@leadflow/core';
+import { eventually } from '@leadflow/testing';
+import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
+
+describe('intake: lead.received becomes a stored lead', () => {
+  let h: LeadsHarness;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    h = await startLeadsHarness();
+    tenant = await h.createTenant('intake');
+    await tenant.configure({ customFields: [{ key: 'budget', label: 'Budget', type: 'number' }] });
+    h.leads.intake.start();
+    h.leads.relay.start();
+  });
+  afterAll(() => h.close());
+
+  async function activities(leadId: string, token = tenant.admin.token) {
+    return (await request(h.leads.app).get(`/v1/leads/${leadId}/activities`).set(bearer(token)))
+      .body.items as Array<{ type: string; changes?: unknown[] }>;
+  }
+
+  it('when a submission arrives, then the lead is stored with the first status, its raw submission, a created activity and lead.created', async () => {
+    const event = h.received(tenant.id, { custom: { budget: 100 } });
+    await h.publishReceived(event);
+    const lead = await h.waitForLead(event.leadId, tenant.admin.token);
+    expect(lead).toMatchObject({
+      id: event.leadId,
+      status: 'new',
+      source: 'form',
+      fields: event.fields,
+      custom: { budget: 100 },
+      consents: event.context.consents,
+      version: 1,
+    });
+    expect((await activities(event.leadId)).map((a) => a.type)).toEqual(['created']);
+    const raw = await documentClient(h.aws.dynamodb).send(
+      new QueryCommand({
+        TableName: h.stack.resources.tables.leads,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :raw)',
+        ExpressionAttributeValues: { ':pk': `TENANT#intake#LEAD#${event.leadId}`, ':raw': 'RAW#' },
+      }),
+    );
+    expect(raw.Items?.[0]?.submission).toEqual(event);
+    const events = await eventually(async () => {
+      const found = (await h.receiveLeadEvents()).filter((e) => e.detail.leadId === event.leadId);
+      return found.length ? found : undefined;
+    });
+    expect(events[0]).toMatchObject({
+      'detail-type': 'lead.created',
+      source: 'leadflow.leads',
+      detail: { leadId: event.leadId, version: 1, lead: { id: event.leadId } },
+    });
+  });
+
+  it('when the same e-mail arrives again, then there is one lead with two activities, empty fields filled and nothing overwritten', async () => {
+    const first = h.received(tenant.id, {
+      fields: { email: 'same@example.com', firstName: 'Jane' },
+    });
+    await h.publishReceived(first);
+    await h.waitForLead(first.leadId, tenant.admin.token);
+    const second = h.received(tenant.id, {
+      fields: { email: 'Same+promo@example.com', firstName: 'Janet', company: 'Acme' },
+    });
+    await h.publishReceived(second);
+    const merged = await eventually(async () => {
+      const lead = await h.waitForLead(first.leadId, tenant.admin.token);
+      return lead.version === 2 ? lead : undefined;
+    });
+    expect(merged.fields).toEqual({
+      email: 'same@example.com',
+      firstName: 'Jane',
+      company: 'Acme',
+    });
+    expect(merged.consents).toHaveLength(2);
+    expect(
+      (await request(h.leads.app).get(`/v1/leads/${second.leadId}`).set(bearer(tenant.admin.token)))
+        .status,
+    ).toBe(404);
+    const timeline = await activities(first.leadId);
+    expect(timeline.map((a) => a.type)).toEqual(['merged', 'created']);
+    expect(timeline[0]!.changes).toEqual(
+      expect.arrayContaining([{ field: 'company', from: null, to: 'Acme' }]),
+    );
+    const list = await request(h.leads.app)
+      .get('/v1/leads?email=same@example.com')
+      .set(bearer(tenant.admin.token));
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('when an intake message is delivered twice, then the second changes nothing', async () => {
+    const event = h.received(tenant.id);
+    const body = JSON.stringify({
+      version: '0',
+      id: 'x',
+      'detail-type': 'lead.received',
+      source: 'leadflow.ingestion',
+      time: new Date().toISOString(),
+      detail: event,
+    });
+    await h.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: h.stack.env.LEAD_INTAKE_QUEUE_URL, MessageBody: body }),
+    );
+    await h.waitForLead(event.leadId, tenant.admin.token);
+    await h.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: h.stack.env.LEAD_INTAKE_QUEUE_URL, MessageBody: body }),
+    );
+    await eventually(async () =>
+      (
+        await h.aws.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: h.stack.env.LEAD_INTAKE_QUEUE_URL,
+            VisibilityTimeout: 0,
+          }),
+        )
+      ).Messages
+        ? undefined
+        : true,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const lead = await h.waitForLead(event.leadId, tenant.admin.token);
+    expect(lead.version).toBe(1);
+    expect(await activities(event.leadId)).toHaveLength(1);
+  });
+
+  it('when a message is not a valid lead.received, then it is retried and ends in the DLQ', async () => {
+    await h.aws.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: h.stack.env.LEAD_INTAKE_QUEUE_URL,
+        MessageBody: JSON.stringify({
+          'detail-type': 'lead.received',
+          detail: { tenantId: 'intake', fields: 'nope' },
+        }),
+      }),
+    );
+    const dead = await eventually(async () => {
+      const { Messages } = await h.aws.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: h.stack.env.LEAD_INTAKE_DLQ_URL,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      return Messages?.[0];
+    }, 60_000);
+    expect(JSON.parse(dead.Body!).detail.fields).toBe('nope');
+  });
+
+  describe('per-tenant rules', () => {
+    it('when the tenant keeps duplicates separate, then the same e-mail makes two leads', async () => {
+      const separate = await h.createTenant('separate');
+      await separate.configure({ dedupe: { mode: 'keep-separate', ignorePlusTag: false } });
+      const a = h.received('separate', { fields: { email: 'twice@example.com' } });
+      const b = h.received('separate', { fields: { email: 'twice@example.com' } });
+      await h.publishReceived(a);
+      await h.publishReceived(b);
+      await h.waitForLead(a.leadId, separate.admin.token);
+      await h.waitForLead(b.leadId, separate.admin.token);
+    });
+
+    it('when +tags are not ignored, then jane+x and jane are two leads', async () => {
+      const strict = await h.createTenant('strict');
+      await strict.configure({ dedupe: { mode: 'merge', ignorePlusTag: false } });
+      const a = h.received('strict', { fields: { email: 'jane@example.com' } });
+      const b = h.received('strict', { fields: { email: 'jane+x@example.com' } });
+      await h.publishReceived(a);
+      await h.waitForLead(a.leadId, strict.admin.token);
+      await h.publishReceived(b);
+      await h.waitForLead(b.leadId, strict.admin.token);
+    });
+
+    it('when the form has an owner, then its leads are assigned to that member', async () => {
+      const owned = await h.createTenant('owned');
+      const agent = await owned.member('agent');
+      await owned.configure({
+        assignment: { mode: 'form-owner', formOwners: { FORMA: agent.id } },
+      });
+      const event = h.received('owned', { formId: 'FORMA' });
+      await h.publishReceived(event);
+      expect((await h.waitForLead(event.leadId, owned.admin.token)).ownerId).toBe(agent.id);
+    });
+
+    it('when assignment is weighted round-robin, then agents get leads in proportion to their weights', async () => {
+      const rr = await h.createTenant('roundrobin');
+      const heavy = await rr.member('agent');
+      const light = await rr.member('agent');
+      await rr.configure({
+        assignment: {
+          mode: 'round-robin',
+          agents: [
+            { memberId: heavy.id, weight: 2 },
+            { memberId: light.id, weight: 1 },
+          ],
+        },
+      });
+      const events = Array.from({ length: 6 }, () => h.received('roundrobin'));
+      for (const event of events) await h.publishReceived(event);
+      const owners = await Promise.all(
+        events.map(async (e) => (await h.waitForLead(e.leadId, rr.admin.token)).ownerId),
+      );
+      expect(owners.filter((o) => o === heavy.id)).toHaveLength(4);
+      expect(owners.filter((o) => o === light.id)).toHaveLength(2);
+    });
+  });
+});

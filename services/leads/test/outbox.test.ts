@@ -1,0 +1,144 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import request from 'supertest';
+import { createLogger, documentClient, EventPublisher } from '@leadflow/core';
+import { eventually } from '@leadflow/testing';
+import { OutboxRelay } from '../src/outbox/relay';
+import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
+
+const SHARDS = 4;
+
+describe('the outbox: every change and its event, atomically, published at least once', () => {
+  let h: LeadsHarness;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    h = await startLeadsHarness({ OUTBOX_SHARDS: String(SHARDS) });
+    tenant = await h.createTenant('outbox');
+  });
+  afterAll(() => h.close());
+
+  async function pendingEvents(): Promise<number> {
+    let count = 0;
+    for (let shard = 0; shard < SHARDS; shard++) {
+      const { Items = [] } = await documentClient(h.aws.dynamodb).send(
+        new QueryCommand({
+          TableName: h.stack.resources.tables.leads,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :ev)',
+          ExpressionAttributeValues: { ':pk': `OUTBOX#${shard}`, ':ev': 'EV#' },
+        }),
+      );
+      count += Items.length;
+    }
+    return count;
+  }
+
+  async function drainCrmQueue(): Promise<
+    Array<{ 'detail-type': string; detail: { leadId: string; version: number } }>
+  > {
+    const all = [];
+    for (;;) {
+      const batch = await h.receiveLeadEvents();
+      if (batch.length === 0) return all;
+      all.push(...batch);
+    }
+  }
+
+  function relay(leaseMs: number) {
+    const logger = createLogger({ service: 'test', level: 'silent' });
+    const publisher = new EventPublisher({
+      client: h.aws.eventBridge,
+      busName: h.stack.resources.busName,
+      source: 'leadflow.leads',
+      logger,
+    });
+    return new OutboxRelay({
+      db: documentClient(h.aws.dynamodb),
+      table: h.stack.resources.tables.leads,
+      publisher,
+      logger,
+      shards: SHARDS,
+      pollMs: 100,
+      leaseMs,
+    });
+  }
+
+  it('when the service dies between a change and its publication, then a later relay publishes every event, in order per lead', async () => {
+    // The service's own relay never runs: as if the task was killed right after each commit.
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await request(h.leads.app)
+        .post('/v1/leads')
+        .set(bearer(tenant.admin.token))
+        .send({ fields: { email: `o${i}@example.com` } });
+      ids.push(created.body.id);
+      await request(h.leads.app)
+        .patch(`/v1/leads/${created.body.id}`)
+        .set(bearer(tenant.admin.token))
+        .set('If-Match', '"1"')
+        .send({ status: 'contacted' })
+        .expect(200);
+    }
+    expect(await pendingEvents()).toBe(10);
+    expect(await drainCrmQueue()).toEqual([]);
+
+    const survivor = relay(500);
+    survivor.start();
+    await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 20_000);
+    await survivor.stop();
+
+    const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
+    for (const id of ids) {
+      const versions = delivered
+        .filter((e) => e.detail.leadId === id)
+        .map((e) => `${e['detail-type']}@${e.detail.version}`);
+      expect(versions).toEqual(['lead.created@1', 'lead.updated@2']);
+    }
+  });
+
+  it('when a relay holding the lease dies, then another takes over once the lease expires and nothing is lost', async () => {
+    // A relay took every shard's lease and was killed mid-pass: it never publishes nor renews.
+    for (let shard = 0; shard < SHARDS; shard++) {
+      await documentClient(h.aws.dynamodb).send(
+        new PutCommand({
+          TableName: h.stack.resources.tables.leads,
+          Item: {
+            PK: `OUTBOX#${shard}`,
+            SK: 'LEASE',
+            owner: 'killed-task',
+            leaseUntil: Date.now() + 1_000,
+          },
+        }),
+      );
+    }
+    const created = await request(h.leads.app)
+      .post('/v1/leads')
+      .set(bearer(tenant.admin.token))
+      .send({ fields: { email: 'lease@example.com' } });
+    const successor = relay(1_000);
+    expect(await successor.drain()).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await successor.drain()).toBe(1);
+    const delivered = (await drainCrmQueue()).filter((e) => e.detail.leadId === created.body.id);
+    expect(delivered.map((e) => e['detail-type'])).toEqual(['lead.created']);
+  });
+
+  it('when several relays run at once, then each event is published once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++)
+      ids.push(
+        (
+          await request(h.leads.app)
+            .post('/v1/leads')
+            .set(bearer(tenant.admin.token))
+            .send({ fields: { email: `m${i}@example.com` } })
+        ).body.id,
+      );
+    const relays = [relay(10_000), relay(10_000), relay(10_000)];
+    relays.forEach((r) => r.start());
+    await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 20_000);
+    await Promise.all(relays.map((r) => r.stop()));
+    const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
+    expect(delivered).toHaveLength(8);
+    expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(8);
+  });
+});
