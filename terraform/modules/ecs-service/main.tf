@@ -8,7 +8,13 @@ locals {
 
   health_check_script = "fetch('http://127.0.0.1:${var.container_port}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
-  container_definition = {
+  # An empty secrets list is left out: ECS drops it, and Terraform would show a diff forever.
+  container_secrets = {
+    for key, list in { secrets = [for name in sort(keys(var.secrets)) : { name = name, valueFrom = var.secrets[name] }] } :
+    key => list if length(list) > 0
+  }
+
+  container_definition = merge(local.container_secrets, {
     name                   = local.container_name
     image                  = var.image
     essential              = true
@@ -18,7 +24,6 @@ locals {
     portMappings = [{ containerPort = var.container_port, protocol = "tcp" }]
 
     environment = [for name in sort(keys(var.environment)) : { name = name, value = var.environment[name] }]
-    secrets     = [for name in sort(keys(var.secrets)) : { name = name, valueFrom = var.secrets[name] }]
 
     healthCheck = {
       command     = ["CMD", "node", "-e", local.health_check_script]
@@ -43,7 +48,7 @@ locals {
         max-buffer-size       = "4m"
       }
     }
-  }
+  })
 }
 
 resource "aws_cloudwatch_log_group" "this" {
