@@ -67,7 +67,7 @@ tf-check: install ## parse every .tf file, test its structure, scan with checkov
 
 .PHONY: bench
 bench: install ## benchmarks; figures in bench-results.json
-	ONLY=$(ONLY) npx tsx scripts/bench/run.ts
+	ONLY=$(ONLY) NODE_OPTIONS="--no-deprecation --expose-gc" npx tsx scripts/bench/run.ts
 
 .PHONY: build
 build: install ## bundle every service into services/<name>/dist

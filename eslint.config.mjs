@@ -10,7 +10,7 @@ export default tseslint.config(
       'coverage/**',
       '.venv/**',
       '.local/**',
-      'terraform/**',
+      '**/.terraform/**',
     ],
   },
   js.configs.recommended,

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 import { hasPermission, tenantOf } from '@leadflow/auth';
 import { route, type BoundRoute, type Logger } from '@leadflow/core';
@@ -7,11 +6,20 @@ import { exportLeadsOperation } from '../leads/lead.schema';
 import type { TenantDirectory } from '../tenancy/tenant-directory';
 import { csvColumns } from './csv';
 
-const PAGE = 100;
+const PAGE = 250;
 
 /** Writes and waits while the client is slower than DynamoDB: memory stays one page, whatever the size. */
 async function write(res: Response, chunk: string): Promise<void> {
-  if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  if (res.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const resume = () => {
+      res.off('drain', resume);
+      res.off('close', resume);
+      resolve();
+    };
+    res.on('drain', resume);
+    res.on('close', resume);
+  });
 }
 
 export function exportRoutes(

@@ -136,24 +136,21 @@ export async function queryLeads(
   const items: Record<string, unknown>[] = [];
   let startKey = decodeCursor(query.cursor, { [choice.hashAttribute]: choice.hashValue });
   let evaluated = 0;
+  let batch = query.limit;
   for (;;) {
-    const wanted = query.limit - items.length;
     const result = await db.send(
-      new QueryCommand({
-        ...input,
-        Limit: filter.expression ? Math.min(1_000, Math.max(wanted * 4, 100)) : wanted,
-        ExclusiveStartKey: startKey,
-      }),
+      new QueryCommand({ ...input, Limit: batch, ExclusiveStartKey: startKey }),
     );
-    evaluated += result.ScannedCount ?? 0;
-    for (const item of result.Items ?? []) {
+    const scanned = result.ScannedCount ?? 0;
+    const matched = result.Items ?? [];
+    evaluated += scanned;
+    for (const item of matched) {
       if (items.length === query.limit) break;
       items.push(item);
     }
     if (items.length === query.limit) {
       const last = items[items.length - 1]!;
-      const exhausted =
-        !result.LastEvaluatedKey && result.Items?.[result.Items.length - 1] === last;
+      const exhausted = !result.LastEvaluatedKey && matched[matched.length - 1] === last;
       return {
         items: items.map(fromItem),
         nextCursor: exhausted ? null : encodeCursor(keyOf(last, choice)),
@@ -162,5 +159,8 @@ export async function queryLeads(
     startKey = result.LastEvaluatedKey as PageKey | undefined;
     if (!startKey || evaluated >= EVALUATION_BUDGET)
       return { items: items.map(fromItem), nextCursor: encodeCursor(startKey) };
+    // Filters skipped some: read further ahead in proportion, so a sparse filter takes few round trips.
+    const hitRate = Math.max(matched.length / Math.max(scanned, 1), 0.05);
+    batch = Math.min(1_000, Math.ceil((query.limit - items.length) / hitRate));
   }
 }

@@ -1,0 +1,217 @@
+/**
+ * Lead listing against moto with 20,000+ leads of one tenant, beside the bare DynamoDB Query
+ * that serves the same page on the same endpoint in the same run: the ratio is the service's
+ * own cost (auth, validation, filtering, serialisation), whatever moto's speed.
+ * Then CSV export of 10,000 and 100,000 leads from a stub DynamoDB, watching the heap.
+ */
+import { QueryCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  createAwsClients,
+  createLogger,
+  documentClient,
+  loadConfig,
+  batchWriteAll,
+  type DynamoDBDocumentClient,
+} from '@leadflow/core';
+import { freePort, startMotoProcess, ensureUser, idTokenFor } from '@leadflow/local-aws';
+import { bootstrap, localEnvironment } from '@leadflow/resources';
+import { DEFAULT_PIPELINE, tenantKeys, type TenantSettings } from '@leadflow/contracts';
+import { listenOnLoopback } from '@leadflow/testing';
+import { ulid } from 'ulid';
+import type { Benchmark, BenchFigures } from '../../../scripts/bench/benchmarks';
+import { buildApp } from '../src/app';
+import { LeadsConfigSchema } from '../src/config';
+import { leadItem, type LeadRecord } from '../src/leads/lead.record';
+import { measureExport } from './export.bench';
+
+const TENANT = 'bench';
+const LEADS = 20_000;
+const SAMPLES = 40;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function timings(samples: number, run: () => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = process.hrtime.bigint();
+    await run();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+export function tenantSettings(tenantId: string): TenantSettings {
+  const now = new Date().toISOString();
+  return {
+    tenantId,
+    name: tenantId,
+    slug: tenantId,
+    defaultCountry: 'DE',
+    timezone: 'Europe/Berlin',
+    branding: { primaryColor: '#1F6FEB', accentColor: '#F78166', font: 'Inter' },
+    customFields: [{ key: 'budget', label: 'Budget', type: 'number', required: false, pii: false }],
+    pipeline: { statuses: [...DEFAULT_PIPELINE] },
+    dedupe: { mode: 'merge', ignorePlusTag: true },
+    assignment: { mode: 'none' },
+    adminCount: 1,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function syntheticLead(tenantId: string, index: number, at: number): LeadRecord {
+  const iso = new Date(at).toISOString();
+  return {
+    leadId: ulid(at),
+    tenantId,
+    status: DEFAULT_PIPELINE[index % DEFAULT_PIPELINE.length]!,
+    source: index % 3 === 0 ? 'api' : 'form',
+    fields: {
+      email: `lead${index}@example.com`,
+      firstName: `First${index}`,
+      lastName: `Last${index}`,
+      company: `Company ${index % 500}`,
+      phone: '+4930123456',
+    },
+    custom: { budget: index },
+    consents: [],
+    isTest: false,
+    version: 1,
+    createdAt: iso,
+    updatedAt: iso,
+  };
+}
+
+async function seed(
+  db: DynamoDBDocumentClient,
+  table: string,
+  tenantsTable: string,
+): Promise<void> {
+  await db.send(
+    new PutCommand({
+      TableName: tenantsTable,
+      Item: { ...tenantKeys.tenant(TENANT), ...tenantSettings(TENANT) },
+    }),
+  );
+  const start = Date.now() - LEADS * 1_000;
+  const items = Array.from({ length: LEADS }, (_, i) => ({
+    PutRequest: { Item: leadItem(syntheticLead(TENANT, i, start + i * 1_000)) },
+  }));
+  await batchWriteAll(db, table, items);
+}
+
+async function listing(): Promise<BenchFigures> {
+  const moto = await startMotoProcess(await freePort());
+  try {
+    const resources = await bootstrap({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      prefix: 'bench-',
+    });
+    const env = { ...localEnvironment(resources), NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const aws = createAwsClients({ region: 'us-east-1', endpoint: moto.endpoint });
+    const db = documentClient(aws.dynamodb);
+    const seeded = Date.now();
+    await seed(db, resources.tables.leads, resources.tables.tenants);
+    const seedSeconds = (Date.now() - seeded) / 1000;
+    const pool = {
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      userPoolId: resources.userPoolId,
+      appClientId: resources.appClientId,
+    };
+    await ensureUser(pool, {
+      email: 'manager@bench.test',
+      password: 'Bench-password-1!',
+      tenantId: TENANT,
+      groups: ['manager'],
+    });
+    const token = await idTokenFor(pool, 'manager@bench.test', 'Bench-password-1!');
+    const leads = buildApp({
+      config: loadConfig(LeadsConfigSchema, env),
+      logger: createLogger({ service: 'leads', level: 'silent' }),
+      aws,
+    });
+    const server = await listenOnLoopback(leads.app);
+    const get = async (query: string) => {
+      const res = await fetch(`${server.baseUrl}/v1/leads?${query}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) throw new Error(`GET /v1/leads?${query} answered ${res.status}`);
+      return (await res.json()) as { items: unknown[]; nextCursor: string | null };
+    };
+    const bareQuery = (extra: Partial<ConstructorParameters<typeof QueryCommand>[0]>) =>
+      db.send(
+        new QueryCommand({
+          TableName: resources.tables.leads,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :lead)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}`, ':lead': 'LEAD#' },
+          ScanIndexForward: false,
+          Limit: 50,
+          ...extra,
+        }),
+      );
+    // A cursor 100 pages (5,000 leads) deep, and the same position for the bare query.
+    let cursor: string | null = null;
+    for (let page = 0; page < 100; page++)
+      cursor = (await get(`limit=50${cursor ? `&cursor=${cursor}` : ''}`)).nextCursor;
+    const deepKey = JSON.parse(Buffer.from(cursor!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
+
+    await timings(5, () => get('limit=50'));
+    const first = await timings(SAMPLES, () => get('limit=50'));
+    const bareFirst = await timings(SAMPLES, () => bareQuery({}));
+    const deep = await timings(SAMPLES, () => get(`limit=50&cursor=${cursor}`));
+    const bareDeep = await timings(SAMPLES, () => bareQuery({ ExclusiveStartKey: deepKey }));
+    const filtered = await timings(SAMPLES, () => get('limit=50&status=qualified'));
+    const bareFiltered = await timings(SAMPLES, () =>
+      db.send(
+        new QueryCommand({
+          TableName: resources.tables.leads,
+          IndexName: 'GSI2',
+          KeyConditionExpression: 'GSI2PK = :pk',
+          ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}#STATUS#qualified` },
+          ScanIndexForward: false,
+          Limit: 50,
+        }),
+      ),
+    );
+    await server.close();
+    aws.destroy();
+    const round = (n: number) => Math.round(n * 100) / 100;
+    return {
+      leadsInTenant: LEADS,
+      seedSeconds: round(seedSeconds),
+      firstPageP50Ms: round(first.p50),
+      firstPageP99Ms: round(first.p99),
+      bareQueryFirstPageP50Ms: round(bareFirst.p50),
+      bareQueryFirstPageP99Ms: round(bareFirst.p99),
+      firstPageRatioToBareQuery: round(first.p50 / bareFirst.p50),
+      deepPageP50Ms: round(deep.p50),
+      deepPageP99Ms: round(deep.p99),
+      bareQueryDeepPageP50Ms: round(bareDeep.p50),
+      deepPageRatioToBareQuery: round(deep.p50 / bareDeep.p50),
+      filteredP50Ms: round(filtered.p50),
+      filteredP99Ms: round(filtered.p99),
+      bareQueryFilteredP50Ms: round(bareFiltered.p50),
+      filteredRatioToBareQuery: round(filtered.p50 / bareFiltered.p50),
+    };
+  } finally {
+    await moto.stop();
+  }
+}
+
+export const leadsBenchmark: Benchmark = {
+  name: 'leads',
+  description: `GET /v1/leads?limit=50 over ${LEADS.toLocaleString('en')} leads of one tenant against moto, beside a bare DynamoDB Query; CSV export heap at 10k and 100k leads`,
+  async run() {
+    return { ...(await listing()), ...(await measureExport()) };
+  },
+};
