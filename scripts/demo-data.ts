@@ -4,19 +4,42 @@ export const LOCAL_REGION = 'us-east-1';
 /** Every demo user's password; local only. */
 export const DEMO_PASSWORD = 'Leadflow-demo-1!';
 
-export interface DemoUser {
-  email: string;
-  tenantId?: string;
-  groups: string[];
+export const PLATFORM_ADMIN = 'platform@leadflow.test';
+
+export interface DemoTenant {
+  id: string;
+  name: string;
+  country: string;
+  timezone: string;
+  /** The first is the tenant's first admin. */
+  members: Array<{ email: string; role: 'admin' | 'manager' | 'agent' | 'viewer' }>;
 }
 
-export const DEMO_USERS: DemoUser[] = [
-  { email: 'admin@demo.test', tenantId: 'demo', groups: ['admin'] },
-  { email: 'manager@demo.test', tenantId: 'demo', groups: ['manager'] },
-  { email: 'agent@demo.test', tenantId: 'demo', groups: ['agent'] },
-  { email: 'viewer@demo.test', tenantId: 'demo', groups: ['viewer'] },
-  { email: 'admin@acme.test', tenantId: 'acme', groups: ['admin'] },
-  { email: 'platform@leadflow.test', groups: ['platform-admin'] },
+export const DEMO_TENANTS: DemoTenant[] = [
+  {
+    id: 'demo',
+    name: 'Demo GmbH',
+    country: 'DE',
+    timezone: 'Europe/Berlin',
+    members: [
+      { email: 'admin@demo.test', role: 'admin' },
+      { email: 'manager@demo.test', role: 'manager' },
+      { email: 'agent@demo.test', role: 'agent' },
+      { email: 'viewer@demo.test', role: 'viewer' },
+    ],
+  },
+  {
+    id: 'acme',
+    name: 'Acme Ltd',
+    country: 'GB',
+    timezone: 'Europe/London',
+    members: [{ email: 'admin@acme.test', role: 'admin' }],
+  },
+];
+
+export const DEMO_USERS = [
+  PLATFORM_ADMIN,
+  ...DEMO_TENANTS.flatMap((t) => t.members.map((m) => m.email)),
 ];
 
 export const SERVICE_PORTS = {

@@ -1,41 +1,44 @@
 /**
- * `make dev`: the whole system on this machine — local AWS, demo data, every service —
- * until Ctrl-C, which stops everything.
+ * `make dev`: the whole system on this machine — local AWS, the fake CRM, every service, the
+ * demo tenants — until Ctrl-C, which stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { DEMO_PASSWORD, DEMO_USERS, FAKE_CRM_PORT, SERVICE_PORTS } from './demo-data';
 import { startLocalAws } from './local-aws';
-import { seedUsers } from './seed';
-import { DEMO_USERS, SERVICE_PORTS } from './demo-data';
+import { seedDemo } from './seed';
 
 const root = resolve(__dirname, '..');
 const children: ChildProcess[] = [];
 const log = (line: string) => process.stdout.write(`[dev] ${line}\n`);
+let stopping = false;
+let stopLocalAws: () => Promise<void> = async () => undefined;
 
-function startService(name: keyof typeof SERVICE_PORTS, env: Record<string, string>): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'services', name, 'src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...env,
-        NODE_ENV: 'development',
-        PORT: String(SERVICE_PORTS[name]),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+/** Runs a TypeScript entry point with its output prefixed by its name. */
+function startProcess(
+  name: string,
+  entry: string,
+  port: number,
+  env: Record<string, string>,
+): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     },
-  );
-  const prefix = `[${name}] `;
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
     stream?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+      for (const line of lines) process.stdout.write(`[${name}] ${line}\n`);
     });
   }
   child.on('exit', (code, signal) => {
@@ -58,9 +61,6 @@ async function waitForHealth(port: number, timeoutMs = 60_000): Promise<void> {
   }
   throw new Error(`nothing answered /healthz on port ${port} within ${timeoutMs} ms`);
 }
-
-let stopping = false;
-let stopLocalAws: () => Promise<void> = async () => undefined;
 
 async function stopAll(code: number): Promise<void> {
   if (stopping) return;
@@ -86,27 +86,38 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll(0));
   const local = await startLocalAws(log);
   stopLocalAws = local.stop;
-  const pool = {
-    endpoint: local.resources.endpoint,
-    region: local.resources.region,
-    userPoolId: local.resources.userPoolId,
-    appClientId: local.resources.appClientId,
-  };
-  await seedUsers(pool);
-  log(`seeded users: ${DEMO_USERS.map((u) => u.email).join(', ')}`);
-  for (const name of Object.keys(SERVICE_PORTS) as Array<keyof typeof SERVICE_PORTS>)
-    startService(name, local.env);
-  await Promise.all(Object.values(SERVICE_PORTS).map((port) => waitForHealth(port)));
+  startProcess('fake-crm', 'services/crm-sync/fake-crm/main.ts', FAKE_CRM_PORT, {});
+  for (const [name, port] of Object.entries(SERVICE_PORTS))
+    startProcess(name, `services/${name}/src/main.ts`, port, local.env);
+  await Promise.all(
+    [...Object.values(SERVICE_PORTS), FAKE_CRM_PORT].map((port) => waitForHealth(port)),
+  );
+  const { resources } = local;
+  const demo = await seedDemo({
+    endpoint: resources.endpoint,
+    region: resources.region,
+    userPoolId: resources.userPoolId,
+    appClientId: resources.appClientId,
+  });
+  const ingest = `http://localhost:${SERVICE_PORTS.ingestion}/v1/ingest/forms/${demo.formKey}`;
+  log(`seeded tenants demo and acme; users (password ${DEMO_PASSWORD}): ${DEMO_USERS.join(', ')}`);
   log('');
   log('Leadflow is running:');
   for (const [name, port] of Object.entries(SERVICE_PORTS))
     log(`  ${name.padEnd(14)} http://localhost:${port}`);
-  log(`  local AWS      ${local.resources.endpoint}`);
+  log(`  fake CRM       http://localhost:${FAKE_CRM_PORT}`);
+  log(`  local AWS      ${resources.endpoint}`);
   log('');
   log('A bearer token for any demo user:  npm run --silent token -- admin@demo.test');
   log(
-    '  e.g. curl -H "Authorization: Bearer $(npm run --silent token -- admin@demo.test)" http://localhost:3004/v1/tenant',
+    '  e.g. curl -H "Authorization: Bearer $(npm run --silent token -- manager@demo.test)" http://localhost:3002/v1/leads',
   );
+  log(`The demo form takes submissions at ${ingest}`);
+  log(
+    `  e.g. curl -i -H 'content-type: application/json' -d '{"email":"jane@example.com","firstName":"Jane","consent_privacy":true}' ${ingest}`,
+  );
+  if (demo.apiKey)
+    log(`A demo API key for POST /v1/ingest/leads (header X-Api-Key), shown once: ${demo.apiKey}`);
   log('Ctrl-C stops everything.');
 }
 

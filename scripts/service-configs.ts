@@ -37,12 +37,54 @@ export function configContract(schema: TObject): ConfigContract {
   return contract;
 }
 
+/** The README's table of every variable: which services read it, its default, what it is for. */
+export function environmentTable(): string {
+  const rows = new Map<
+    string,
+    { services: string[]; description: string; fallbacks: Set<string> }
+  >();
+  for (const [service, schema] of Object.entries(SERVICE_CONFIG_SCHEMAS)) {
+    const required = new Set(schema.required ?? []);
+    for (const [name, property] of Object.entries(schema.properties)) {
+      const row = rows.get(name) ?? {
+        services: [],
+        description: property.description ?? '',
+        fallbacks: new Set<string>(),
+      };
+      row.services.push(service);
+      row.fallbacks.add(
+        property.default !== undefined
+          ? `\`${String(property.default)}\``
+          : required.has(name)
+            ? 'required'
+            : 'unset',
+      );
+      rows.set(name, row);
+    }
+  }
+  const lines = ['| variable | services | default | meaning |', '|---|---|---|---|'];
+  for (const [name, row] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
+    const services =
+      row.services.length === Object.keys(SERVICE_CONFIG_SCHEMAS).length
+        ? 'all'
+        : row.services.join(', ');
+    lines.push(
+      `| \`${name}\` | ${services} | ${[...row.fallbacks].join(' / ')} | ${row.description.replace(/\|/g, '\\|')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 if (require.main === module) {
-  const contracts = Object.fromEntries(
-    Object.entries(SERVICE_CONFIG_SCHEMAS).map(([service, schema]) => [
-      service,
-      configContract(schema),
-    ]),
-  );
-  process.stdout.write(`${JSON.stringify(contracts, null, 2)}\n`);
+  if (process.argv.includes('--markdown')) {
+    process.stdout.write(`${environmentTable()}\n`);
+  } else {
+    const contracts = Object.fromEntries(
+      Object.entries(SERVICE_CONFIG_SCHEMAS).map(([service, schema]) => [
+        service,
+        configContract(schema),
+      ]),
+    );
+    process.stdout.write(`${JSON.stringify(contracts, null, 2)}\n`);
+  }
 }

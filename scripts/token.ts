@@ -9,9 +9,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const email = process.argv[2];
   if (!email) {
-    console.error(
-      `usage: npm run --silent token -- <email>\ndemo users: ${DEMO_USERS.map((u) => u.email).join(', ')}`,
-    );
+    console.error(`usage: npm run --silent token -- <email>\ndemo users: ${DEMO_USERS.join(', ')}`);
     process.exit(2);
   }
   const pool = await findLocalPool(LOCAL_AWS_ENDPOINT, LOCAL_REGION);

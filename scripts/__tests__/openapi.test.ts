@@ -66,3 +66,26 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+/** Table text without prettier's column padding. */
+function cells(table: string): string[][] {
+  return table
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/^-+$/, '-')),
+    );
+}
+
+describe('the README', () => {
+  it('when services read environment variables, then the README’s table lists exactly them', async () => {
+    const { environmentTable } = await import('../service-configs');
+    const readme = readFileSync(join(__dirname, '../..', 'README.md'), 'utf8');
+    const block =
+      /<!-- environment:start[^>]*-->\n([\s\S]*?)<!-- environment:end -->/.exec(readme)?.[1] ?? '';
+    expect(cells(block)).toEqual(cells(environmentTable()));
+  });
+});
