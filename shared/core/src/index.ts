@@ -24,3 +24,4 @@ export * from './http/cors';
 export * from './aws/versioned-update';
 export * from './aws/query-page';
 export * from './aws/batch-write';
+export * from './queue/redrive';
