@@ -18,10 +18,18 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Se
   });
 }
 
-/** Stops accepting, then waits for requests in flight. */
+/**
+ * Stops accepting, then waits for requests in flight. A keep-alive connection becomes idle
+ * when its last response is sent; closing idle ones until none is left lets close() finish.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }
