@@ -62,10 +62,20 @@ const common = {
   fieldMapping: Type.Optional(FieldMappingSchema),
 };
 
+const CRM_NAMES: Record<CrmType, string> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  pipedrive: 'Pipedrive',
+  webhook: 'Webhook',
+};
+
 const branches = CRM_TYPES.map((type) =>
-  Type.Object(
-    { type: Type.Literal(type), ...common, credentials: CREDENTIAL_SCHEMAS[type] },
-    { additionalProperties: false },
+  named(
+    `New${CRM_NAMES[type]}Connection`,
+    Type.Object(
+      { type: Type.Literal(type), ...common, credentials: CREDENTIAL_SCHEMAS[type] },
+      { additionalProperties: false },
+    ),
   ),
 );
 
