@@ -11,6 +11,47 @@ export const CrmSyncConfigSchema = Type.Composite([
     CRM_SYNC_QUEUE_URL: Env.url('SQS queue of lead changes to push to CRMs'),
     CRM_SYNC_DLQ_URL: Env.url('Dead-letter queue of crm-sync, emptied by the redrive operation'),
     SECRETS_PREFIX: Env.string('Secrets Manager name prefix of CRM credentials'),
+    CRM_SYNC_CONCURRENCY: Env.integer(
+      'Messages worked on at once per task; they wait in per-connection batches, so this is high',
+      { default: 300, minimum: 1, maximum: 5000 },
+    ),
+    CRM_SYNC_WAIT_SECONDS: Env.integer(
+      'Long-poll wait of the worker; also bounds how long a drain waits for the poll in progress',
+      { default: 10, minimum: 0, maximum: 20 },
+    ),
+    CRM_SYNC_VISIBILITY_TIMEOUT_SECONDS: Env.integer(
+      'Visibility the worker keeps renewing while a message waits or is pushed; the queue’s own',
+      { default: 120, minimum: 10, maximum: 43_200 },
+    ),
+    CRM_SYNC_RETRY_BASE_SECONDS: Env.integer(
+      'After a CRM outage (5xx, network) a message reappears after base × 2^(attempt−1) s (≤ 300)',
+      { default: 2, minimum: 0, maximum: 60 },
+    ),
+    CRM_SYNC_BATCH_LINGER_MS: Env.integer(
+      'How long a change waits for others to the same connection before its batch is sent',
+      { default: 250, minimum: 0, maximum: 10_000 },
+    ),
+    CRM_SYNC_MAX_QUEUE_WAIT_MS: Env.integer(
+      'Longest a message waits in memory for its CRM’s rate limit; beyond it, it is handed back to the queue with a visibility delay',
+      { default: 5_000, minimum: 0, maximum: 60_000 },
+    ),
+    CRM_SYNC_CONNECTION_CONCURRENCY: Env.integer(
+      'Batches in flight at once per CRM connection (the rate limit applies on top)',
+      { default: 4, minimum: 1, maximum: 64 },
+    ),
+    CRM_REQUEST_TIMEOUT_MS: Env.integer('Budget of one CRM HTTP request, connect included', {
+      default: 15_000,
+      minimum: 100,
+      maximum: 120_000,
+    }),
+    CRM_SECRET_CACHE_MS: Env.integer(
+      'How long CRM credentials read from Secrets Manager are reused; a 401 drops them at once',
+      { default: 60_000, minimum: 0, maximum: 3_600_000 },
+    ),
+    CRM_CONNECTION_CACHE_MS: Env.integer(
+      'How long a tenant’s CRM connections are reused; a change takes effect after at most this',
+      { default: 5_000, minimum: 0, maximum: 300_000 },
+    ),
   }),
 ]);
 

@@ -1,0 +1,195 @@
+import type { CrmConnectionItem, CrmType, LeadSnapshot, SyncStatusItem } from '@leadflow/contracts';
+import type { CrmRequest, CrmResponse } from './crm-http';
+import { UnsafeEndpointError } from './endpoint-guard';
+
+/** One lead change on its way to one connection. */
+export interface SyncItem {
+  leadId: string;
+  /** The lead version the change describes. */
+  version: number;
+  /** Stable across redeliveries: the event's id (webhook receivers deduplicate on it). */
+  eventId: string;
+  detailType: 'lead.created' | 'lead.updated' | 'lead.erased';
+  occurredAt: string;
+  /** The lead after the change; absent for an erasure. */
+  lead?: LeadSnapshot;
+  changedFields: string[];
+  /** What crm-sync last recorded for this lead and connection (external ids among it). */
+  previous?: SyncStatusItem;
+}
+
+export type SyncOperation = 'upsert' | 'erase';
+
+export const operationOf = (item: SyncItem): SyncOperation =>
+  item.detailType === 'lead.erased' ? 'erase' : 'upsert';
+
+/** What became of one item. */
+export type ItemResult =
+  | { state: 'synced'; externalId?: string }
+  /** A permanent failure: retrying the same data cannot succeed. */
+  | { state: 'failed'; error: string; externalId?: string }
+  /** A passing failure: the message is tried again (after `delaySeconds`, or the backoff). */
+  | { state: 'retry'; error: string; delaySeconds?: number; externalId?: string };
+
+/** Rate-limit state a CRM reported in its response headers. */
+export interface ObservedLimits {
+  /** Requests allowed per interval. */
+  max?: number;
+  intervalMs?: number;
+  /** Requests left in the current interval. */
+  remaining?: number;
+  /** Until the interval starts over. */
+  resetMs?: number;
+}
+
+export type Credentials = Record<string, string>;
+
+/** What a connector gets to talk to one connection. */
+export interface ConnectorContext {
+  connection: CrmConnectionItem;
+  credentials: Credentials;
+  /** Rate-limited, guarded against private endpoints in production, with a timeout. */
+  request(request: CrmRequest): Promise<CrmResponse>;
+}
+
+export interface RateLimit {
+  max: number;
+  intervalMs: number;
+}
+
+export interface Connector {
+  readonly type: CrmType;
+  /** Items per batch call the CRM accepts (1: no batching). */
+  readonly maxBatch: number;
+  /** The documented limit of the smallest plan, until the CRM's headers say otherwise. */
+  readonly defaultLimit: RateLimit;
+  /** Whether the CRM reports its limits in headers (then the first request probes alone). */
+  readonly reportsLimits: boolean;
+  /** Requests one batch usually costs, to estimate how long a backlog waits. */
+  readonly requestsPerBatch: number;
+  /** The credentials' shape, checked before any call. Returns a problem, or undefined. */
+  credentialsProblem(credentials: Credentials): string | undefined;
+  /** Where requests go: the connection's base URL (a sandbox, the fake) or the CRM's own. */
+  baseUrl(connection: CrmConnectionItem, credentials: Credentials): string;
+  /** Limits from a response's headers. */
+  observeLimits(response: CrmResponse): ObservedLimits | undefined;
+  /** Seconds to wait when the response says the rate limit was hit; undefined otherwise. */
+  rateLimitedFor(response: CrmResponse): number | undefined;
+  upsert(context: ConnectorContext, items: SyncItem[]): Promise<ItemResult[]>;
+  erase(context: ConnectorContext, items: SyncItem[]): Promise<ItemResult[]>;
+}
+
+/** The CRM asked us to slow down: the whole batch waits, by visibility, for `delaySeconds`. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly delaySeconds: number,
+    message = `rate limited; retry in ${delaySeconds}s`,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** The CRM answered something that will not change on a retry (4xx): the batch is failed. */
+export class PermanentCrmError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentCrmError';
+  }
+}
+
+/** The CRM rejected the credentials (401): failed, and the cached secret is dropped. */
+export class CredentialsRejectedError extends PermanentCrmError {
+  constructor(status: number, message = `the CRM rejected the credentials (${status})`) {
+    super(status, message);
+    this.name = 'CredentialsRejectedError';
+  }
+}
+
+/** A passing failure (5xx, network, timeout): the batch is retried with backoff. */
+export class TransientCrmError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransientCrmError';
+  }
+}
+
+/** The connection cannot work as configured (credentials missing or malformed, foreign secret). */
+export class MisconfiguredConnectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MisconfiguredConnectionError';
+  }
+}
+
+const TRANSIENT_4XX = new Set([408, 425, 429]);
+
+/**
+ * The common reading of an HTTP status: 2xx passes, 401/403 reject the credentials, other 4xx
+ * are permanent (except 408/425/429), 5xx and anything else are passing.
+ */
+export function assertOk(response: CrmResponse, what: string): void {
+  const { status } = response;
+  if (status >= 200 && status < 300) return;
+  const detail = `${what} answered ${status}${response.errorSummary ? `: ${response.errorSummary}` : ''}`;
+  if (status === 401) throw new CredentialsRejectedError(status, detail);
+  if (status >= 300 && status < 500 && !TRANSIENT_4XX.has(status))
+    throw new PermanentCrmError(status, detail);
+  throw new TransientCrmError(detail);
+}
+
+/** Seconds from a Retry-After header: delta-seconds or an HTTP date. */
+export function retryAfterSeconds(response: CrmResponse, fallback: number): number {
+  const header = response.headers['retry-after'];
+  if (header === undefined) return fallback;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(header);
+  if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return fallback;
+}
+
+/** What a failure means for the items it hit. */
+export function resultOfError(error: unknown, externalId?: string): ItemResult {
+  const progress = externalId === undefined ? {} : { externalId };
+  if (error instanceof RateLimitedError)
+    return { state: 'retry', error: error.message, delaySeconds: error.delaySeconds, ...progress };
+  if (
+    error instanceof PermanentCrmError ||
+    error instanceof UnsafeEndpointError ||
+    error instanceof MisconfiguredConnectionError
+  )
+    return { state: 'failed', error: error.message, ...progress };
+  const message = error instanceof Error ? error.message : String(error);
+  return { state: 'retry', error: message, ...progress };
+}
+
+/** Runs `work` for each item in turn, turning a thrown error into that item's result. */
+export async function eachItem(
+  items: SyncItem[],
+  work: (item: SyncItem, progress: (externalId: string) => void) => Promise<ItemResult>,
+): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  for (const item of items) {
+    let externalId: string | undefined;
+    try {
+      results.push(await work(item, (id) => (externalId = id)));
+    } catch (error) {
+      // A rate limit stops the rest too: they would only meet the same answer.
+      if (error instanceof RateLimitedError) {
+        results.push(resultOfError(error, externalId));
+        while (results.length < items.length) results.push(resultOfError(error));
+        break;
+      }
+      results.push(resultOfError(error, externalId));
+    }
+  }
+  return results;
+}
+
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}

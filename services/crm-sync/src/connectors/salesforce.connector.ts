@@ -1,0 +1,229 @@
+import {
+  assertOk,
+  eachItem,
+  joinUrl,
+  retryAfterSeconds,
+  type Connector,
+  type ConnectorContext,
+  type ItemResult,
+  type SyncItem,
+} from './connector';
+import type { CrmResponse } from './crm-http';
+import { mapLead } from './lead-mapping';
+
+/**
+ * Salesforce REST API v60.0 (Spring ’24; sObject Collections upsert exists since v46.0):
+ * - PATCH /services/data/v60.0/composite/sobjects/Lead/Leadflow_Id__c — up to 200 records
+ *   `{attributes: {type: 'Lead'}, Leadflow_Id__c, ...}` with `allOrNone: false`; 200 with one
+ *   `{id, success, errors, created}` per record, in order. The external id field holds the
+ *   Leadflow lead id, so a redelivered change updates the same Lead.
+ * - A duplicate rule answers DUPLICATES_DETECTED with the existing record in
+ *   `duplicateResult.matchResults[].matchRecords[].record.Id`: that record is linked (given
+ *   the external id and the lead's fields) through PATCH /composite/sobjects with
+ *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing.
+ * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded),
+ *   DELETE /sobjects/Lead/Leadflow_Id__c/<id> for a lead it has no record id of.
+ * - 401 INVALID_SESSION_ID: credentials; 403 REQUEST_LIMIT_EXCEEDED: the org's API request
+ *   limit (a rolling 24 h count), a rate limit.
+ * The org needs a Lead custom field Leadflow_Id__c: Text(26), External ID, Unique.
+ */
+export const SALESFORCE_API_VERSION = 'v60.0';
+export const EXTERNAL_ID_FIELD = 'Leadflow_Id__c';
+const DATA = `/services/data/${SALESFORCE_API_VERSION}`;
+
+/** Lead fields Salesforce requires on create; a lead without them gets a placeholder. */
+const REQUIRED_PLACEHOLDERS: Record<string, string> = {
+  LastName: '[not provided]',
+  Company: '[not provided]',
+};
+/** Record errors a retry can get past. */
+const TRANSIENT_CODES = new Set([
+  'UNABLE_TO_LOCK_ROW',
+  'REQUEST_RUNNING_TOO_LONG',
+  'SERVER_UNAVAILABLE',
+]);
+/** Erasing what is already gone is done. */
+const ALREADY_GONE = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
+/** Waiting out the 24 h request limit: the count rolls, so try again after a while. */
+const REQUEST_LIMIT_WAIT_SECONDS = 300;
+
+interface SalesforceError {
+  statusCode?: string;
+  message?: string;
+  fields?: string[];
+  duplicateResult?: {
+    matchResults?: Array<{ matchRecords?: Array<{ record?: { Id?: string } }> }>;
+  };
+}
+
+interface SaveResult {
+  id?: string | null;
+  success?: boolean;
+  errors?: SalesforceError[];
+}
+
+const base = (context: ConnectorContext) =>
+  context.connection.baseUrl ?? context.credentials.instanceUrl ?? '';
+
+const auth = (context: ConnectorContext) => ({
+  authorization: `Bearer ${context.credentials.accessToken ?? ''}`,
+});
+
+function fieldsOf(context: ConnectorContext, item: SyncItem): Record<string, unknown> {
+  const mapped = mapLead(item.lead!, context.connection.fieldMapping, item.changedFields, {
+    joinArrays: ';',
+    cleared: null,
+  });
+  const fields: Record<string, unknown> = { ...mapped };
+  for (const [field, placeholder] of Object.entries(REQUIRED_PLACEHOLDERS)) {
+    if (fields[field] === undefined || fields[field] === null || fields[field] === '')
+      fields[field] = placeholder;
+  }
+  return fields;
+}
+
+function recordError(errors: SalesforceError[] | undefined): ItemResult {
+  const first = errors?.[0];
+  const message = `${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'Salesforce refused the record'}`;
+  return TRANSIENT_CODES.has(first?.statusCode ?? '')
+    ? { state: 'retry', error: message.slice(0, 500) }
+    : { state: 'failed', error: message.slice(0, 500) };
+}
+
+function duplicateOf(errors: SalesforceError[] | undefined): string | undefined {
+  for (const error of errors ?? []) {
+    if (error.statusCode !== 'DUPLICATES_DETECTED') continue;
+    for (const match of error.duplicateResult?.matchResults ?? [])
+      for (const record of match.matchRecords ?? []) if (record.record?.Id) return record.record.Id;
+  }
+  return undefined;
+}
+
+function saveResults(response: CrmResponse, what: string, expected: number): SaveResult[] {
+  assertOk(response, what);
+  const body = Array.isArray(response.body) ? (response.body as SaveResult[]) : [];
+  return Array.from({ length: expected }, (_, i) => body[i] ?? {});
+}
+
+async function linkDuplicates(
+  context: ConnectorContext,
+  links: Array<{ index: number; item: SyncItem; recordId: string }>,
+  results: ItemResult[],
+): Promise<void> {
+  const response = await context.request({
+    method: 'PATCH',
+    url: joinUrl(base(context), `${DATA}/composite/sobjects`),
+    headers: { ...auth(context), 'sforce-duplicate-rule-header': 'allowSave=true' },
+    json: {
+      allOrNone: false,
+      records: links.map(({ item, recordId }) => ({
+        attributes: { type: 'Lead' },
+        id: recordId,
+        [EXTERNAL_ID_FIELD]: item.leadId,
+        ...fieldsOf(context, item),
+      })),
+    },
+  });
+  saveResults(response, 'Salesforce update', links.length).forEach((saved, i) => {
+    const link = links[i]!;
+    results[link.index] = saved.success
+      ? { state: 'synced', externalId: link.recordId }
+      : recordError(saved.errors);
+  });
+}
+
+export const salesforceConnector: Connector = {
+  type: 'salesforce',
+  maxBatch: 200,
+  // Salesforce limits requests per 24 h and long-running requests at once, not per second;
+  // 10 per second keeps a burst of leads well inside both.
+  defaultLimit: { max: 10, intervalMs: 1_000 },
+  reportsLimits: false,
+  requestsPerBatch: 1,
+
+  credentialsProblem: (credentials) =>
+    credentials.instanceUrl && (credentials.accessToken?.length ?? 0) >= 10
+      ? undefined
+      : 'a Salesforce instanceUrl and accessToken are required',
+
+  baseUrl: (connection, credentials) => connection.baseUrl ?? credentials.instanceUrl ?? '',
+
+  observeLimits: () => undefined,
+
+  rateLimitedFor(response) {
+    if (response.status === 429) return retryAfterSeconds(response, 30);
+    if (response.status !== 403 || !Array.isArray(response.body)) return undefined;
+    const limited = (response.body as Array<{ errorCode?: string }>).some(
+      (error) => error.errorCode === 'REQUEST_LIMIT_EXCEEDED',
+    );
+    return limited ? retryAfterSeconds(response, REQUEST_LIMIT_WAIT_SECONDS) : undefined;
+  },
+
+  async upsert(context, items) {
+    const results: ItemResult[] = new Array<ItemResult>(items.length);
+    const response = await context.request({
+      method: 'PATCH',
+      url: joinUrl(base(context), `${DATA}/composite/sobjects/Lead/${EXTERNAL_ID_FIELD}`),
+      headers: auth(context),
+      json: {
+        allOrNone: false,
+        records: items.map((item) => ({
+          attributes: { type: 'Lead' },
+          [EXTERNAL_ID_FIELD]: item.leadId,
+          ...fieldsOf(context, item),
+        })),
+      },
+    });
+    const links: Array<{ index: number; item: SyncItem; recordId: string }> = [];
+    saveResults(response, 'Salesforce upsert', items.length).forEach((saved, index) => {
+      const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
+      if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
+      else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
+      else results[index] = recordError(saved.errors);
+    });
+    if (links.length > 0) await linkDuplicates(context, links, results);
+    return results;
+  },
+
+  async erase(context, items) {
+    const results: ItemResult[] = new Array<ItemResult>(items.length);
+    const known = items
+      .map((item, index) => ({ item, index, recordId: item.previous?.externalId }))
+      .filter((entry): entry is typeof entry & { recordId: string } => Boolean(entry.recordId));
+    if (known.length > 0) {
+      const ids = known.map((entry) => encodeURIComponent(entry.recordId)).join(',');
+      const response = await context.request({
+        method: 'DELETE',
+        url: joinUrl(base(context), `${DATA}/composite/sobjects?ids=${ids}&allOrNone=false`),
+        headers: auth(context),
+      });
+      saveResults(response, 'Salesforce delete', known.length).forEach((deleted, i) => {
+        const code = deleted.errors?.[0]?.statusCode ?? '';
+        results[known[i]!.index] =
+          deleted.success || ALREADY_GONE.has(code)
+            ? { state: 'synced' }
+            : recordError(deleted.errors);
+      });
+    }
+    const unknown = items
+      .map((item, index) => ({ item, index }))
+      .filter(({ index }) => results[index] === undefined);
+    const byExternalId = await eachItem(
+      unknown.map(({ item }) => item),
+      async (item) => {
+        const response = await context.request({
+          method: 'DELETE',
+          url: joinUrl(
+            base(context),
+            `${DATA}/sobjects/Lead/${EXTERNAL_ID_FIELD}/${encodeURIComponent(item.leadId)}`,
+          ),
+          headers: auth(context),
+        });
+        if (response.status !== 404) assertOk(response, 'Salesforce delete');
+        return { state: 'synced' };
+      },
+    );
+    byExternalId.forEach((result, i) => (results[unknown[i]!.index] = result));
+    return results;
+  },
+};

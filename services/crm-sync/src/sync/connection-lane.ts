@@ -1,0 +1,411 @@
+import type { CrmConnectionItem, SyncStatusItem } from '@leadflow/contracts';
+import type { Logger } from '@leadflow/core';
+import type { CredentialStore } from '../connections/credential-store';
+import {
+  operationOf,
+  RateLimitedError,
+  resultOfError,
+  type Connector,
+  type ConnectorContext,
+  type ItemResult,
+  type SyncItem,
+  type SyncOperation,
+} from '../connectors/connector';
+import type { CrmHttp, CrmRequest, CrmResponse } from '../connectors/crm-http';
+import type { SyncStatusRepository, StatusWrite } from './sync-status.repository';
+import { TokenBucket, type Clock } from './token-bucket';
+
+/** What became of one message's change for one connection. */
+export type SyncOutcome =
+  { kind: 'done' } | { kind: 'retry'; error: string; delaySeconds?: number };
+
+export interface LaneSettings {
+  /** How long the first change of a batch waits for company. */
+  lingerMs: number;
+  /** Longest a change waits in memory for the rate limit before going back to the queue. */
+  maxQueueWaitMs: number;
+  /** Batches in flight at once. */
+  concurrency: number;
+}
+
+export interface LaneDeps {
+  connector: Connector;
+  credentials: CredentialStore;
+  statuses: SyncStatusRepository;
+  http: CrmHttp;
+  logger: Logger;
+  settings: LaneSettings;
+  /** The queue's maxReceiveCount: the last attempt records `failed` before the DLQ. */
+  maxReceiveCount: () => Promise<number | undefined>;
+  now?: Clock;
+}
+
+interface Pending {
+  item: SyncItem;
+  operation: SyncOperation;
+  receiveCount: number;
+  enqueuedAt: number;
+  resolve: (outcome: SyncOutcome) => void;
+}
+
+const MAX_ERROR_LENGTH = 500;
+
+/** Skip a change when what is recorded is newer, or this very version is already synced. */
+function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): boolean {
+  if (!previous) return false;
+  return (
+    previous.leadVersion > item.version ||
+    (previous.leadVersion === item.version && previous.state === 'synced')
+  );
+}
+
+/**
+ * Everything crm-sync sends to one connection goes through its lane: changes wait (at most the
+ * linger) to share a batch up to the CRM's batch size; a token bucket paces the requests; at
+ * most `concurrency` batches are in flight, and never two with the same lead, so one lead's
+ * changes reach the CRM in order. Each change's promise settles when its batch result is
+ * recorded on the lead. Nothing here sleeps a worker: a change that would wait for the rate
+ * limit longer than `maxQueueWaitMs` goes back to the queue with a visibility delay.
+ */
+export class ConnectionLane {
+  private connection: CrmConnectionItem;
+  private readonly queue: Pending[] = [];
+  private readonly inFlightLeads = new Set<string>();
+  private inFlightBatches = 0;
+  private inFlightRequests = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private draining = false;
+  private readonly bucket: TokenBucket;
+  private readonly now: Clock;
+  lastUsedAt: number;
+
+  constructor(
+    connection: CrmConnectionItem,
+    private readonly deps: LaneDeps,
+  ) {
+    this.connection = connection;
+    this.now = deps.now ?? Date.now;
+    this.bucket = new TokenBucket(
+      deps.connector.defaultLimit,
+      this.now,
+      deps.connector.reportsLimits ? 1 : undefined,
+    );
+    this.lastUsedAt = this.now();
+  }
+
+  get idle(): boolean {
+    return this.queue.length === 0 && this.inFlightBatches === 0;
+  }
+
+  submit(
+    connection: CrmConnectionItem,
+    item: SyncItem,
+    receiveCount: number,
+  ): Promise<SyncOutcome> {
+    // The latest read of the connection wins: a changed mapping applies to the next batch.
+    this.connection = connection;
+    this.lastUsedAt = this.now();
+    return new Promise<SyncOutcome>((resolve) => {
+      this.queue.push({
+        item,
+        operation: operationOf(item),
+        receiveCount,
+        enqueuedAt: this.now(),
+        resolve,
+      });
+      this.pump();
+    });
+  }
+
+  /** SIGTERM: send what is queued now, hand back what would wait for the rate limit. */
+  drain(): void {
+    this.draining = true;
+    this.pump();
+  }
+
+  private later(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(1, ms),
+    );
+    this.timer.unref();
+  }
+
+  private pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    for (;;) {
+      this.coalesce();
+      this.releaseBacklog();
+      if (this.queue.length === 0 || this.inFlightBatches >= this.deps.settings.concurrency) return;
+      const first = this.queue.find((p) => !this.inFlightLeads.has(p.item.leadId));
+      // Every queued lead has a batch in flight; its completion pumps again.
+      if (!first) return;
+      const eligible = this.queue.filter(
+        (p) => p.operation === first.operation && !this.inFlightLeads.has(p.item.leadId),
+      );
+      const age = this.now() - first.enqueuedAt;
+      const full = eligible.length >= this.deps.connector.maxBatch;
+      if (!full && !this.draining && age < this.deps.settings.lingerMs) {
+        this.later(this.deps.settings.lingerMs - age);
+        return;
+      }
+      const wait = this.bucket.waitMs();
+      if (wait > 0) {
+        this.later(wait);
+        return;
+      }
+      const batch = eligible.slice(0, this.deps.connector.maxBatch);
+      const taken = new Set(batch);
+      for (let i = this.queue.length - 1; i >= 0; i--)
+        if (taken.has(this.queue[i]!)) this.queue.splice(i, 1);
+      for (const pending of batch) this.inFlightLeads.add(pending.item.leadId);
+      this.inFlightBatches += 1;
+      void this.run(first.operation, batch).finally(() => {
+        for (const pending of batch) this.inFlightLeads.delete(pending.item.leadId);
+        this.inFlightBatches -= 1;
+        this.lastUsedAt = this.now();
+        this.pump();
+      });
+    }
+  }
+
+  /** Of several queued changes to one lead only the newest is sent: it carries the whole lead. */
+  private coalesce(): void {
+    if (this.queue.length < 2) return;
+    const newest = new Map<string, Pending>();
+    for (const pending of this.queue) {
+      const kept = newest.get(pending.item.leadId);
+      if (!kept || pending.item.version > kept.item.version)
+        newest.set(pending.item.leadId, pending);
+    }
+    if (newest.size === this.queue.length) return;
+    const keep = new Set(newest.values());
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const pending = this.queue[i]!;
+      if (keep.has(pending)) continue;
+      this.queue.splice(i, 1);
+      pending.resolve({ kind: 'done' });
+    }
+  }
+
+  /**
+   * A backlog the rate limit cannot clear within maxQueueWaitMs goes back to the queue, each
+   * change delayed (by visibility) until about when its turn would come: messages of this
+   * connection do not hold the worker's slots that other connections need.
+   */
+  private releaseBacklog(): void {
+    if (this.queue.length === 0) return;
+    const wait = this.bucket.waitMs();
+    const { max, intervalMs } = this.bucket.rateLimit;
+    const msPerBatch = (intervalMs / Math.max(1, max)) * this.deps.connector.requestsPerBatch;
+    const perBatch = this.deps.connector.maxBatch;
+    const limit = this.draining ? 0 : this.deps.settings.maxQueueWaitMs;
+    if (this.draining && wait === 0) return;
+    const now = this.now();
+    const released: Array<{ pending: Pending; waitMs: number }> = [];
+    this.queue.forEach((pending, position) => {
+      const expected = wait + Math.floor(position / perBatch) * msPerBatch;
+      if (now - pending.enqueuedAt + expected > limit && (expected > 0 || this.draining))
+        released.push({ pending, waitMs: expected });
+    });
+    if (released.length === 0) return;
+    const gone = new Set(released.map((r) => r.pending));
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (gone.has(this.queue[i]!)) this.queue.splice(i, 1);
+    for (const { pending, waitMs } of released) {
+      pending.resolve({
+        kind: 'retry',
+        error: 'waiting for the CRM rate limit',
+        delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+      });
+    }
+  }
+
+  private async run(operation: SyncOperation, batch: Pending[]): Promise<void> {
+    const { connection } = this;
+    let previous: Map<string, SyncStatusItem>;
+    try {
+      previous = await this.deps.statuses.read(
+        connection.tenantId,
+        connection.connectionId,
+        batch.map((p) => p.item.leadId),
+      );
+    } catch (error) {
+      for (const pending of batch) pending.resolve(this.retryOf(error));
+      return;
+    }
+    const todo: Pending[] = [];
+    for (const pending of batch) {
+      const recorded = previous.get(pending.item.leadId);
+      if (alreadyHandled(pending.item, recorded)) {
+        this.deps.logger.debug(
+          {
+            leadId: pending.item.leadId,
+            version: pending.item.version,
+            recorded: recorded?.leadVersion,
+          },
+          'change already handled for this connection; skipped',
+        );
+        pending.resolve({ kind: 'done' });
+        continue;
+      }
+      pending.item.previous = recorded;
+      todo.push(pending);
+    }
+    if (todo.length === 0) return;
+    let results: ItemResult[];
+    try {
+      const credentials = await this.deps.credentials.get(connection, this.deps.connector);
+      const context: ConnectorContext = {
+        connection,
+        credentials,
+        request: (request) => this.request(connection, request),
+      };
+      const items = todo.map((p) => p.item);
+      results =
+        operation === 'upsert'
+          ? await this.deps.connector.upsert(context, items)
+          : await this.deps.connector.erase(context, items);
+    } catch (error) {
+      results = todo.map(() => resultOfError(error));
+    }
+    const maxReceiveCount = await this.deps.maxReceiveCount().catch(() => undefined);
+    await Promise.all(
+      todo.map((pending, i) =>
+        this.settle(
+          connection,
+          operation,
+          pending,
+          results[i] ?? { state: 'retry', error: 'the connector gave no result' },
+          maxReceiveCount,
+        ),
+      ),
+    );
+  }
+
+  /** Records the result on the lead, then settles the change's promise. */
+  private async settle(
+    connection: CrmConnectionItem,
+    operation: SyncOperation,
+    pending: Pending,
+    result: ItemResult,
+    maxReceiveCount: number | undefined,
+  ): Promise<void> {
+    const { item } = pending;
+    const lastAttempt =
+      result.state === 'retry' && pending.receiveCount >= (maxReceiveCount ?? Infinity);
+    const state =
+      result.state === 'synced'
+        ? 'synced'
+        : result.state === 'failed' || lastAttempt
+          ? 'failed'
+          : 'pending';
+    const error =
+      result.state === 'synced'
+        ? null
+        : (lastAttempt
+            ? `gave up after ${pending.receiveCount} attempts, the change is in the dead-letter queue: ${result.error}`
+            : result.error
+          ).slice(0, MAX_ERROR_LENGTH);
+    const write: StatusWrite = {
+      connectionId: connection.connectionId,
+      crmType: connection.type,
+      state,
+      leadVersion: item.version,
+      lastAttemptAt: new Date(this.now()).toISOString(),
+      lastError: error,
+      ...(operation === 'erase' && result.state === 'synced'
+        ? { externalId: null }
+        : result.externalId === undefined
+          ? {}
+          : { externalId: result.externalId }),
+    };
+    try {
+      const outcome = await this.deps.statuses.write(connection.tenantId, item.leadId, write);
+      if (!outcome.written) {
+        this.deps.logger.debug(
+          { leadId: item.leadId, version: item.version, recorded: outcome.current?.leadVersion },
+          'a newer sync state is recorded; kept it',
+        );
+      }
+    } catch (writeError) {
+      // Not recorded, not done: the change comes again, and the CRM write is idempotent.
+      pending.resolve(this.retryOf(writeError));
+      return;
+    }
+    const log = {
+      leadId: item.leadId,
+      version: item.version,
+      crmType: connection.type,
+      connectionId: connection.connectionId,
+    };
+    if (result.state === 'retry') {
+      this.deps.logger.info({ ...log, error: result.error }, 'CRM sync will be retried');
+      pending.resolve({
+        kind: 'retry',
+        error: result.error,
+        ...(result.delaySeconds === undefined ? {} : { delaySeconds: result.delaySeconds }),
+      });
+      return;
+    }
+    if (result.state === 'failed')
+      this.deps.logger.warn({ ...log, error: result.error }, 'CRM sync failed for good');
+    else this.deps.logger.debug({ ...log, operation }, 'synced');
+    pending.resolve({ kind: 'done' });
+  }
+
+  private retryOf(error: unknown): SyncOutcome {
+    const result = resultOfError(error);
+    return {
+      kind: 'retry',
+      error: result.state === 'synced' ? 'unknown' : result.error,
+      ...(result.state === 'retry' && result.delaySeconds !== undefined
+        ? { delaySeconds: result.delaySeconds }
+        : {}),
+    };
+  }
+
+  /** One CRM request: a token first, then the call; the answer corrects the bucket. */
+  private async request(connection: CrmConnectionItem, request: CrmRequest): Promise<CrmResponse> {
+    await this.acquire();
+    this.inFlightRequests += 1;
+    let response: CrmResponse;
+    try {
+      response = await this.deps.http.send(request);
+    } finally {
+      this.inFlightRequests -= 1;
+    }
+    const observed = this.deps.connector.observeLimits(response);
+    if (observed) this.bucket.observe(observed, this.inFlightRequests);
+    if (response.status === 401) this.deps.credentials.invalidate(connection);
+    const limitedFor = this.deps.connector.rateLimitedFor(response);
+    if (limitedFor !== undefined) {
+      this.bucket.pause(limitedFor * 1000);
+      throw new RateLimitedError(
+        limitedFor,
+        `${connection.type} rate limit (${response.status}${response.errorSummary ? ` ${response.errorSummary}` : ''}); retry in ${limitedFor}s`,
+      );
+    }
+    return response;
+  }
+
+  private async acquire(): Promise<void> {
+    for (;;) {
+      const wait = this.bucket.waitMs();
+      if (wait === 0 && this.bucket.tryTake()) return;
+      if (wait > this.deps.settings.maxQueueWaitMs || (this.draining && wait > 0))
+        throw new RateLimitedError(
+          Math.max(1, Math.ceil(wait / 1000)),
+          'waiting for the CRM rate limit',
+        );
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+    }
+  }
+}

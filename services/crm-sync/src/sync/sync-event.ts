@@ -1,0 +1,79 @@
+import {
+  EVENT_SOURCES,
+  LeadChangedSchema,
+  LeadRemovedSchema,
+  type DeliveredEvent,
+  type LeadChanged,
+  type LeadRemoved,
+} from '@leadflow/contracts';
+import { assertValid, isAppError } from '@leadflow/core';
+import type { SyncItem } from '../connectors/connector';
+
+export type LeadEvent =
+  | { detailType: 'lead.created' | 'lead.updated'; detail: LeadChanged }
+  | { detailType: 'lead.erased'; detail: LeadRemoved };
+
+/** A message that can never be handled: it is retried quickly and ends in the DLQ. */
+export class PoisonMessageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+function describe(error: unknown): string {
+  if (isAppError(error) && error.errors)
+    return error.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** An EventBridge event as the crm-sync queue delivers it, checked against the contracts. */
+export function parseLeadEvent(body: string): LeadEvent {
+  let event: DeliveredEvent<unknown>;
+  try {
+    event = JSON.parse(body) as DeliveredEvent<unknown>;
+  } catch (error) {
+    throw new PoisonMessageError('the message is not JSON', { cause: error });
+  }
+  if (!event || typeof event !== 'object')
+    throw new PoisonMessageError('the message is not an event');
+  if (event.source !== EVENT_SOURCES.leads)
+    throw new PoisonMessageError(`unexpected source ${String(event.source)}`);
+  const detailType = event['detail-type'];
+  try {
+    if (detailType === 'lead.created' || detailType === 'lead.updated') {
+      const detail = assertValid<LeadChanged>(LeadChangedSchema, event.detail, {
+        prefix: 'detail',
+      });
+      if (detail.lead.id !== detail.leadId || detail.lead.version !== detail.version)
+        throw new PoisonMessageError('the snapshot is not of the lead version the event names');
+      return { detailType, detail };
+    }
+    if (detailType === 'lead.erased') {
+      const detail = assertValid<LeadRemoved>(LeadRemovedSchema, event.detail, {
+        prefix: 'detail',
+      });
+      return { detailType, detail };
+    }
+  } catch (error) {
+    if (error instanceof PoisonMessageError) throw error;
+    throw new PoisonMessageError(`${detailType} does not match its schema: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  throw new PoisonMessageError(`unexpected detail-type ${String(detailType)}`);
+}
+
+/** The change as connectors see it; `previous` is filled per connection at batch time. */
+export function toSyncItem(event: LeadEvent): SyncItem {
+  const { detail } = event;
+  return {
+    leadId: detail.leadId,
+    version: detail.version,
+    eventId: detail.eventId,
+    detailType: event.detailType,
+    occurredAt: detail.occurredAt,
+    changedFields: event.detailType === 'lead.erased' ? [] : event.detail.changedFields,
+    ...(event.detailType === 'lead.erased' ? {} : { lead: event.detail.lead }),
+  };
+}

@@ -1,0 +1,196 @@
+import { EXTERNAL_ID_FIELD } from '../src/connectors/salesforce.connector';
+import {
+  leadCreated,
+  leadErased,
+  leadUpdated,
+  startCrmSyncHarness,
+  type ConnectionRef,
+  type CrmSyncHarness,
+} from './harness';
+
+const TOKEN = '00Dxx0000001gPL!AQ4AQFakeSalesforceSessionToken';
+
+describe('Salesforce sync', () => {
+  let h: CrmSyncHarness;
+  let salesforce: ConnectionRef;
+
+  beforeAll(async () => {
+    h = await startCrmSyncHarness();
+    await h.createTenant('sfco');
+    salesforce = await h.connect('sfco', {
+      type: 'salesforce',
+      name: 'Salesforce',
+      credentials: { instanceUrl: h.fake.baseUrl, accessToken: TOKEN },
+    });
+  });
+  afterAll(() => h.close());
+
+  const leadsWith = (field: string, value: unknown) =>
+    [...h.fake.state.salesforceLeads.values()].filter((l) => l.fields[field] === value);
+
+  it('when a lead is created and updated, then one Lead record keyed by the Leadflow id holds the newest fields', async () => {
+    const created = leadCreated('sfco', {
+      fields: {
+        email: 'ada@sfco.example.com',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        company: 'Engines',
+        jobTitle: 'CTO',
+        message: 'Call me',
+      },
+    });
+    await h.publish(created);
+    const synced = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    const [record] = leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId);
+    expect(record).toBeDefined();
+    expect(record!.token).toBe(TOKEN);
+    expect(record!.fields).toMatchObject({
+      Email: 'ada@sfco.example.com',
+      FirstName: 'Ada',
+      LastName: 'Lovelace',
+      Company: 'Engines',
+      Title: 'CTO',
+      Description: 'Call me',
+    });
+    expect(synced.externalId).toBe(record!.Id);
+
+    const updated = leadUpdated(created, { fields: { jobTitle: 'CEO' } });
+    await h.publish(updated, updated);
+    await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced' && s.leadVersion === 2,
+    );
+    expect(leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId)).toHaveLength(1);
+    expect(record!.fields.Title).toBe('CEO');
+    expect(record!.writes).toBe(2);
+  });
+
+  it('when a lead has no last name or company, then Salesforce gets placeholders for its required fields', async () => {
+    const created = leadCreated('sfco', { fields: { email: 'min@sfco.example.com' } });
+    await h.publish(created);
+    await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    expect(leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId)[0]!.fields).toMatchObject({
+      LastName: '[not provided]',
+      Company: '[not provided]',
+    });
+  });
+
+  it('when a duplicate rule matches an existing Lead, then crm-sync links that record instead of failing', async () => {
+    const existing = h.fake.seedSalesforceLead(TOKEN, {
+      Email: 'Dup@sfco.example.com',
+      LastName: 'Entered By A Rep',
+      Company: 'Dup Inc',
+    });
+    const created = leadCreated('sfco', {
+      fields: { email: 'dup@sfco.example.com', lastName: 'Duplicate', company: 'Dup Inc' },
+    });
+    await h.publish(created);
+    const synced = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    expect(synced.externalId).toBe(existing);
+    expect(leadsWith('Company', 'Dup Inc')).toHaveLength(1);
+    expect(h.fake.state.salesforceLeads.get(existing)!.fields[EXTERNAL_ID_FIELD]).toBe(
+      created.detail.leadId,
+    );
+
+    // From now on the upsert finds it by the external id.
+    await h.publish(leadUpdated(created, { fields: { lastName: 'Linked' } }));
+    await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
+    expect(h.fake.state.salesforceLeads.get(existing)!.fields.LastName).toBe('Linked');
+    expect(leadsWith('Company', 'Dup Inc')).toHaveLength(1);
+  });
+
+  it('when a lead is erased, then its Lead is deleted, by record id or, unknown, by external id', async () => {
+    const known = leadCreated('sfco');
+    await h.publish(known);
+    await h.waitForStatus('sfco', known.detail.leadId, salesforce.id, (s) => s.state === 'synced');
+    const unknown = leadCreated('sfco');
+    h.fake.seedSalesforceLead(TOKEN, {
+      [EXTERNAL_ID_FIELD]: unknown.detail.leadId,
+      LastName: 'Synced',
+      Company: 'Before status',
+    });
+
+    await h.publish(
+      leadErased('sfco', known.detail.leadId, 2),
+      leadErased('sfco', unknown.detail.leadId, 2),
+    );
+
+    await h.waitForStatus(
+      'sfco',
+      known.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
+    await h.waitForStatus(
+      'sfco',
+      unknown.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
+    expect(leadsWith(EXTERNAL_ID_FIELD, known.detail.leadId)).toHaveLength(0);
+    expect(leadsWith(EXTERNAL_ID_FIELD, unknown.detail.leadId)).toHaveLength(0);
+    const deletes = h.fake.requests({ crm: 'salesforce' }).filter((r) => r.method === 'DELETE');
+    expect(deletes.some((r) => r.path.endsWith('/composite/sobjects'))).toBe(true);
+    expect(deletes.some((r) => r.path.includes(`/sobjects/Lead/${EXTERNAL_ID_FIELD}/`))).toBe(true);
+  });
+
+  it('when the access token is rejected, then the lead is failed with the reason and not retried', async () => {
+    h.fake.configure({ rejectTokens: [TOKEN] });
+    try {
+      const created = leadCreated('sfco');
+      await h.publish(created);
+      const failed = await h.waitForStatus(
+        'sfco',
+        created.detail.leadId,
+        salesforce.id,
+        (s) => s.state === 'failed',
+      );
+      expect(failed.lastError).toMatch(/401.*INVALID_SESSION_ID/);
+      const count = h.fake.requests({ crm: 'salesforce' }).length;
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(h.fake.requests({ crm: 'salesforce' })).toHaveLength(count);
+    } finally {
+      h.fake.configure({ rejectTokens: [] });
+    }
+  });
+
+  it('when the org is over its API request limit (403 REQUEST_LIMIT_EXCEEDED), then the change waits instead of failing', async () => {
+    h.fake.storm({ crm: 'salesforce', status: 429, requests: 1 });
+    const created = leadCreated('sfco');
+    await h.publish(created);
+    const pending = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'pending',
+    );
+    expect(pending.lastError).toMatch(/REQUEST_LIMIT_EXCEEDED/);
+    const count = h.fake.requests({ crm: 'salesforce' }).length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Delayed by visibility (minutes), not hammered.
+    expect(h.fake.requests({ crm: 'salesforce' })).toHaveLength(count);
+    expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(1);
+  });
+});
