@@ -94,7 +94,7 @@ export class CrmHttp {
     this.httpsAgent = new HttpsAgent(agentOptions);
   }
 
-  send(request: CrmRequest): Promise<CrmResponse> {
+  async send(request: CrmRequest): Promise<CrmResponse> {
     const url = new URL(request.url);
     if (this.options.production) assertSafeUrl(url);
     else if (url.protocol !== 'http:' && url.protocol !== 'https:')

@@ -108,6 +108,15 @@ async function sendUpserts(
   results: ItemResult[],
   budget = { requests: SPLIT_BUDGET },
 ): Promise<void> {
+  if (budget.requests <= 0) {
+    // Out of halvings: the rest try again later, in smaller batches of their own.
+    for (const input of inputs)
+      results[input.index] = {
+        state: 'retry',
+        error: 'HubSpot refused a batch this record was in; it is tried again apart',
+      };
+    return;
+  }
   budget.requests -= 1;
   const response = await context.request({
     method: 'POST',
@@ -115,7 +124,7 @@ async function sendUpserts(
     headers: auth(context),
     json: { inputs: inputs.map((input) => input.body) },
   });
-  if (response.status === 400 && inputs.length > 1 && budget.requests >= 2) {
+  if (response.status === 400 && inputs.length > 1) {
     // HubSpot refuses a whole batch for one bad record: halve it until the bad one stands alone.
     const middle = Math.ceil(inputs.length / 2);
     await sendUpserts(context, inputs.slice(0, middle), results, budget);

@@ -30,9 +30,9 @@ export interface LaneSettings {
 
 export interface LaneDeps {
   connector: Connector;
-  credentials: CredentialStore;
-  statuses: SyncStatusRepository;
-  http: CrmHttp;
+  credentials: Pick<CredentialStore, 'get' | 'invalidate'>;
+  statuses: Pick<SyncStatusRepository, 'read' | 'write'>;
+  http: Pick<CrmHttp, 'send'>;
   logger: Logger;
   settings: LaneSettings;
   /** The queue's maxReceiveCount: the last attempt records `failed` before the DLQ. */

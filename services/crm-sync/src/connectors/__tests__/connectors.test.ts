@@ -1,0 +1,285 @@
+import { createHmac } from 'node:crypto';
+import type { CrmConnectionItem, LeadSnapshot } from '@leadflow/contracts';
+import type { ConnectorContext, SyncItem } from '../connector';
+import type { CrmRequest, CrmResponse } from '../crm-http';
+import { hubspotConnector } from '../hubspot.connector';
+import { formatExternalId, parseExternalId, pipedriveConnector } from '../pipedrive.connector';
+import { salesforceConnector } from '../salesforce.connector';
+import { signWebhook } from '../webhook.connector';
+
+function connection(
+  type: CrmConnectionItem['type'],
+  fieldMapping: Record<string, string>,
+): CrmConnectionItem {
+  return {
+    tenantId: 't1',
+    connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
+    type,
+    name: type,
+    enabled: true,
+    baseUrl: 'https://crm.example.com',
+    fieldMapping,
+    secretName: 'x',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function item(n: number, email: string | undefined): SyncItem {
+  const lead: LeadSnapshot = {
+    id: `LEAD${n}`,
+    status: 'new',
+    source: 'form',
+    fields: email ? { email, lastName: `L${n}` } : { lastName: `L${n}` },
+    custom: {},
+    isTest: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
+  return {
+    leadId: lead.id,
+    version: 1,
+    eventId: `EV${n}`,
+    detailType: 'lead.created',
+    occurredAt: lead.createdAt,
+    lead,
+    changedFields: ['*'],
+  };
+}
+
+const answer = (
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): CrmResponse => ({
+  status,
+  headers,
+  text: body === undefined ? '' : JSON.stringify(body),
+  body,
+  errorSummary: undefined,
+});
+
+/** A context whose CRM is a function of the request: no network. */
+function contextFor(
+  conn: CrmConnectionItem,
+  respond: (request: CrmRequest) => CrmResponse,
+): ConnectorContext & { sent: CrmRequest[] } {
+  const sent: CrmRequest[] = [];
+  return {
+    connection: conn,
+    credentials: { accessToken: 'token-0123456789', apiToken: 'token-0123456789' },
+    sent,
+    request: async (request) => {
+      sent.push(request);
+      return respond(request);
+    },
+  };
+}
+
+type Inputs = {
+  inputs: Array<{ id: string; objectWriteTraceId: string; properties: Record<string, string> }>;
+};
+
+describe('HubSpot connector', () => {
+  const hubspot = connection('hubspot', { email: 'email', lastName: 'lastname' });
+  const ok = (request: CrmRequest) =>
+    answer(200, {
+      status: 'COMPLETE',
+      results: (request.json as Inputs).inputs.map((input, i) => ({
+        id: `${100 + i}`,
+        properties: { email: input.id },
+        objectWriteTraceId: input.objectWriteTraceId,
+      })),
+    });
+
+  it('when two leads share an e-mail, then they go in separate calls (HubSpot refuses duplicate ids)', async () => {
+    const context = contextFor(hubspot, ok);
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'a@x.com'),
+      item(2, 'A@x.com'),
+      item(3, 'b@x.com'),
+    ]);
+    expect(context.sent.map((r) => (r.json as Inputs).inputs.map((i) => i.id))).toEqual([
+      ['a@x.com', 'b@x.com'],
+      ['a@x.com'],
+    ]);
+    expect(results.map((r) => r.state)).toEqual(['synced', 'synced', 'synced']);
+  });
+
+  it('when HubSpot refuses a batch of many, then halving stays within its request budget', async () => {
+    const context = contextFor(hubspot, () =>
+      answer(400, { status: 'error', category: 'VALIDATION_ERROR' }),
+    );
+    const items = Array.from({ length: 100 }, (_, i) => item(i, `u${i}@x.com`));
+    const results = await hubspotConnector.upsert(context, items);
+    expect(context.sent.length).toBeLessThanOrEqual(16);
+    // Records HubSpot refused alone are failed; the rest are tried again, never failed unseen.
+    const failed = results.filter((r) => r.state === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length + results.filter((r) => r.state === 'retry').length).toBe(100);
+    expect(context.sent.filter((r) => (r.json as Inputs).inputs.length === 1)).toHaveLength(
+      failed.length,
+    );
+  });
+
+  it('when a 207 names a record by its trace id, then that record alone fails', async () => {
+    const context = contextFor(hubspot, (request) => {
+      const [first, second] = (request.json as Inputs).inputs;
+      return answer(207, {
+        status: 'COMPLETE',
+        results: [
+          {
+            id: '7',
+            properties: { email: first!.id },
+            objectWriteTraceId: first!.objectWriteTraceId,
+          },
+        ],
+        errors: [
+          {
+            status: 'error',
+            category: 'VALIDATION_ERROR',
+            message: 'bad',
+            objectWriteTraceId: second!.objectWriteTraceId,
+          },
+        ],
+      });
+    });
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'a@x.com'),
+      item(2, 'b@x.com'),
+    ]);
+    expect(results).toEqual([
+      { state: 'synced', externalId: '7' },
+      { state: 'failed', error: 'VALIDATION_ERROR: bad' },
+    ]);
+  });
+
+  it('when HubSpot reports its limits, then they are read from X-HubSpot-RateLimit-*', () => {
+    expect(
+      hubspotConnector.observeLimits(
+        answer(
+          200,
+          {},
+          {
+            'x-hubspot-ratelimit-max': '190',
+            'x-hubspot-ratelimit-remaining': '17',
+            'x-hubspot-ratelimit-interval-milliseconds': '10000',
+          },
+        ),
+      ),
+    ).toEqual({ max: 190, remaining: 17, intervalMs: 10_000 });
+    expect(hubspotConnector.rateLimitedFor(answer(429, { policyName: 'DAILY' }))).toBe(3_600);
+    expect(hubspotConnector.rateLimitedFor(answer(429, {}, { 'retry-after': '7' }))).toBe(7);
+    expect(hubspotConnector.rateLimitedFor(answer(200, {}))).toBeUndefined();
+  });
+});
+
+describe('Salesforce connector', () => {
+  it('when the records answer in order, then errors map to their own leads', async () => {
+    const context = contextFor(
+      connection('salesforce', { email: 'Email', lastName: 'LastName' }),
+      () =>
+        answer(200, [
+          { id: '00Q1', success: true, errors: [], created: true },
+          {
+            id: null,
+            success: false,
+            errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked' }],
+          },
+          {
+            id: null,
+            success: false,
+            errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no' }],
+          },
+        ]),
+    );
+    const results = await salesforceConnector.upsert(context, [
+      item(1, 'a@x.com'),
+      item(2, 'b@x.com'),
+      item(3, 'c@x.com'),
+    ]);
+    expect(results.map((r) => r.state)).toEqual(['synced', 'retry', 'failed']);
+    const body = context.sent[0]!.json as {
+      allOrNone: boolean;
+      records: Array<Record<string, unknown>>;
+    };
+    expect(body.allOrNone).toBe(false);
+    expect(body.records[0]).toMatchObject({
+      attributes: { type: 'Lead' },
+      Leadflow_Id__c: 'LEAD1',
+      Company: '[not provided]',
+    });
+    expect(context.sent[0]!.url).toBe(
+      'https://crm.example.com/services/data/v60.0/composite/sobjects/Lead/Leadflow_Id__c',
+    );
+  });
+
+  it('when Salesforce answers 403 REQUEST_LIMIT_EXCEEDED, then it is a rate limit; another 403 is not', () => {
+    expect(
+      salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }])),
+    ).toBe(300);
+    expect(
+      salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'INSUFFICIENT_ACCESS' }])),
+    ).toBeUndefined();
+  });
+});
+
+describe('Pipedrive connector', () => {
+  it('when ids are stored, then they round-trip through the external id', () => {
+    const ids = { personId: 42, leadId: 'adf21080-0e10-11eb-879b-05d71fb426ec' };
+    expect(parseExternalId(formatExternalId(ids))).toEqual(ids);
+    expect(parseExternalId(formatExternalId({ personId: 42 }))).toEqual({ personId: 42 });
+    expect(parseExternalId('garbage')).toEqual({});
+    expect(parseExternalId(undefined)).toEqual({});
+  });
+
+  it('when Pipedrive reports limits, then x-ratelimit-* size a 2-second window', () => {
+    expect(
+      pipedriveConnector.observeLimits(
+        answer(
+          200,
+          {},
+          { 'x-ratelimit-limit': '80', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '1' },
+        ),
+      ),
+    ).toEqual({ max: 80, remaining: 3, resetMs: 1_000, intervalMs: 2_000 });
+  });
+
+  it('when the token rides in the query, then it is sent as api_token', async () => {
+    const context = contextFor(connection('pipedrive', { email: 'email' }), (request) =>
+      request.url.includes('/persons/search')
+        ? answer(200, { success: true, data: { items: [] } })
+        : request.url.includes('/persons')
+          ? answer(201, { success: true, data: { id: 5 } })
+          : answer(201, { success: true, data: { id: 'adf21080-0e10-11eb-879b-05d71fb426ec' } }),
+    );
+    const [result] = await pipedriveConnector.upsert(context, [item(1, 'p@x.com')]);
+    expect(result).toEqual({
+      state: 'synced',
+      externalId: 'person/5/lead/adf21080-0e10-11eb-879b-05d71fb426ec',
+    });
+    expect(
+      context.sent.every(
+        (r) => new URL(r.url).searchParams.get('api_token') === 'token-0123456789',
+      ),
+    ).toBe(true);
+    expect(context.sent.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      'GET /api/v1/persons/search',
+      'POST /api/v1/persons',
+      'POST /api/v1/leads',
+    ]);
+  });
+});
+
+describe('Webhook signature', () => {
+  it('when signed, then it is HMAC-SHA256 of "<event id>.<timestamp>.<body>" in hex', () => {
+    const expected = createHmac('sha256', 'secret-0123456789')
+      .update('EV1.1700000000.{"a":1}')
+      .digest('hex');
+    expect(signWebhook('secret-0123456789', 'EV1', 1_700_000_000, '{"a":1}')).toBe(
+      `v1=${expected}`,
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { envelope } from '@leadflow/contracts';
+import { parseLeadEvent, PoisonMessageError, toSyncItem } from '../sync-event';
+
+const leadId = '01JDQ5B2C3D4E5F6G7H8J9K0MN';
+const snapshot = {
+  id: leadId,
+  status: 'new',
+  source: 'form',
+  fields: { email: 'a@example.com' },
+  custom: {},
+  isTest: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  version: 2,
+};
+const delivered = (detailType: string, detail: unknown, source = 'leadflow.leads') =>
+  JSON.stringify({
+    id: 'e1',
+    source,
+    'detail-type': detailType,
+    time: '2026-01-01T00:00:00Z',
+    detail,
+  });
+
+describe('parseLeadEvent', () => {
+  it('when a lead.updated arrives as EventBridge delivers it, then it becomes a change of that version', () => {
+    const detail = {
+      ...envelope('t1'),
+      leadId,
+      version: 2,
+      changedFields: ['email'],
+      lead: snapshot,
+    };
+    const event = parseLeadEvent(delivered('lead.updated', detail));
+    expect(toSyncItem(event)).toMatchObject({
+      leadId,
+      version: 2,
+      eventId: detail.eventId,
+      detailType: 'lead.updated',
+      changedFields: ['email'],
+      lead: snapshot,
+    });
+  });
+
+  it('when a lead.erased arrives, then the change carries no lead data', () => {
+    const event = parseLeadEvent(
+      delivered('lead.erased', { ...envelope('t1'), leadId, version: 3 }),
+    );
+    const item = toSyncItem(event);
+    expect(item.detailType).toBe('lead.erased');
+    expect(item.lead).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', '{', /not JSON/],
+    ['another source', delivered('lead.created', {}, 'leadflow.ingestion'), /source/],
+    [
+      'an unexpected type',
+      delivered('lead.deleted', { ...envelope('t1'), leadId, version: 1 }),
+      /detail-type/,
+    ],
+    [
+      'a detail off its contract',
+      delivered('lead.created', { ...envelope('t1'), leadId, version: 'x' }),
+      /schema/,
+    ],
+    [
+      'a snapshot of another version',
+      delivered('lead.updated', {
+        ...envelope('t1'),
+        leadId,
+        version: 3,
+        changedFields: [],
+        lead: snapshot,
+      }),
+      /snapshot/,
+    ],
+  ])('when the message is %s, then it is poison', (_case, body, message) => {
+    expect(() => parseLeadEvent(body)).toThrow(PoisonMessageError);
+    expect(() => parseLeadEvent(body)).toThrow(message);
+  });
+});
