@@ -1,3 +1,4 @@
+import { crmSyncBenchmark } from '../../services/crm-sync/bench/crm-sync.bench';
 import { leadsBenchmark } from '../../services/leads/bench/leads.bench';
 
 /** Figures of one benchmark, by key (without the benchmark's prefix). */
@@ -11,4 +12,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark of `make bench`, in the order they run. */
-export const BENCHMARKS: Benchmark[] = [leadsBenchmark];
+export const BENCHMARKS: Benchmark[] = [leadsBenchmark, crmSyncBenchmark];

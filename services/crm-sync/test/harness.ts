@@ -52,6 +52,33 @@ export async function readSyncStatuses(
   return Items.map((item) => withoutKeys<SyncStatusItem>(item));
 }
 
+/**
+ * crm-sync's worker (and redrive API) on the variables of a test stack, started: what an
+ * end-to-end test runs beside ingestion and leads. `stop` drains it.
+ */
+export function startCrmSyncService(
+  env: Record<string, string>,
+  overrides: Record<string, string> = {},
+): { crmSync: CrmSyncApp; stop(): Promise<void> } {
+  const config = loadConfig(CrmSyncConfigSchema, { ...env, ...TEST_OVERRIDES, ...overrides });
+  const aws = createAwsClients({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+  const crmSync = buildApp({
+    config,
+    logger: createLogger({ service: 'crm-sync', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    aws,
+    validateResponses: true,
+  });
+  crmSync.worker.start();
+  return {
+    crmSync,
+    async stop() {
+      await crmSync.worker.stop();
+      crmSync.http.destroy();
+      aws.destroy();
+    },
+  };
+}
+
 export interface ConnectionRef {
   id: string;
   version: number;
