@@ -3,6 +3,7 @@
  * demo tenants — until Ctrl-C, which stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS, FAKE_CRM_PORT, SERVICE_PORTS } from './demo-data';
 import { startLocalAws } from './local-aws';
@@ -49,17 +50,25 @@ function startProcess(
   return child;
 }
 
-async function waitForHealth(port: number, timeoutMs = 60_000): Promise<void> {
+async function waitForHealth(port: number, path = '/healthz', timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}${path}`)).ok) return;
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`nothing answered /healthz on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`nothing answered ${path} on port ${port} within ${timeoutMs} ms`);
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
+  });
 }
 
 async function stopAll(code: number): Promise<void> {
@@ -84,14 +93,19 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
+  for (const port of [...Object.values(SERVICE_PORTS), FAKE_CRM_PORT]) {
+    if (!(await portIsFree(port)))
+      throw new Error(`port ${port} is taken — is \`make dev\` already running?`);
+  }
   const local = await startLocalAws(log);
   stopLocalAws = local.stop;
   startProcess('fake-crm', 'services/crm-sync/fake-crm/main.ts', FAKE_CRM_PORT, {});
   for (const [name, port] of Object.entries(SERVICE_PORTS))
     startProcess(name, `services/${name}/src/main.ts`, port, local.env);
-  await Promise.all(
-    [...Object.values(SERVICE_PORTS), FAKE_CRM_PORT].map((port) => waitForHealth(port)),
-  );
+  await Promise.all([
+    ...Object.values(SERVICE_PORTS).map((port) => waitForHealth(port)),
+    waitForHealth(FAKE_CRM_PORT, '/_fake/state'),
+  ]);
   const { resources } = local;
   const demo = await seedDemo({
     endpoint: resources.endpoint,

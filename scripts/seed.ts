@@ -171,6 +171,14 @@ async function seedDemoTenant(admin: string): Promise<SeededDemo> {
     await expectOk(call(admin, 'GET', '/v1/crm-connections'), 'list CRM connections')
   ).body.items as unknown[];
   if (!connections.length) {
+    // As a HubSpot admin would: the CRM needs a property for the custom field it receives.
+    const fakeCrm = process.env.FAKE_CRM_URL ?? `http://127.0.0.1:${FAKE_CRM_PORT}`;
+    const configured = await fetch(`${fakeCrm}/_fake/configure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hubspotProperties: ['budget'] }),
+    });
+    if (!configured.ok) throw new Error(`seed: the fake CRM answered ${configured.status} to its configuration`);
     await expectOk(
       call(admin, 'POST', '/v1/crm-connections', {
         type: 'hubspot',

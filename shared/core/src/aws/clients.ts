@@ -36,6 +36,9 @@ export function awsSettingsFromEnv(config: {
   return { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
 }
 
+/** SQS long polls wait up to 20 s for messages: its requests may take that long and more. */
+const LONG_POLL_REQUEST_TIMEOUT_MS = 25_000;
+
 function commonOptions(settings: AwsSettings) {
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
@@ -68,7 +71,15 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   };
   const dynamodb = lazy(() => new DynamoDBClient(options));
   const eventBridge = lazy(() => new EventBridgeClient(options));
-  const sqs = lazy(() => new SQSClient(options));
+  const sqs = lazy(
+    () =>
+      new SQSClient({
+        ...commonOptions({
+          ...settings,
+          requestTimeoutMs: Math.max(settings.requestTimeoutMs ?? 0, LONG_POLL_REQUEST_TIMEOUT_MS),
+        }),
+      }),
+  );
   const s3 = lazy(() => new S3Client({ ...options, forcePathStyle: Boolean(settings.endpoint) }));
   const secrets = lazy(() => new SecretsManagerClient(options));
   const cognito = lazy(() => new CognitoIdentityProviderClient(options));
