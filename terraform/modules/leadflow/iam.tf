@@ -194,7 +194,7 @@ data "aws_iam_policy_document" "leads" {
 }
 
 # crm-sync: consumes crm-sync, redrives its DLQ, writes sync status on leads, reads CRM
-# connections, reads and refreshes CRM credentials under the secrets prefix.
+# connections, reads CRM credentials under the secrets prefix (it never writes them).
 data "aws_iam_policy_document" "crm_sync" {
   statement {
     sid       = "ReadLeadsWriteSyncStatus"
@@ -204,7 +204,7 @@ data "aws_iam_policy_document" "crm_sync" {
 
   statement {
     sid       = "ReadCrmConnections"
-    actions   = concat(local.dynamodb_read, ["dynamodb:UpdateItem"])
+    actions   = local.dynamodb_read
     resources = [module.dynamodb.arns["tenants"], module.dynamodb.index_arns["tenants"]]
   }
 
@@ -224,7 +224,7 @@ data "aws_iam_policy_document" "crm_sync" {
 
   statement {
     sid       = "CrmCredentials"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue"]
+    actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.secrets_arn]
   }
 
