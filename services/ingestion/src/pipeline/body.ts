@@ -1,0 +1,42 @@
+import express, { type Request, type RequestHandler } from 'express';
+import { AppError } from '@leadflow/core';
+
+function hasBody(req: Request): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+  );
+}
+
+function run(middleware: RequestHandler, req: Request, res: Parameters<RequestHandler>[1]) {
+  return new Promise<void>((resolve, reject) =>
+    middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
+  );
+}
+
+/**
+ * Reads a JSON body before the router does, for an operation that needs it earlier (to check
+ * a key inside it) or parsed differently (a larger limit, integers kept exact). The router then
+ * finds the request consumed and validates `req.body` against the operation's schema as usual;
+ * a request without a body is left to the router, which answers it.
+ */
+export function readJsonBody(
+  limit: number,
+  parse: (text: string) => unknown = JSON.parse,
+): RequestHandler {
+  const readText = express.text({ type: () => true, limit });
+  return async (req, res, next) => {
+    if (!hasBody(req)) {
+      next();
+      return;
+    }
+    if (!req.is('application/json'))
+      throw new AppError('unsupported_media_type', 'The request body must be application/json');
+    await run(readText, req, res);
+    try {
+      req.body = parse(String(req.body));
+    } catch {
+      throw new AppError('malformed_body', 'The request body is not valid JSON');
+    }
+    next();
+  };
+}

@@ -1,0 +1,115 @@
+import { Type } from '@sinclair/typebox';
+import type { Request, RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import {
+  AppError,
+  DynamoRateLimitStore,
+  type DynamoDBDocumentClient,
+  type Logger,
+} from '@leadflow/core';
+import type { IngestionMetrics } from './metrics';
+
+export interface RateLimitSettings {
+  windowSeconds: number;
+  perIp: number;
+  perForm: number;
+  perApiKey: number;
+}
+
+export interface RateLimiters {
+  /** Public form submissions, per client IP (IPv6 per /56). */
+  ip: RequestHandler;
+  /** Public form submissions, per form, every client together. */
+  form: RequestHandler;
+  /** Google Ads webhooks, per form. */
+  googleAdsForm: RequestHandler;
+  /** Server-to-server requests, per API key. */
+  apiKey: RequestHandler;
+  /** The shared counters, flushed on shutdown. */
+  stores: DynamoRateLimitStore[];
+}
+
+export interface RateLimitDeps {
+  db: DynamoDBDocumentClient;
+  table: string;
+  logger: Logger;
+  metrics: IngestionMetrics;
+  settings: RateLimitSettings;
+  /** The key of the resolved form (set by the form gate) or API key id (set by authentication). */
+  formKeyOf: (req: Request) => string;
+  apiKeyIdOf: (req: Request) => string;
+}
+
+export const RateLimitHeaders = {
+  RateLimit: {
+    description:
+      'What is left of each quota that applies, per draft-ietf-httpapi-ratelimit-headers-08: `"<policy>"; r=<remaining>; t=<seconds to reset>`.',
+    schema: Type.String(),
+  },
+  'RateLimit-Policy': {
+    description:
+      'The quotas that apply: `"<policy>"; q=<limit>; w=<window seconds>; pk=:<partition>:`.',
+    schema: Type.String(),
+  },
+};
+
+/**
+ * express-rate-limit over the shared DynamoDB counters: each limiter counts locally and adds
+ * its counts to the table in the background, so every task sees the others' traffic within a
+ * sync interval without a round trip per request. 429 is a problem+json with Retry-After and
+ * the draft-8 RateLimit headers.
+ */
+export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
+  const windowMs = deps.settings.windowSeconds * 1000;
+  const stores: DynamoRateLimitStore[] = [];
+  const logger = {
+    warn: (...args: unknown[]) => deps.logger.warn({ detail: args }, 'rate limiter warning'),
+    error: (...args: unknown[]) => deps.logger.error({ detail: args }, 'rate limiter error'),
+  };
+  const limiter = (
+    name: string,
+    limit: number,
+    describe: string,
+    keyGenerator?: (req: Request) => string,
+  ): RequestHandler => {
+    const store = new DynamoRateLimitStore({
+      client: deps.db,
+      table: deps.table,
+      prefix: `ingestion:${name}:`,
+      logger: deps.logger,
+    });
+    stores.push(store);
+    return rateLimit({
+      windowMs,
+      limit,
+      store,
+      identifier: name,
+      requestPropertyName: `rateLimit:${name}`,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      logger,
+      ...(keyGenerator ? { keyGenerator } : {}),
+      handler: (_req, _res, next) => {
+        deps.metrics.increment('rateLimited');
+        next(
+          new AppError(
+            'rate_limited',
+            `Too many requests ${describe}; retry after the time in Retry-After`,
+          ),
+        );
+      },
+    });
+  };
+  return {
+    ip: limiter('ip', deps.settings.perIp, 'from this address'),
+    form: limiter('form', deps.settings.perForm, 'for this form', deps.formKeyOf),
+    googleAdsForm: limiter(
+      'google-ads-form',
+      deps.settings.perForm,
+      'for this form',
+      deps.formKeyOf,
+    ),
+    apiKey: limiter('api-key', deps.settings.perApiKey, 'with this API key', deps.apiKeyIdOf),
+    stores,
+  };
+}
