@@ -1,0 +1,91 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import { AppError, applyCors, enterTenant, isAppError, type CorsPolicy } from '@leadflow/core';
+import { unavailable } from '../pipeline/lead-publisher';
+import type { PublishedForms, ResolvedForm } from './published-forms';
+
+/** What a page of an allowed origin may do: POST with these headers, and read these back. */
+export const FORM_CORS: CorsPolicy = {
+  methods: ['POST'],
+  allowedHeaders: ['Content-Type', 'Idempotency-Key'],
+  exposedHeaders: [
+    'Retry-After',
+    'RateLimit',
+    'RateLimit-Policy',
+    'Idempotent-Replayed',
+    'X-Request-Id',
+  ],
+  maxAgeSeconds: 600,
+};
+
+const RESOLVED_FORM = Symbol('ingestion.resolvedForm');
+
+interface WithForm {
+  [RESOLVED_FORM]?: ResolvedForm;
+}
+
+/** The published form the gate resolved for this request. */
+export function resolvedFormOf(req: Request): ResolvedForm {
+  const form = (req as Request & WithForm)[RESOLVED_FORM];
+  if (!form) throw new AppError('internal', 'the form gate did not run for this route');
+  return form;
+}
+
+export function formKeyOf(req: Request): string {
+  return resolvedFormOf(req).formKey;
+}
+
+async function resolveOr404(forms: PublishedForms, formKey: string): Promise<ResolvedForm> {
+  let form: ResolvedForm | undefined;
+  try {
+    form = await forms.resolve(formKey);
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    throw unavailable(error, 'The form could not be looked up; send it again after Retry-After');
+  }
+  if (!form) throw new AppError('not_found', 'Form not found, or not published');
+  return form;
+}
+
+/**
+ * A browser may use a form only from one of its allowed origins. Without an Origin header
+ * (a server, curl) CORS does not apply; with another origin the answer is 403.
+ */
+function admitOrigin(req: Request, res: Parameters<RequestHandler>[1], form: ResolvedForm): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  if (!applyCors(req, res, form.allowedOrigins, FORM_CORS)) {
+    throw new AppError(
+      'forbidden',
+      `Pages of ${origin.slice(0, 255)} may not submit this form; add the origin to the form’s allowed origins`,
+    );
+  }
+}
+
+/**
+ * The form key is the public credential of a submission: it names the tenant and the form.
+ * Resolves it (404 when unknown or unpublished), applies the form's CORS policy when asked,
+ * and enters the tenant so every log line carries it.
+ */
+export function formGate(forms: PublishedForms, options: { cors: boolean }): RequestHandler {
+  return async (req, res, next) => {
+    const form = await resolveOr404(forms, String(req.params.formKey));
+    if (options.cors) admitOrigin(req, res, form);
+    (req as Request & WithForm)[RESOLVED_FORM] = form;
+    enterTenant(form.tenantId);
+    next();
+  };
+}
+
+/** CORS preflight of form submissions: 204 for an allowed origin, 403 for another, 404 for no form. */
+export function formPreflight(forms: PublishedForms, limitPerIp: RequestHandler): RequestHandler {
+  const router = Router();
+  router.options('/v1/ingest/forms/:formKey', limitPerIp, async (req, res) => {
+    const form = await resolveOr404(forms, String(req.params.formKey));
+    if (req.headers.origin === undefined)
+      throw new AppError('forbidden', 'A preflight request needs an Origin header');
+    admitOrigin(req, res, form);
+    res.status(204).end();
+  });
+  // Only preflights go through the router: every other request skips it at the cost of a comparison.
+  return (req, res, next) => (req.method === 'OPTIONS' ? router(req, res, next) : next());
+}

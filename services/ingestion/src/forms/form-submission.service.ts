@@ -1,0 +1,174 @@
+import { ulid } from 'ulid';
+import type { ConsentRecord, LeadContext } from '@leadflow/contracts';
+import { AppError, toFieldErrors, type Logger } from '@leadflow/core';
+import { coerceFormEncoded, consentKey, normaliseSubmission } from '@leadflow/forms';
+import type { Idempotency } from '../pipeline/idempotency';
+import { assertPublishable, leadReceived, type EventPathToField } from '../pipeline/lead-event';
+import type { LeadPublisher } from '../pipeline/lead-publisher';
+import type { IngestionMetrics } from '../pipeline/metrics';
+import type { RequestMeta } from '../pipeline/request-meta';
+import { accepted, type AcceptedLead } from '../pipeline/responses';
+import type { ResolvedForm } from './published-forms';
+
+export interface FormSubmissionDeps {
+  publisher: LeadPublisher;
+  idempotency: Idempotency;
+  metrics: IngestionMetrics;
+  logger: Logger;
+}
+
+export interface Submission {
+  /** The parsed body: JSON values, or the text values of a URL-encoded post. */
+  body: Record<string, unknown>;
+  urlEncoded: boolean;
+  meta: RequestMeta;
+  idempotencyKey: string | undefined;
+}
+
+export interface SubmissionOutcome {
+  lead: AcceptedLead;
+  replayed: boolean;
+}
+
+const UTM_KEYS = [
+  ['utm_source', 'source'],
+  ['utm_medium', 'medium'],
+  ['utm_campaign', 'campaign'],
+  ['utm_term', 'term'],
+  ['utm_content', 'content'],
+] as const;
+
+/** The request field behind a path of the event, for a 400 that names what the page sent. */
+const formField: EventPathToField = ([part, key, sub]) => {
+  if ((part === 'fields' || part === 'custom') && key) return `body.${key}`;
+  if (part === 'context' && key === 'utm' && sub) return `body.utm_${sub}`;
+  if (part === 'context' && (key === 'pageUrl' || key === 'referrer')) return `body.${key}`;
+  return 'body';
+};
+
+function text(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function isFilled(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/**
+ * Strings trimmed, and a value left empty treated as not given: browsers send every input of
+ * a form, filled or not, and autofill adds spaces — neither should fail an e-mail format or a
+ * list of options. A required field left empty then fails as "is required".
+ */
+function trimmed(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value !== 'string') out[key] = value;
+    else {
+      const text = value.trim();
+      if (text !== '') out[key] = text;
+    }
+  }
+  return out;
+}
+
+/** The business of a public submission: judge it by its form, normalise it, publish it once. */
+export class FormSubmissionService {
+  constructor(private readonly deps: FormSubmissionDeps) {}
+
+  async submit(form: ResolvedForm, submission: Submission): Promise<SubmissionOutcome> {
+    const honeypot = form.config.honeypotField;
+    if (honeypot !== undefined && isFilled(submission.body[honeypot])) return this.discard(form);
+    const values = trimmed(
+      submission.urlEncoded ? coerceFormEncoded(form.shape, submission.body) : submission.body,
+    );
+
+    if (!form.validate(values)) {
+      this.deps.metrics.increment('rejected');
+      throw new AppError('validation_failed', 'The submission is invalid', {
+        errors: toFieldErrors(form.validate.errors, 'body'),
+      });
+    }
+    const { fields, custom } = this.normalise(form, values);
+    const at = submission.meta.receivedAt.toISOString();
+    const consents: ConsentRecord[] = form.config.consents.map((consent) => ({
+      key: consent.key,
+      text: consent.text,
+      given: values[consentKey(consent.key)] === true,
+      at,
+    }));
+    const context: LeadContext = { consents };
+    const utm: NonNullable<LeadContext['utm']> = {};
+    for (const [key, property] of UTM_KEYS) {
+      const value = text(values[key]);
+      if (value !== undefined) utm[property] = value;
+    }
+    if (Object.keys(utm).length > 0) context.utm = utm;
+    const pageUrl = text(values.pageUrl) ?? submission.meta.referer;
+    if (pageUrl !== undefined) context.pageUrl = pageUrl;
+    const referrer = text(values.referrer);
+    if (referrer !== undefined) context.referrer = referrer;
+    if (submission.meta.userAgent !== undefined) context.userAgent = submission.meta.userAgent;
+    if (submission.meta.ip !== undefined) context.ip = submission.meta.ip;
+
+    const event = leadReceived(
+      {
+        tenantId: form.tenantId,
+        source: 'form',
+        formId: form.formId,
+        fields,
+        custom,
+        context,
+        isTest: false,
+      },
+      submission.meta.receivedAt,
+    );
+    try {
+      assertPublishable(event, formField, 'The submission is invalid');
+    } catch (error) {
+      this.deps.metrics.increment('rejected');
+      throw error;
+    }
+    const { response, replayed } = await this.deps.idempotency.once(
+      `form:${form.tenantId}:${form.formKey}`,
+      submission.idempotencyKey,
+      () => ({
+        formKey: form.formKey,
+        fields,
+        custom,
+        consents: consents.map((c) => [c.key, c.given]),
+        utm,
+        pageUrl,
+        referrer,
+      }),
+      async () => {
+        await this.deps.publisher.publish(event, submission.meta.deadline);
+        return { status: 202, body: accepted(event.leadId) };
+      },
+    );
+    return { lead: response.body, replayed };
+  }
+
+  private normalise(form: ResolvedForm, values: Record<string, unknown>) {
+    try {
+      return normaliseSubmission(form.config.fields, values, form.defaultCountry, 'body');
+    } catch (error) {
+      this.deps.metrics.increment('rejected');
+      throw error;
+    }
+  }
+
+  /** A bot filled the honeypot: it hears what a person would, and nothing is recorded. */
+  private discard(form: ResolvedForm): SubmissionOutcome {
+    this.deps.metrics.increment('honeypot');
+    this.deps.logger.info(
+      { formKey: form.formKey, formId: form.formId },
+      'honeypot filled; submission discarded',
+    );
+    return { lead: accepted(ulid()), replayed: false };
+  }
+}
