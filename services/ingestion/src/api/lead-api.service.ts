@@ -1,0 +1,178 @@
+import type { LeadContext, LeadReceived } from '@leadflow/contracts';
+import { AppError, assertValid, isAppError, toFieldErrors, type FieldError } from '@leadflow/core';
+import { normaliseSubmission } from '@leadflow/forms';
+import type { Idempotency } from '../pipeline/idempotency';
+import { assertPublishable, leadReceived } from '../pipeline/lead-event';
+import type { LeadPublisher } from '../pipeline/lead-publisher';
+import type { IngestionMetrics } from '../pipeline/metrics';
+import type { RequestMeta } from '../pipeline/request-meta';
+import { accepted, type AcceptedLead } from '../pipeline/responses';
+import { ApiLeadSchema, type ApiLead, type BatchResult, type ItemResult } from './lead-api.schema';
+import type { TenantRules, TenantRulesCache } from './tenant-rules';
+
+export interface LeadApiDeps {
+  tenants: TenantRulesCache;
+  publisher: LeadPublisher;
+  idempotency: Idempotency;
+  metrics: IngestionMetrics;
+}
+
+/** Who sends: the tenant and key id of a resolved API key. */
+export interface ApiCaller {
+  tenantId: string;
+  keyId: string;
+}
+
+interface Judged {
+  index: number;
+  event?: LeadReceived;
+  errors?: FieldError[];
+}
+
+const scopeOf = (caller: ApiCaller) => `api:${caller.tenantId}:${caller.keyId}`;
+
+/** Partner leads: strictly validated, normalised like form submissions, published once each. */
+export class LeadApiService {
+  constructor(private readonly deps: LeadApiDeps) {}
+
+  async ingest(
+    caller: ApiCaller,
+    lead: ApiLead,
+    meta: RequestMeta,
+    idempotencyKey: string | undefined,
+  ): Promise<{ lead: AcceptedLead; replayed: boolean }> {
+    const rules = await this.rulesOf(caller);
+    let event: LeadReceived;
+    try {
+      event = this.toEvent(rules, lead, meta, 'body');
+    } catch (error) {
+      if (isAppError(error)) this.deps.metrics.increment('rejected');
+      throw error;
+    }
+    const { response, replayed } = await this.deps.idempotency.once(
+      scopeOf(caller),
+      idempotencyKey,
+      () => ({
+        fields: event.fields,
+        custom: event.custom,
+        context: event.context,
+        formId: event.formId,
+        externalId: event.externalId,
+        isTest: event.isTest,
+      }),
+      async () => {
+        await this.deps.publisher.publish(event, meta.deadline);
+        return { status: 202, body: accepted(event.leadId) };
+      },
+    );
+    return { lead: response.body, replayed };
+  }
+
+  async ingestBatch(
+    caller: ApiCaller,
+    items: unknown[],
+    meta: RequestMeta,
+    idempotencyKey: string | undefined,
+  ): Promise<{ result: BatchResult; replayed: boolean }> {
+    const rules = await this.rulesOf(caller);
+    const judged = items.map((item, index) => this.judge(rules, item, index, meta));
+    const rejected = judged.filter((j) => j.errors).length;
+    this.deps.metrics.increment('rejected', rejected);
+    const { response, replayed } = await this.deps.idempotency.once(
+      scopeOf(caller),
+      idempotencyKey,
+      () => items,
+      async () => ({ status: 207, body: await this.publishJudged(judged, meta.deadline) }),
+    );
+    return { result: response.body, replayed };
+  }
+
+  private async publishJudged(judged: Judged[], deadline: number): Promise<BatchResult> {
+    const valid = judged.filter((j): j is Judged & { event: LeadReceived } => !!j.event);
+    const outcomes = await this.deps.publisher.publishAll(
+      valid.map((j) => j.event),
+      deadline,
+    );
+    const failures = outcomes.flatMap((o) => (o.accepted ? [] : [o.error]));
+    // Nothing could be handed over: the whole request is retryable, exactly like a single lead.
+    if (valid.length > 0 && failures.length === valid.length) throw failures[0];
+    const outcomeByIndex = new Map(valid.map((j, i) => [j.index, outcomes[i]!]));
+    const results: ItemResult[] = judged.map((j) => {
+      if (j.errors) return { index: j.index, status: 'rejected', errors: j.errors };
+      const outcome = outcomeByIndex.get(j.index);
+      return outcome?.accepted
+        ? { index: j.index, status: 'accepted', leadId: j.event!.leadId }
+        : { index: j.index, status: 'failed' };
+    });
+    const count = (status: ItemResult['status']) =>
+      results.filter((r) => r.status === status).length;
+    return {
+      accepted: count('accepted'),
+      rejected: count('rejected'),
+      failed: count('failed'),
+      results,
+    };
+  }
+
+  private judge(rules: TenantRules, item: unknown, index: number, meta: RequestMeta): Judged {
+    const prefix = `body.leads.${index}`;
+    try {
+      const lead = assertValid<ApiLead>(ApiLeadSchema, item, { prefix });
+      return { index, event: this.toEvent(rules, lead, meta, prefix) };
+    } catch (error) {
+      if (isAppError(error) && error.code === 'validation_failed')
+        return { index, errors: error.errors ?? [{ field: prefix, message: error.message }] };
+      throw error;
+    }
+  }
+
+  private async rulesOf(caller: ApiCaller): Promise<TenantRules> {
+    const rules = await this.deps.tenants.get(caller.tenantId);
+    if (!rules) throw new AppError('unauthenticated', 'The API key’s tenant no longer exists');
+    return rules;
+  }
+
+  /** Validates and normalises one lead into its event; a 400 naming `prefix.…` fields otherwise. */
+  private toEvent(rules: TenantRules, lead: ApiLead, meta: RequestMeta, prefix: string) {
+    const custom = lead.custom ?? {};
+    if (!rules.validateCustom(custom)) {
+      throw new AppError('validation_failed', 'The lead is invalid', {
+        errors: toFieldErrors(rules.validateCustom.errors, `${prefix}.custom`),
+      });
+    }
+    const { fields } = normaliseSubmission(
+      rules.standardFields,
+      lead.fields,
+      rules.defaultCountry,
+      `${prefix}.fields`,
+    );
+    if (fields.email === undefined && fields.phone === undefined) {
+      throw new AppError('validation_failed', 'The lead is invalid', {
+        errors: [{ field: `${prefix}.fields`, message: 'needs an email or a phone' }],
+      });
+    }
+    const normalisedCustom = normaliseSubmission(
+      rules.customFields,
+      custom,
+      rules.defaultCountry,
+      `${prefix}.custom`,
+    ).custom;
+    const { consents = [], ...rest } = lead.context ?? {};
+    const context: LeadContext = { ...rest, consents };
+    const event = leadReceived(
+      {
+        tenantId: rules.tenantId,
+        source: 'api',
+        formId: lead.formId,
+        fields,
+        custom: normalisedCustom,
+        context,
+        isTest: lead.isTest ?? false,
+        externalId: lead.externalId,
+      },
+      meta.receivedAt,
+    );
+    assertPublishable(event, (path) => [prefix, ...path].join('.'), 'The lead is invalid');
+    return event;
+  }
+}
