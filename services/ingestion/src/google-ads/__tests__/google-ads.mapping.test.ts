@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mapColumns, splitFullName } from '../google-ads.mapping';
+import { googleKeyMatches } from '../google-ads.service';
+
+const column = (column_id: string, string_value: string) => ({ column_id, string_value });
+
+describe('Google Ads column mapping', () => {
+  it('when FULL_NAME comes alone, then it is split into first and last name', () => {
+    const mapped = mapColumns([column('FULL_NAME', '  Maria  de la Cruz ')], new Set());
+    expect(mapped.fields.firstName?.value).toBe('Maria');
+    expect(mapped.fields.lastName?.value).toBe('de la Cruz');
+    expect(mapped.extra).toEqual({});
+  });
+
+  it('when FIRST_NAME or LAST_NAME come, then they win and FULL_NAME is kept in extra', () => {
+    const mapped = mapColumns(
+      [column('FULL_NAME', 'Maria Cruz'), column('FIRST_NAME', 'Mia'), column('LAST_NAME', 'Cruz')],
+      new Set(),
+    );
+    expect(mapped.fields.firstName?.value).toBe('Mia');
+    expect(mapped.fields.lastName?.value).toBe('Cruz');
+    expect(mapped.extra.FULL_NAME?.value).toBe('Maria Cruz');
+  });
+
+  it('when EMAIL and WORK_EMAIL both come, then EMAIL fills the field and WORK_EMAIL is kept', () => {
+    const mapped = mapColumns(
+      [column('WORK_EMAIL', 'work@example.com'), column('EMAIL', 'me@example.com')],
+      new Set(),
+    );
+    expect(mapped.fields.email).toEqual({ value: 'me@example.com', column: 1, columnId: 'EMAIL' });
+    expect(mapped.extra.WORK_EMAIL?.value).toBe('work@example.com');
+  });
+
+  it('when only WORK_PHONE comes, then it fills the phone', () => {
+    expect(mapColumns([column('WORK_PHONE', '+4930123')], new Set()).fields.phone?.value).toBe(
+      '+4930123',
+    );
+  });
+
+  it('when a column id, lower-cased, is a custom field of the form, then it is offered to that field', () => {
+    const mapped = mapColumns(
+      [column('POSTAL_CODE', '10115'), column('CITY', 'Berlin')],
+      new Set(['postal_code']),
+    );
+    expect(mapped.custom.postal_code).toEqual({
+      value: '10115',
+      column: 0,
+      columnId: 'POSTAL_CODE',
+    });
+    expect(mapped.extra).toEqual({ CITY: { value: 'Berlin', column: 1, columnId: 'CITY' } });
+  });
+
+  it('when a column is empty or has no id, then empty ones are skipped and the name stands in for the id', () => {
+    const mapped = mapColumns(
+      [
+        column('CITY', '   '),
+        { column_name: 'Favourite colour', string_value: 'blue' },
+        { string_value: 'orphan' },
+      ],
+      new Set(),
+    );
+    expect(Object.keys(mapped.extra)).toEqual(['Favourite colour', 'COLUMN_2']);
+  });
+
+  it.each([
+    ['Cher', { firstName: 'Cher' }],
+    ['', {}],
+    ['Jean Paul Sartre', { firstName: 'Jean', lastName: 'Paul Sartre' }],
+  ])('when the full name is %p, then %p', (name, expected) => {
+    expect(splitFullName(name)).toEqual(expected);
+  });
+});
+
+describe('the google_key check', () => {
+  const hash = createHash('sha256').update('the-key', 'utf8').digest();
+
+  it('when the key hashes to the form’s hash, then it matches', () => {
+    expect(googleKeyMatches('the-key', hash)).toBe(true);
+  });
+
+  it('when the key differs, or the form has none, then it does not', () => {
+    expect(googleKeyMatches('the-kez', hash)).toBe(false);
+    expect(googleKeyMatches('the-key', undefined)).toBe(false);
+    expect(googleKeyMatches('the-key', Buffer.alloc(3))).toBe(false);
+  });
+});

@@ -1,0 +1,86 @@
+import type { StandardField } from '@leadflow/contracts';
+
+export interface GoogleAdsColumn {
+  column_id?: string | undefined;
+  column_name?: string | undefined;
+  string_value?: string | undefined;
+}
+
+/** Column ids that fill a standard field; the second of a pair only when the first is absent. */
+const STANDARD_COLUMNS: ReadonlyArray<[columnId: string, field: StandardField]> = [
+  ['FIRST_NAME', 'firstName'],
+  ['LAST_NAME', 'lastName'],
+  ['EMAIL', 'email'],
+  ['WORK_EMAIL', 'email'],
+  ['PHONE_NUMBER', 'phone'],
+  ['WORK_PHONE', 'phone'],
+  ['COMPANY_NAME', 'company'],
+  ['JOB_TITLE', 'jobTitle'],
+];
+
+/** Where a value came from: the index of its column in `user_column_data`. */
+export type ColumnIndex = number;
+
+export interface MappedValue {
+  value: string;
+  column: ColumnIndex;
+  columnId: string;
+}
+
+export interface MappedColumns {
+  fields: Partial<Record<StandardField, MappedValue>>;
+  /** Values for the form's custom fields, by field key. */
+  custom: Record<string, MappedValue>;
+  /** Every other column, by column id, as Google sent it. */
+  extra: Record<string, MappedValue>;
+}
+
+/** "Maria de la Cruz" → Maria / de la Cruz; a single word is a first name. */
+export function splitFullName(fullName: string): { firstName?: string; lastName?: string } {
+  const trimmed = fullName.trim().replace(/\s+/g, ' ');
+  if (trimmed === '') return {};
+  const space = trimmed.indexOf(' ');
+  if (space < 0) return { firstName: trimmed };
+  return { firstName: trimmed.slice(0, space), lastName: trimmed.slice(space + 1) };
+}
+
+/**
+ * Sorts Google's columns into the lead's standard fields, the form's custom fields (a column
+ * whose id, lower-cased, is one of them) and everything else, keyed by column id. Nothing a
+ * person typed is dropped: a column that fills nothing is kept in `extra`.
+ */
+export function mapColumns(
+  columns: readonly GoogleAdsColumn[],
+  customFieldKeys: ReadonlySet<string>,
+): MappedColumns {
+  const byId = new Map<string, MappedValue>();
+  columns.forEach((column, index) => {
+    const value = column.string_value;
+    if (value === undefined || value.trim() === '') return;
+    const columnId = column.column_id?.trim() || column.column_name?.trim() || `COLUMN_${index}`;
+    if (!byId.has(columnId)) byId.set(columnId, { value, column: index, columnId });
+  });
+  const mapped: MappedColumns = { fields: {}, custom: {}, extra: {} };
+  const used = new Set<string>();
+  for (const [columnId, field] of STANDARD_COLUMNS) {
+    const found = byId.get(columnId);
+    if (found && mapped.fields[field] === undefined) {
+      mapped.fields[field] = found;
+      used.add(columnId);
+    }
+  }
+  const fullName = byId.get('FULL_NAME');
+  if (fullName && !mapped.fields.firstName && !mapped.fields.lastName) {
+    const { firstName, lastName } = splitFullName(fullName.value);
+    if (firstName) mapped.fields.firstName = { ...fullName, value: firstName };
+    if (lastName) mapped.fields.lastName = { ...fullName, value: lastName };
+    used.add('FULL_NAME');
+  }
+  for (const [columnId, found] of byId) {
+    if (used.has(columnId)) continue;
+    const key = columnId.toLowerCase();
+    if (customFieldKeys.has(key)) mapped.custom[key] = found;
+    else mapped.extra[columnId] = found;
+  }
+  return mapped;
+}
