@@ -1,0 +1,273 @@
+import request from 'supertest';
+import { LeadReceivedSchema } from '@leadflow/contracts';
+import { compileSchema } from '@leadflow/core';
+import { startHarness, type Harness } from './harness';
+
+const validEvent = compileSchema(LeadReceivedSchema);
+
+const lead = {
+  fields: {
+    email: 'Max.Mustermann@Example.COM',
+    firstName: 'Max ',
+    lastName: 'Mustermann',
+    phone: '0151 23456789',
+    company: 'Muster AG',
+  },
+  custom: { budget: 12000, tier: 'gold' },
+  context: {
+    utm: { source: 'partner', campaign: 'q4' },
+    pageUrl: 'https://partner.example/offer',
+    consents: [
+      {
+        key: 'privacy',
+        text: 'I agree to the privacy policy.',
+        given: true,
+        at: '2026-11-20T14:29:12.000Z',
+      },
+    ],
+  },
+  externalId: 'crm-4711',
+};
+
+describe('server-to-server ingestion', () => {
+  let h: Harness;
+  let admin: string;
+  let key: { id: string; key: string };
+
+  const post = (path: string, apiKey = key.key) =>
+    request(h.ingestion.app).post(path).set('X-Api-Key', apiKey);
+
+  beforeAll(async () => {
+    // A revoked key must stop working at once here, so nothing is cached.
+    h = await startHarness({ INGEST_CONFIG_CACHE_SECONDS: '0' });
+    admin = await h.createTenant('beta', [
+      { key: 'budget', label: 'Budget', type: 'number', min: 0 },
+      { key: 'tier', label: 'Tier', type: 'select', options: ['silver', 'gold'], required: true },
+    ]);
+    key = await h.createApiKey(admin);
+  });
+  beforeEach(async () => {
+    await h.drainIntake();
+  });
+  afterAll(() => h.close());
+
+  describe('one lead', () => {
+    it('when sent with a valid key, then 202 and one lead.received of the key’s tenant, normalised, source api', async () => {
+      const res = await post('/v1/ingest/leads').send(lead);
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ leadId: expect.any(String), status: 'accepted' });
+      expect(res.headers.ratelimit).toContain('"api-key"');
+      const [delivered, ...more] = await h.intakeEvents(1);
+      expect(more).toEqual([]);
+      expect(validEvent(delivered!.detail)).toBe(true);
+      expect(delivered!.detail).toEqual({
+        eventId: expect.any(String),
+        tenantId: 'beta',
+        occurredAt: expect.any(String),
+        schemaVersion: 1,
+        leadId: res.body.leadId,
+        source: 'api',
+        fields: {
+          email: 'max.mustermann@example.com',
+          firstName: 'Max',
+          lastName: 'Mustermann',
+          phone: '+4915123456789',
+          company: 'Muster AG',
+        },
+        custom: { budget: 12000, tier: 'gold' },
+        context: lead.context,
+        isTest: false,
+        externalId: 'crm-4711',
+      });
+    });
+
+    it('when flagged as a test, then the event says so', async () => {
+      const res = await post('/v1/ingest/leads').send({ ...lead, isTest: true });
+      expect(res.status).toBe(202);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.isTest).toBe(true);
+    });
+
+    it('when retried with the same Idempotency-Key, then the first answer and one event', async () => {
+      const first = await post('/v1/ingest/leads').set('Idempotency-Key', 'partner-1').send(lead);
+      const again = await post('/v1/ingest/leads').set('Idempotency-Key', 'partner-1').send(lead);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect((await h.intakeEvents(1)).map((e) => e.detail.leadId)).toEqual([first.body.leadId]);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+
+  describe('authentication', () => {
+    it('when the key is missing, then 401', async () => {
+      const res = await request(h.ingestion.app).post('/v1/ingest/leads').send(lead);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when the key is unknown, then 401', async () => {
+      const res = await post('/v1/ingest/leads', `lf_live_${'x'.repeat(40)}`).send(lead);
+      expect(res.status).toBe(401);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when the key was revoked, then 401 problem+json and nothing is published', async () => {
+      const doomed = await h.createApiKey(admin);
+      expect((await post('/v1/ingest/leads', doomed.key).send(lead)).status).toBe(202);
+      await h.intakeEvents(1);
+      await h.revokeApiKey(admin, doomed.id);
+      const res = await post('/v1/ingest/leads', doomed.key).send(lead);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.detail).toBe('The API key is unknown or revoked');
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+
+  describe('bad input: 400 naming the field, nothing published', () => {
+    const cases: Array<[string, object, object]> = [
+      [
+        'an unknown top-level field',
+        { ...lead, tenantId: 'alpha' },
+        { field: 'body.tenantId', message: 'is not an allowed field' },
+      ],
+      [
+        'an unknown lead field',
+        { ...lead, fields: { ...lead.fields, salary: '1' } },
+        { field: 'body.fields.salary', message: 'is not an allowed field' },
+      ],
+      [
+        'a custom key no custom field can have',
+        { ...lead, custom: { ...lead.custom, shoeSize: 44 } },
+        { field: 'body.custom.shoeSize', message: 'is not an allowed field' },
+      ],
+      [
+        'a custom field the tenant does not have',
+        { ...lead, custom: { ...lead.custom, shoe_size: 44 } },
+        { field: 'body.custom.shoe_size', message: 'is not an allowed field' },
+      ],
+      [
+        'a custom value of the wrong type',
+        { ...lead, custom: { budget: 'a lot', tier: 'gold' } },
+        { field: 'body.custom.budget', message: 'must be number' },
+      ],
+      [
+        'a required custom field missing',
+        { ...lead, custom: { budget: 1 } },
+        { field: 'body.custom.tier', message: 'is required' },
+      ],
+      [
+        'neither e-mail nor phone',
+        { ...lead, fields: { firstName: 'Max' } },
+        { field: 'body.fields', message: 'needs an email or a phone' },
+      ],
+      [
+        'a phone number that is none',
+        { ...lead, fields: { ...lead.fields, phone: '030 12' } },
+        { field: 'body.fields.phone', message: 'is not a valid phone number for DE' },
+      ],
+      [
+        'a string beyond its maximum length',
+        { ...lead, externalId: 'x'.repeat(201) },
+        { field: 'body.externalId', message: 'must NOT have more than 200 characters' },
+      ],
+    ];
+
+    it.each(cases)('when %s', async (_what, body, fieldError) => {
+      const res = await post('/v1/ingest/leads').send(body);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toContainEqual(fieldError);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+
+  describe('a batch', () => {
+    it('when some items are invalid, then 207 with each item’s result, and only the valid ones are published', async () => {
+      const res = await post('/v1/ingest/leads/batch').send({
+        leads: [
+          lead,
+          { ...lead, fields: { email: 'not-an-e-mail' } },
+          { fields: { phone: '+4930987654' }, custom: { tier: 'silver' } },
+          'not even an object',
+        ],
+      });
+      expect(res.status).toBe(207);
+      expect(res.body).toEqual({
+        accepted: 2,
+        rejected: 2,
+        failed: 0,
+        results: [
+          { index: 0, status: 'accepted', leadId: expect.any(String) },
+          {
+            index: 1,
+            status: 'rejected',
+            errors: [{ field: 'body.leads.1.fields.email', message: 'must match format "email"' }],
+          },
+          { index: 2, status: 'accepted', leadId: expect.any(String) },
+          {
+            index: 3,
+            status: 'rejected',
+            errors: [{ field: 'body.leads.3', message: 'must be object' }],
+          },
+        ],
+      });
+      const events = await h.intakeEvents(2);
+      expect(events.map((e) => e.detail.leadId).sort()).toEqual(
+        [res.body.results[0].leadId, res.body.results[2].leadId].sort(),
+      );
+      expect(
+        events.find((e) => e.detail.leadId === res.body.results[2].leadId)!.detail.fields,
+      ).toEqual({
+        phone: '+4930987654',
+      });
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when every item is invalid, then 207 with every one rejected and nothing published', async () => {
+      const res = await post('/v1/ingest/leads/batch').send({ leads: [{ fields: {} }] });
+      expect(res.status).toBe(207);
+      expect(res.body).toMatchObject({ accepted: 0, rejected: 1, failed: 0 });
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when it has more than 100 leads, then 400 and nothing is published', async () => {
+      const res = await post('/v1/ingest/leads/batch').send({ leads: Array(101).fill(lead) });
+      // 101 leads of ~400 bytes: over 32 KiB, within the batch's 256 KiB.
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'body.leads', message: 'must NOT have more than 100 items' },
+      ]);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when 100 leads are sent, then all are accepted and published, micro-batched', async () => {
+      const res = await post('/v1/ingest/leads/batch').send({
+        leads: Array.from({ length: 100 }, (_, i) => ({
+          fields: { email: `lead${i}@example.com` },
+          custom: { tier: 'silver' },
+        })),
+      });
+      expect(res.status).toBe(207);
+      expect(res.body).toMatchObject({ accepted: 100, rejected: 0, failed: 0 });
+      const events = await h.intakeEvents(100, 30_000);
+      expect(new Set(events.map((e) => e.detail.fields.email)).size).toBe(100);
+    });
+
+    it('when retried with the same Idempotency-Key, then the same results and nothing published twice', async () => {
+      const body = { leads: [lead, { ...lead, externalId: 'crm-4712' }] };
+      const first = await post('/v1/ingest/leads/batch')
+        .set('Idempotency-Key', 'batch-1')
+        .send(body);
+      const again = await post('/v1/ingest/leads/batch')
+        .set('Idempotency-Key', 'batch-1')
+        .send(body);
+      expect(again.status).toBe(207);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(await h.intakeEvents(2)).toHaveLength(2);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+});

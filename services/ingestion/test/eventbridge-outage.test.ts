@@ -1,0 +1,95 @@
+import request from 'supertest';
+import type { AwsClients } from '@leadflow/core';
+import type { IngestionApp } from '../src/app';
+import {
+  clientsWithEventBridgeAt,
+  startHarness,
+  TcpSwitch,
+  type Harness,
+  type PublishedForm,
+} from './harness';
+
+describe('when EventBridge is unreachable', () => {
+  let h: Harness;
+  let relay: TcpSwitch;
+  let ingestion: IngestionApp;
+  let clients: AwsClients;
+  let form: PublishedForm;
+  let apiKey: string;
+  const started = Date.now();
+
+  const submit = (body: object, idempotencyKey?: string) => {
+    const req = request(ingestion.app).post(`/v1/ingest/forms/${form.formKey}`);
+    if (idempotencyKey) req.set('Idempotency-Key', idempotencyKey);
+    return req.send(body);
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    relay = new TcpSwitch(new URL(h.stack.env.AWS_ENDPOINT_URL!));
+    await relay.on();
+    clients = clientsWithEventBridgeAt(h.stack, relay.endpoint);
+    ingestion = h.anotherIngestion({ INGEST_PUBLISH_BUDGET_MS: '1500' }, clients);
+    const admin = await h.createTenant('epsilon');
+    form = await h.publishForm(admin, { fields: [{ key: 'email', required: true }] });
+    apiKey = (await h.createApiKey(admin)).key;
+    // Warm the caches while DynamoDB and EventBridge both answer.
+    expect((await submit({ email: 'warm@example.com' })).status).toBe(202);
+    await h.intakeEvents(1);
+    await relay.off();
+  });
+  afterAll(async () => {
+    await relay.off();
+    await h.close();
+    clients.destroy();
+  });
+
+  it('then a submission answers 503 with Retry-After within its budget, and nothing is published', async () => {
+    const before = Date.now();
+    const res = await submit({ email: 'outage@example.com' }, `outage-${started}`);
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Date.now() - before).toBeLessThan(4_000);
+    expect(await h.drainIntake()).toEqual([]);
+    expect(ingestion.metrics.snapshot().publishFailed).toBeGreaterThan(0);
+  });
+
+  it('then server-to-server leads, single and batched, answer 503 too, and nothing is published', async () => {
+    const single = await request(ingestion.app)
+      .post('/v1/ingest/leads')
+      .set('X-Api-Key', apiKey)
+      .send({ fields: { email: 'api@example.com' } });
+    expect(single.status).toBe(503);
+    const batch = await request(ingestion.app)
+      .post('/v1/ingest/leads/batch')
+      .set('X-Api-Key', apiKey)
+      .send({
+        leads: [{ fields: { email: 'a@example.com' } }, { fields: { email: 'b@example.com' } }],
+      });
+    expect(batch.status).toBe(503);
+    expect(Number(batch.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await h.drainIntake()).toEqual([]);
+  });
+
+  describe('and it comes back', () => {
+    beforeAll(async () => {
+      await relay.on();
+    });
+
+    it('then the client’s retry with the same Idempotency-Key is processed anew and accepted, once', async () => {
+      const res = await submit({ email: 'outage@example.com' }, `outage-${started}`);
+      expect(res.status).toBe(202);
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+      const events = await h.intakeEvents(1);
+      expect(events.map((e) => e.detail.leadId)).toEqual([res.body.leadId]);
+      expect(events[0]!.detail.fields).toEqual({ email: 'outage@example.com' });
+    });
+
+    it('then new submissions are accepted again', async () => {
+      const res = await submit({ email: 'after@example.com' });
+      expect(res.status).toBe(202);
+      expect(await h.intakeEvents(1)).toHaveLength(1);
+    });
+  });
+});

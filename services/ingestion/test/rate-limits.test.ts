@@ -1,0 +1,96 @@
+import request from 'supertest';
+import { startHarness, type Harness, type PublishedForm } from './harness';
+
+const LIMITS = {
+  INGEST_RATE_LIMIT_PER_IP: '3',
+  INGEST_RATE_LIMIT_PER_FORM: '5',
+  INGEST_RATE_LIMIT_PER_API_KEY: '2',
+};
+
+describe('rate limits', () => {
+  let h: Harness;
+  let admin: string;
+
+  const submit = (app: Harness['ingestion']['app'], formKey: string, ip: string) =>
+    request(app)
+      .post(`/v1/ingest/forms/${formKey}`)
+      .set('X-Forwarded-For', ip)
+      .send({ email: 'jane@example.com' });
+
+  async function newForm(): Promise<PublishedForm> {
+    return h.publishForm(admin, { fields: [{ key: 'email', required: true }] });
+  }
+
+  function expectRateLimited(res: request.Response) {
+    expect(res.status).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 429, title: 'Too many requests' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(res.headers.ratelimit).toMatch(/r=0; t=\d+/);
+    expect(res.headers['ratelimit-policy']).toMatch(/q=\d+; w=60/);
+  }
+
+  beforeAll(async () => {
+    h = await startHarness(LIMITS);
+    admin = await h.createTenant('delta');
+  });
+  beforeEach(async () => {
+    await h.drainIntake();
+  });
+  afterAll(() => h.close());
+
+  it('when one address submits more than its limit, then 429 with Retry-After and RateLimit headers, and nothing more is published', async () => {
+    const form = await newForm();
+    for (let i = 0; i < 3; i++)
+      expect((await submit(h.ingestion.app, form.formKey, '198.51.100.1')).status).toBe(202);
+    await h.intakeEvents(3);
+    const limited = await submit(h.ingestion.app, form.formKey, '198.51.100.1');
+    expectRateLimited(limited);
+    expect(limited.headers.ratelimit).toContain('"ip"');
+    expect(await h.drainIntake()).toEqual([]);
+    // Another address is not held back by the first one's count.
+    expect((await submit(h.ingestion.app, form.formKey, '198.51.100.2')).status).toBe(202);
+  });
+
+  it('when a form takes more than its limit from many addresses, then 429 for everyone on it, not on other forms', async () => {
+    const form = await newForm();
+    for (let i = 0; i < 5; i++)
+      expect((await submit(h.ingestion.app, form.formKey, `198.51.101.${i}`)).status).toBe(202);
+    const limited = await submit(h.ingestion.app, form.formKey, '198.51.101.99');
+    expectRateLimited(limited);
+    expect(limited.headers.ratelimit).toContain('"form"');
+    const other = await newForm();
+    expect((await submit(h.ingestion.app, other.formKey, '198.51.101.98')).status).toBe(202);
+  });
+
+  it('when an API key sends more than its limit, then 429 for that key only', async () => {
+    const key = await h.createApiKey(admin);
+    const other = await h.createApiKey(admin);
+    const send = (apiKey: string) =>
+      request(h.ingestion.app)
+        .post('/v1/ingest/leads')
+        .set('X-Api-Key', apiKey)
+        .send({ fields: { email: 'partner@example.com' } });
+    expect((await send(key.key)).status).toBe(202);
+    expect((await send(key.key)).status).toBe(202);
+    const limited = await send(key.key);
+    expectRateLimited(limited);
+    expect(limited.headers.ratelimit).toContain('"api-key"');
+    expect((await send(other.key)).status).toBe(202);
+  });
+
+  it('when two tasks take requests from one address, then the counts are shared through DynamoDB', async () => {
+    const form = await newForm();
+    const taskA = h.ingestion;
+    const taskB = h.anotherIngestion();
+    const ip = '198.51.102.1';
+    for (let i = 0; i < 2; i++)
+      expect((await submit(taskA.app, form.formKey, ip)).status).toBe(202);
+    await taskA.syncRateLimits();
+    // Task B has seen one request itself; after syncing it knows of A's two as well.
+    expect((await submit(taskB.app, form.formKey, ip)).status).toBe(202);
+    await taskB.syncRateLimits();
+    expectRateLimited(await submit(taskB.app, form.formKey, ip));
+  });
+});
