@@ -178,7 +178,8 @@ async function seedDemoTenant(admin: string): Promise<SeededDemo> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ hubspotProperties: ['budget'] }),
     });
-    if (!configured.ok) throw new Error(`seed: the fake CRM answered ${configured.status} to its configuration`);
+    if (!configured.ok)
+      throw new Error(`seed: the fake CRM answered ${configured.status} to its configuration`);
     await expectOk(
       call(admin, 'POST', '/v1/crm-connections', {
         type: 'hubspot',
