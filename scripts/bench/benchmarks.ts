@@ -1,4 +1,5 @@
 import { crmSyncBenchmark } from '../../services/crm-sync/bench/crm-sync.bench';
+import { ingestionBenchmark } from '../../services/ingestion/bench/ingestion.bench';
 import { leadsBenchmark } from '../../services/leads/bench/leads.bench';
 
 /** Figures of one benchmark, by key (without the benchmark's prefix). */
@@ -12,4 +13,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark of `make bench`, in the order they run. */
-export const BENCHMARKS: Benchmark[] = [leadsBenchmark, crmSyncBenchmark];
+export const BENCHMARKS: Benchmark[] = [ingestionBenchmark, leadsBenchmark, crmSyncBenchmark];

@@ -93,3 +93,28 @@ describe('when EventBridge is unreachable', () => {
     });
   });
 });
+
+describe('when EventBridge refuses the call', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('then the lead is not accepted: 503, the error logged by its AWS name, nothing published', async () => {
+    const admin = await h.createTenant('zeta');
+    const form = await h.publishForm(admin, { fields: [{ key: 'email', required: true }] });
+    const app = h.anotherIngestion({
+      EVENT_BUS_NAME: 'no-such-bus',
+      INGEST_PUBLISH_BUDGET_MS: '3000',
+    }).app;
+    const res = await request(app)
+      .post(`/v1/ingest/forms/${form.formKey}`)
+      .send({ email: 'nobus@example.com' });
+    expect(res.status).toBe(503);
+    const warning = h.logs.filter((line) => line.includes('event not published')).pop();
+    expect(warning).toMatch(/"code":"ResourceNotFoundException"/);
+    expect(await h.drainIntake()).toEqual([]);
+  });
+});

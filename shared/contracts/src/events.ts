@@ -1,6 +1,5 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
-import { named } from '@leadflow/core';
-import { ulid } from 'ulid';
+import { named, newId } from '@leadflow/core';
 import {
   CustomValuesSchema,
   LeadContextSchema,
@@ -143,7 +142,7 @@ export const EVENT_SCHEMAS: Record<DetailType, TObject> = {
 /** The common part of a new event's detail. */
 export function envelope(tenantId: string, now = new Date()) {
   return {
-    eventId: ulid(now.getTime()),
+    eventId: newId(now.getTime()),
     tenantId,
     occurredAt: now.toISOString(),
     schemaVersion: 1 as const,

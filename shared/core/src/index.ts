@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './ids';
 export * from './config';
 export * from './logger';
 export * from './request-context';

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError, applyCors, enterTenant, isAppError, type CorsPolicy } from '@leadflow/core';
 import { unavailable } from '../pipeline/lead-publisher';
 import type { PublishedForms, ResolvedForm } from './published-forms';
@@ -34,6 +34,11 @@ export function formKeyOf(req: Request): string {
   return resolvedFormOf(req).formKey;
 }
 
+function found(form: ResolvedForm | undefined): ResolvedForm {
+  if (!form) throw new AppError('not_found', 'Form not found, or not published');
+  return form;
+}
+
 async function resolveOr404(forms: PublishedForms, formKey: string): Promise<ResolvedForm> {
   let form: ResolvedForm | undefined;
   try {
@@ -42,15 +47,14 @@ async function resolveOr404(forms: PublishedForms, formKey: string): Promise<Res
     if (isAppError(error)) throw error;
     throw unavailable(error, 'The form could not be looked up; send it again after Retry-After');
   }
-  if (!form) throw new AppError('not_found', 'Form not found, or not published');
-  return form;
+  return found(form);
 }
 
 /**
  * A browser may use a form only from one of its allowed origins. Without an Origin header
  * (a server, curl) CORS does not apply; with another origin the answer is 403.
  */
-function admitOrigin(req: Request, res: Parameters<RequestHandler>[1], form: ResolvedForm): void {
+function admitOrigin(req: Request, res: Response, form: ResolvedForm): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   if (!applyCors(req, res, form.allowedOrigins, FORM_CORS)) {
@@ -67,12 +71,24 @@ function admitOrigin(req: Request, res: Parameters<RequestHandler>[1], form: Res
  * and enters the tenant so every log line carries it.
  */
 export function formGate(forms: PublishedForms, options: { cors: boolean }): RequestHandler {
-  return async (req, res, next) => {
-    const form = await resolveOr404(forms, String(req.params.formKey));
+  const admit = (req: Request, res: Response, form: ResolvedForm) => {
     if (options.cors) admitOrigin(req, res, form);
     (req as Request & WithForm)[RESOLVED_FORM] = form;
     enterTenant(form.tenantId);
-    next();
+  };
+  return (req, res, next) => {
+    const formKey = String(req.params.formKey);
+    // Nearly always cached: answered without a promise, which every request would pay for.
+    const cached = forms.peek(formKey);
+    if (cached.hit) {
+      admit(req, res, found(cached.value));
+      next();
+      return undefined;
+    }
+    return resolveOr404(forms, formKey).then((form) => {
+      admit(req, res, form);
+      next();
+    });
   };
 }
 

@@ -1,6 +1,5 @@
-import { ulid } from 'ulid';
 import type { ConsentRecord, LeadContext } from '@leadflow/contracts';
-import { AppError, toFieldErrors, type Logger } from '@leadflow/core';
+import { AppError, newId, toFieldErrors, type Logger } from '@leadflow/core';
 import { coerceFormEncoded, consentKey, normaliseSubmission } from '@leadflow/forms';
 import type { Idempotency } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived, type EventPathToField } from '../pipeline/lead-event';
@@ -169,6 +168,6 @@ export class FormSubmissionService {
       { formKey: form.formKey, formId: form.formId },
       'honeypot filled; submission discarded',
     );
-    return { lead: accepted(ulid()), replayed: false };
+    return { lead: accepted(newId()), replayed: false };
   }
 }

@@ -60,9 +60,14 @@ export class PublishedForms {
 
   /** The published form of a key, or undefined when it is malformed, unknown or unpublished. */
   resolve(formKey: string): Promise<ResolvedForm | undefined> {
-    if (!FORM_KEY.test(formKey)) return Promise.resolve(undefined);
-    const cached = this.cache.peek(formKey);
+    const cached = this.peek(formKey);
     return cached.hit ? Promise.resolve(cached.value) : this.cache.get(formKey);
+  }
+
+  /** The answer of `resolve` without waiting, when the cache (or the key's shape) has it. */
+  peek(formKey: string): { hit: true; value: ResolvedForm | undefined } | { hit: false } {
+    if (!FORM_KEY.test(formKey)) return { hit: true, value: undefined };
+    return this.cache.peek(formKey);
   }
 
   private async load(formKey: string): Promise<ResolvedForm | undefined> {

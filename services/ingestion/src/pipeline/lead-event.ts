@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   envelope,
   LeadReceivedSchema,
@@ -8,7 +7,7 @@ import {
   type LeadReceived,
   type LeadSource,
 } from '@leadflow/contracts';
-import { AppError, compileSchema, type FieldError } from '@leadflow/core';
+import { AppError, compileSchema, newId, type FieldError } from '@leadflow/core';
 
 /** Everything a channel knows of a lead; the envelope and the lead id are added here. */
 export interface LeadDraft {
@@ -26,7 +25,7 @@ export interface LeadDraft {
 export function leadReceived(draft: LeadDraft, now = new Date()): LeadReceived {
   const event: LeadReceived = {
     ...envelope(draft.tenantId, now),
-    leadId: ulid(now.getTime()),
+    leadId: newId(now.getTime()),
     source: draft.source,
     fields: draft.fields,
     custom: draft.custom,

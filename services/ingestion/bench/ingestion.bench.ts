@@ -1,0 +1,348 @@
+/**
+ * `make bench ONLY=ingestion`: the public form endpoint under load, against a loopback stub
+ * that answers its AWS calls at once (so the figure is the service's own cost), beside three
+ * references loaded the same way in the same run: a bare node:http server answering 202
+ * (Node's limit), a minimal Express 5 app answering 202 (the framework's limit) and Express
+ * with JSON parsing and ajv. Each server runs alone on core 0, autocannon and the stub on
+ * core 1. The maximum rate is the best of a few rounds (noise only ever lowers it); latency is
+ * then measured at a steady half of that rate (paced-load.ts, corrected for coordinated
+ * omission), and for comparison with autocannon's overallRate, which sends in bursts.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '@leadflow/local-aws';
+import type { Benchmark, BenchFigures } from '../../../scripts/bench/benchmarks';
+import { BENCH_FORM_KEY, BENCH_ORIGIN, BENCH_SUBMISSION } from './fixture';
+
+const ROOT = resolve(__dirname, '../../..');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const PATH = `/v1/ingest/forms/${BENCH_FORM_KEY}`;
+const BODY = JSON.stringify(BENCH_SUBMISSION);
+
+const settings = {
+  warmupSeconds: Number(process.env.INGESTION_BENCH_WARMUP_SECONDS ?? 8),
+  durationSeconds: Number(process.env.INGESTION_BENCH_SECONDS ?? 10),
+  rounds: Number(process.env.INGESTION_BENCH_ROUNDS ?? 2),
+  connections: 50,
+};
+
+interface Pinning {
+  server: string[];
+  stub: string[];
+  load: string[];
+  pinned: boolean;
+}
+
+function pinning(): Pinning {
+  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', ''], { stdio: 'ignore' });
+  if (probe.status === 0 && cpus().length >= 2)
+    return {
+      server: ['taskset', '-c', '0'],
+      stub: ['taskset', '-c', '1'],
+      // Niced, so the stub it shares the core with answers at once instead of after a time slice.
+      load: ['nice', '-n', '19', 'taskset', '-c', '1'],
+      pinned: true,
+    };
+  process.stderr.write(
+    '   warning: taskset is missing or there are fewer than 2 cores — the servers, the stub and the load generator share the CPU, so every figure is lower and noisier\n',
+  );
+  return { server: [], stub: [], load: ['nice', '-n', '19'], pinned: false };
+}
+
+interface Running {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+function launch(
+  name: string,
+  prefix: string[],
+  script: string,
+  port: number,
+  env: Record<string, string>,
+): Running {
+  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', script];
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  return { name, url: `http://127.0.0.1:${port}`, child, stderr: () => stderr };
+}
+
+async function waitUntilReady(server: Running, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null)
+      throw new Error(`${server.name} exited (${server.child.exitCode}): ${server.stderr()}`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${server.name} did not answer within 30 s: ${server.stderr()}`);
+}
+
+function stop(server: Running): Promise<void> {
+  if (server.child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+    server.child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+interface Load {
+  perSec: number;
+  accepted: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface AutocannonResult {
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  latency: { p50: number; p99: number };
+}
+
+async function load(
+  pin: Pinning,
+  url: string,
+  seconds: number,
+  ratePerSec?: number,
+): Promise<Load> {
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '-c',
+    String(settings.connections),
+    '-d',
+    String(seconds),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-H',
+    `origin=${BENCH_ORIGIN}`,
+    '-b',
+    BODY,
+    ...(ratePerSec ? ['-R', String(ratePerSec)] : []),
+    `${url}${PATH}`,
+  ];
+  const [command, ...rest] = [...pin.load, process.execPath, ...args];
+  const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`autocannon failed (${code}): ${out}`);
+  const result = JSON.parse(line) as AutocannonResult;
+  return {
+    perSec: Math.round(result['2xx'] / result.duration),
+    accepted: result['2xx'],
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+interface Paced {
+  sent: number;
+  ok: number;
+  failed: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Latency at a steady rate (see paced-load.ts for why not autocannon's overallRate). */
+async function paced(pin: Pinning, url: string, seconds: number, rate: number): Promise<Paced> {
+  const [command, ...args] = [
+    ...pin.load,
+    process.execPath,
+    '--import',
+    'tsx',
+    join(__dirname, 'paced-load.ts'),
+  ];
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      URL: `${url}${PATH}`,
+      RATE: String(rate),
+      SECONDS: String(seconds),
+      BODY,
+      HEADERS: JSON.stringify({ 'content-type': 'application/json', origin: BENCH_ORIGIN }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`paced load failed (${code}): ${out}`);
+  return JSON.parse(line) as Paced;
+}
+
+async function answers(url: string, status: number): Promise<boolean> {
+  const res = await fetch(`${url}${PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
+    body: BODY,
+  });
+  await res.arrayBuffer();
+  return res.status === status;
+}
+
+/** Progress lines under the runner's heading. */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export const ingestionBenchmark: Benchmark = {
+  name: 'ingestion',
+  description:
+    'POST /v1/ingest/forms/{formKey}, full pipeline (CORS, rate limits, validation, normalisation, PutEvents to an instant stub) vs node:http, Express 5 and Express+JSON+ajv answering 202; one core each',
+  async run(): Promise<BenchFigures> {
+    const pin = pinning();
+    const running: Running[] = [];
+    try {
+      const stubPort = await freePort();
+      const stub = launch('aws stub', pin.stub, join(__dirname, 'aws-stub.ts'), stubPort, {});
+      running.push(stub);
+      await waitUntilReady(stub, async () => (await fetch(`${stub.url}/stats`)).ok);
+
+      const baselines = ['node-http', 'express', 'express-json-ajv'] as const;
+      const servers = new Map<string, Running>();
+      for (const baseline of baselines) {
+        const server = launch(
+          baseline,
+          pin.server,
+          join(__dirname, 'baseline-server.ts'),
+          await freePort(),
+          { BASELINE: baseline },
+        );
+        servers.set(baseline, server);
+      }
+      const ingestionEnv = {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: stub.url,
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TENANTS_TABLE: 'bench-tenants',
+        RUNTIME_TABLE: 'bench-runtime',
+        EVENT_BUS_NAME: 'bench-leadflow',
+        // All load comes from one address to one form: the limiters count and answer their
+        // headers on every request, but must not refuse the benchmark itself.
+        INGEST_RATE_LIMIT_PER_IP: '1000000000',
+        INGEST_RATE_LIMIT_PER_FORM: '1000000000',
+      };
+      const main = join(ROOT, 'services/ingestion/src/main.ts');
+      const ingestion = launch('ingestion', pin.server, main, await freePort(), ingestionEnv);
+      servers.set('ingestion', ingestion);
+      running.push(...servers.values());
+      for (const [name, server] of servers)
+        await waitUntilReady(server, () => answers(server.url, 202).catch(() => false)).catch(
+          (error: unknown) => {
+            throw new Error(`${name}: ${String(error)}`);
+          },
+        );
+
+      let acceptedByIngestion = 2; // the readiness probes
+      for (const [name, server] of servers) {
+        say(`   warming up ${name} (${settings.warmupSeconds} s)`);
+        const warm = await load(pin, server.url, settings.warmupSeconds);
+        if (name.startsWith('ingestion')) acceptedByIngestion += warm.accepted;
+      }
+
+      const best = new Map<string, Load>();
+      let errors = 0;
+      for (let r = 1; r <= settings.rounds; r++) {
+        for (const [name, server] of servers) {
+          const result = await load(pin, server.url, settings.durationSeconds);
+          say(
+            `   round ${r} ${name.padEnd(17)} ${String(result.perSec).padStart(6)}/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}`,
+          );
+          if (name.startsWith('ingestion')) {
+            acceptedByIngestion += result.accepted;
+            errors += result.errors;
+          }
+          if ((best.get(name)?.perSec ?? -1) < result.perSec) best.set(name, result);
+        }
+      }
+      const max = best.get('ingestion')!;
+      const halfRate = Math.max(1, Math.floor(max.perSec / 2));
+      const half = await paced(pin, ingestion.url, settings.durationSeconds, halfRate);
+      say(
+        `   ingestion at a steady ${halfRate}/s: p50 ${half.p50} ms  p90 ${half.p90} ms  p99 ${half.p99} ms  max ${half.max} ms  errors ${half.failed}`,
+      );
+      acceptedByIngestion += half.ok;
+      errors += half.failed;
+      const bursty = await load(pin, ingestion.url, settings.durationSeconds, halfRate);
+      say(
+        `   ingestion at ${halfRate}/s by autocannon -R (a burst per second): p50 ${bursty.p50} ms  p99 ${bursty.p99} ms  errors ${bursty.errors}`,
+      );
+      acceptedByIngestion += bursty.accepted;
+      errors += bursty.errors;
+
+      // Give the last micro-batches their linger, then check every 202 was one published event.
+      await new Promise((r) => setTimeout(r, 500));
+      const stats = (await (await fetch(`${stub.url}/stats`)).json()) as {
+        putEventsCalls: number;
+        entries: number;
+      };
+
+      // More entries than 202s is expected: autocannon stops with requests in flight whose
+      // events were already published. Fewer would be a lost lead.
+      if (stats.entries < acceptedByIngestion)
+        throw new Error(
+          `${acceptedByIngestion} leads answered 202 but only ${stats.entries} events were published`,
+        );
+
+      const perSec = (name: string) => best.get(name)!.perSec;
+      return {
+        leadsPerSec: max.perSec,
+        nodeHttpPerSec: perSec('node-http'),
+        expressPerSec: perSec('express'),
+        expressJsonAjvPerSec: perSec('express-json-ajv'),
+        ratioToExpress: round(max.perSec / perSec('express'), 3),
+        ratioToNodeHttp: round(max.perSec / perSec('node-http'), 3),
+        ratioToExpressJsonAjv: round(max.perSec / perSec('express-json-ajv'), 3),
+        p50Ms: max.p50,
+        p99Ms: max.p99,
+        halfRatePerSec: halfRate,
+        p50AtHalfRateMs: half.p50,
+        p99AtHalfRateMs: half.p99,
+        maxAtHalfRateMs: half.max,
+        autocannonP50AtHalfRateMs: bursty.p50,
+        autocannonP99AtHalfRateMs: bursty.p99,
+        errors,
+        acceptedTotal: acceptedByIngestion,
+        publishedEntries: stats.entries,
+        eventsPerPutEvents: round(stats.entries / Math.max(1, stats.putEventsCalls), 1),
+        pinnedToCores: pin.pinned ? 'yes' : 'no',
+        connections: settings.connections,
+        secondsPerRun: settings.durationSeconds,
+        rounds: settings.rounds,
+      };
+    } finally {
+      await Promise.all(running.map(stop));
+    }
+  },
+};
