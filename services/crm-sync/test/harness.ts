@@ -4,7 +4,6 @@
  * lead changes go on the bus as the leads service publishes them. Exported for the
  * end-to-end tests.
  */
-import { Writable } from 'node:stream';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
@@ -18,7 +17,13 @@ import {
   type AwsClients,
   type DynamoDBDocumentClient,
 } from '@leadflow/core';
-import { createTestStack, eventually, type TestStack } from '@leadflow/testing';
+import {
+  bearer,
+  capturingLogger,
+  createTestStack,
+  eventually,
+  type TestStack,
+} from '@leadflow/testing';
 import { buildApp as buildTenantConfig } from '../../tenant-config/src/app';
 import { TenantConfigConfigSchema } from '../../tenant-config/src/config';
 import { startFakeCrm, type FakeCrm, type FakeCrmSettings } from '../fake-crm/fake-crm';
@@ -29,7 +34,7 @@ import { publishLeadEvents, type LeadEventInput } from './lead-events';
 export { startFakeCrm, type FakeCrm } from '../fake-crm/fake-crm';
 export * from './lead-events';
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export { bearer } from '@leadflow/testing';
 
 /** The sync status items under a lead, as the leads API reads them. */
 export async function readSyncStatuses(
@@ -141,17 +146,10 @@ export async function startCrmSyncHarness(
     endpoint: stack.resources.endpoint,
   });
   const db = documentClient(aws.dynamodb);
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(chunk.toString());
-      callback();
-    },
-  });
-  const level = process.env.TEST_LOG_LEVEL ?? 'debug';
+  const { logger, logs } = capturingLogger('crm-sync');
   const crmSync = buildApp({
     config: loadConfig(CrmSyncConfigSchema, { ...stack.env, ...TEST_OVERRIDES, ...options.env }),
-    logger: createLogger({ service: 'crm-sync', level, destination }),
+    logger,
     aws,
     validateResponses: true,
   });

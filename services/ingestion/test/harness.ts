@@ -1,5 +1,4 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -7,14 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import type { LeadReceived } from '@leadflow/contracts';
-import {
-  createAwsClients,
-  createLogger,
-  loadConfig,
-  type AwsClients,
-  type Logger,
-} from '@leadflow/core';
-import { createTestStack, type TestStack } from '@leadflow/testing';
+import { createAwsClients, createLogger, loadConfig, type AwsClients } from '@leadflow/core';
+import { bearer, capturingLogger, createTestStack, type TestStack } from '@leadflow/testing';
 import { buildApp as buildTenantConfig } from '../../tenant-config/src/app';
 import { TenantConfigConfigSchema } from '../../tenant-config/src/config';
 import { buildApp, type IngestionApp } from '../src/app';
@@ -66,18 +59,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-function captureLogs(service: string): { logger: Logger; logs: string[] } {
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: createLogger({ service, level: 'debug', destination }), logs };
-}
+export { bearer } from '@leadflow/testing';
 
 async function expectStatus(res: request.Response, status: number, what: string) {
   if (res.status !== status)
@@ -91,7 +73,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     region: stack.env.AWS_REGION!,
     endpoint: stack.env.AWS_ENDPOINT_URL,
   });
-  const { logger, logs } = captureLogs('ingestion');
+  const { logger, logs } = capturingLogger('ingestion', 'debug');
   const build = (extra: Record<string, string> = {}, clients: AwsClients = aws) =>
     buildApp({
       config: loadConfig(IngestionConfigSchema, { ...stack.env, ...env, ...extra }),

@@ -12,7 +12,7 @@ import {
 } from '@leadflow/core';
 import { envelope, LeadReceivedSchema, type LeadReceived } from '@leadflow/contracts';
 import { idTokenFor } from '@leadflow/local-aws';
-import { createTestStack, eventually, type TestStack } from '@leadflow/testing';
+import { bearer, createTestStack, eventually, type TestStack } from '@leadflow/testing';
 import { buildApp as buildTenantConfig } from '../../tenant-config/src/app';
 import { TenantConfigConfigSchema } from '../../tenant-config/src/config';
 import { buildApp, type LeadsApp } from '../src/app';
@@ -21,7 +21,7 @@ import { LeadsConfigSchema } from '../src/config';
 export type Role = 'admin' | 'manager' | 'agent' | 'viewer';
 const PASSWORD = 'Leads-test-1!';
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export { bearer } from '@leadflow/testing';
 
 export function etagOf(res: { headers: Record<string, string | undefined> }): string {
   const etag = res.headers.etag;

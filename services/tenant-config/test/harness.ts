@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createAwsClients, createLogger, loadConfig, type AwsClients } from '@leadflow/core';
-import { createTestStack, type TestStack } from '@leadflow/testing';
+import { createAwsClients, loadConfig, type AwsClients } from '@leadflow/core';
+import { capturingLogger, createTestStack, type TestStack } from '@leadflow/testing';
 import { buildApp } from '../src/app';
 import { TenantConfigConfigSchema } from '../src/config';
 
@@ -22,16 +21,9 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const stack = await createTestStack();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(chunk.toString());
-      callback();
-    },
-  });
+  const { logger, logs } = capturingLogger('tenant-config', 'debug');
   const config = loadConfig(TenantConfigConfigSchema, { ...stack.env, LOG_LEVEL: 'debug' });
   const aws = createAwsClients({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
-  const logger = createLogger({ service: 'tenant-config', level: 'debug', destination });
   const { app } = buildApp({ config, logger, aws, validateResponses: true });
   const token = (tenantId: string, role: Role | 'platform-admin') =>
     stack.tokenFor({
@@ -65,7 +57,7 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export { bearer } from '@leadflow/testing';
 
 /** The ETag of a response; every read of a versioned resource has one. */
 export function etagOf(res: { headers: Record<string, string | undefined> }): string {

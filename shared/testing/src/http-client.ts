@@ -40,3 +40,6 @@ export async function eventually<T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms`, { cause: lastError });
 }
+
+/** The Authorization header of a bearer token. */
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

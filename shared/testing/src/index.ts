@@ -1,3 +1,4 @@
 export * from './test-stack';
 export * from './test-issuer';
 export * from './http-client';
+export * from './logs';
