@@ -7,6 +7,17 @@ const LIMITS = {
   INGEST_RATE_LIMIT_PER_API_KEY: '2',
 };
 
+const WINDOW_MS = 60_000;
+
+/**
+ * The counters are per fixed 60-second window: a test that crosses into the next window
+ * starts counting again. Each test starts with at least 20 s of its window left.
+ */
+async function clearOfWindowEdge(): Promise<void> {
+  const left = WINDOW_MS - (Date.now() % WINDOW_MS);
+  if (left < 20_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 describe('rate limits', () => {
   let h: Harness;
   let admin: string;
@@ -37,6 +48,7 @@ describe('rate limits', () => {
   });
   beforeEach(async () => {
     await h.drainIntake();
+    await clearOfWindowEdge();
   });
   afterAll(() => h.close());
 
