@@ -27,7 +27,10 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{shared,services}/*/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/{shared,services}/*/test/**/*.test.ts',
+        '<rootDir>/scripts/test/**/*.test.ts',
+      ],
       globalSetup: '<rootDir>/shared/testing/src/local-aws.global-setup.ts',
       globalTeardown: '<rootDir>/shared/testing/src/local-aws.global-teardown.ts',
     },

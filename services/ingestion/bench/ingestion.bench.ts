@@ -1,6 +1,7 @@
 /**
- * `make bench ONLY=ingestion`: the public form endpoint under load, against a loopback stub
- * that answers its AWS calls at once (so the figure is the service's own cost), beside three
+ * `make bench ONLY=ingestion`: the public form endpoint of the service's bundle (what the
+ * image runs) under load, against a loopback stub that answers its AWS calls at once (so the
+ * figure is the service's own cost), beside three
  * references loaded the same way in the same run: a bare node:http server answering 202
  * (Node's limit), a minimal Express 5 app answering 202 (the framework's limit) and Express
  * with JSON parsing and ajv. Each server runs alone on core 0, autocannon and the stub on
@@ -9,10 +10,12 @@
  * omission), and for comparison with autocannon's overallRate, which sends in bursts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@leadflow/local-aws';
 import type { Benchmark, BenchFigures } from '../../../scripts/bench/benchmarks';
+import { buildService } from '../../../scripts/build';
 import { BENCH_FORM_KEY, BENCH_ORIGIN, BENCH_SUBMISSION } from './fixture';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -64,7 +67,9 @@ function launch(
   port: number,
   env: Record<string, string>,
 ): Running {
-  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', script];
+  // TypeScript through tsx; the service's bundle (.js) as the image runs it.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+  const [command, ...args] = [...prefix, process.execPath, ...loader, script];
   const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
@@ -253,7 +258,10 @@ export const ingestionBenchmark: Benchmark = {
         INGEST_RATE_LIMIT_PER_IP: '1000000000',
         INGEST_RATE_LIMIT_PER_FORM: '1000000000',
       };
-      const main = join(ROOT, 'services/ingestion/src/main.ts');
+      const main = await buildService(
+        'ingestion',
+        join(mkdtempSync(join(tmpdir(), 'leadflow-bench-')), 'main.js'),
+      );
       const ingestion = launch('ingestion', pin.server, main, await freePort(), ingestionEnv);
       servers.set('ingestion', ingestion);
       running.push(...servers.values());
