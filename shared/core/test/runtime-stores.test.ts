@@ -98,6 +98,24 @@ describe('runtime stores against local DynamoDB', () => {
       );
       expect(item.Item).toMatchObject({ hits: 1, expiresAt: expect.any(Number) });
     });
+
+    it('when hits are being synced, then they still count until the shared total includes them', async () => {
+      const store = new DynamoRateLimitStore({
+        client: documentClient(aws.dynamodb),
+        table,
+        prefix: `in-flight-${Date.now()}-`,
+        logger,
+        syncIntervalMs: 60_000,
+      });
+      store.init({ windowMs: 60_000 } as Parameters<DynamoRateLimitStore['init']>[0]);
+      store.increment('k');
+      store.increment('k');
+      const syncing = store.sync();
+      expect(store.increment('k')).toMatchObject({ totalHits: 3 });
+      await syncing;
+      expect(await store.get('k')).toMatchObject({ totalHits: 3 });
+      await store.shutdown();
+    });
   });
 
   describe('IdempotencyStore', () => {

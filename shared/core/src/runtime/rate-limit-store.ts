@@ -9,6 +9,8 @@ interface WindowCount {
   shared: number;
   /** Hits counted here and not yet added to the shared total. */
   unsynced: number;
+  /** Hits on their way to the shared total: counted until its answer includes them. */
+  syncing: number;
 }
 
 export interface DynamoRateLimitStoreOptions {
@@ -50,7 +52,7 @@ export class DynamoRateLimitStore implements Store {
     const windowStart = Math.floor(Date.now() / this.windowMs) * this.windowMs;
     let count = this.counts.get(key);
     if (!count || count.windowStart !== windowStart) {
-      count = { windowStart, shared: 0, unsynced: 0 };
+      count = { windowStart, shared: 0, unsynced: 0, syncing: 0 };
       this.counts.set(key, count);
     }
     return count;
@@ -58,7 +60,7 @@ export class DynamoRateLimitStore implements Store {
 
   private info(count: WindowCount): ClientRateLimitInfo {
     return {
-      totalHits: count.shared + count.unsynced,
+      totalHits: count.shared + count.syncing + count.unsynced,
       resetTime: new Date(count.windowStart + this.windowMs),
     };
   }
@@ -110,6 +112,7 @@ export class DynamoRateLimitStore implements Store {
   private async syncKey(key: string, count: WindowCount): Promise<void> {
     const delta = count.unsynced;
     count.unsynced -= delta;
+    count.syncing += delta;
     try {
       const result = await this.options.client.send(
         new UpdateCommand({
@@ -125,12 +128,15 @@ export class DynamoRateLimitStore implements Store {
       );
       const hits = result.Attributes?.hits;
       if (typeof hits === 'number') count.shared = Math.max(count.shared, hits);
+      else count.shared += delta;
     } catch (error) {
       count.unsynced += delta;
       this.options.logger.warn(
         { err: error },
         'rate-limit counters not synced; counting locally until the next sync',
       );
+    } finally {
+      count.syncing -= delta;
     }
   }
 }
