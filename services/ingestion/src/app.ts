@@ -7,6 +7,7 @@ import {
   documentClient,
   EventPublisher,
   IdempotencyStore,
+  inSequence,
   principalOf,
   type AppOptions,
   type AwsClients,
@@ -56,31 +57,6 @@ export interface IngestionApp extends ServiceApp {
   workers: ShutdownStep[];
   /** Adds this task's rate-limit counts to the shared counters now (they also sync on their own). */
   syncRateLimits(): Promise<void>;
-}
-
-/** Runs middleware one after the other as one, the way the router runs a route's chain. */
-function inSequence(handlers: readonly RequestHandler[]): RequestHandler {
-  return (req, res, next) => {
-    let index = 0;
-    const step = (error?: unknown): void => {
-      if (error !== undefined && error !== null) {
-        next(error);
-        return;
-      }
-      const handler = handlers[index++];
-      if (!handler) {
-        next();
-        return;
-      }
-      try {
-        const result: unknown = handler(req, res, step);
-        if (result instanceof Promise) result.catch(next);
-      } catch (thrown) {
-        next(thrown);
-      }
-    };
-    step();
-  };
 }
 
 export function buildApp({ config, logger, aws, validateResponses }: IngestionDeps): IngestionApp {

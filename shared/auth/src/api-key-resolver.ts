@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient, Logger, Principal } from '@leadflow/core';
+import { TtlCache, type DynamoDBDocumentClient, type Logger, type Principal } from '@leadflow/core';
 import { apiKeyLookupKey, hashApiKey, looksLikeApiKey } from './api-keys';
 
 export interface ApiKeyResolver {
@@ -11,11 +11,6 @@ export interface ApiKeyRecord {
   tenantId: string;
   keyId: string;
   revokedAt?: string;
-}
-
-interface CacheEntry {
-  principal: Principal | undefined;
-  until: number;
 }
 
 export interface DynamoApiKeyResolverOptions {
@@ -30,32 +25,34 @@ export interface DynamoApiKeyResolverOptions {
 
 /** Resolves keys through their hash in the tenants table; caches briefly, both hits and misses. */
 export class DynamoApiKeyResolver implements ApiKeyResolver {
-  private readonly cache = new Map<string, CacheEntry>();
+  /** Principals by key hash; unknown and revoked keys are remembered as long as live ones. */
+  private readonly cache: TtlCache<Principal>;
   private readonly lastUsedWritten = new Map<string, number>();
 
-  constructor(private readonly options: DynamoApiKeyResolverOptions) {}
+  constructor(private readonly options: DynamoApiKeyResolverOptions) {
+    const cacheMs = options.cacheMs ?? 30_000;
+    this.cache = new TtlCache({
+      load: (hash) => this.read(hash),
+      ttlMs: cacheMs,
+      missTtlMs: cacheMs,
+    });
+  }
 
   async resolve(key: string): Promise<Principal | undefined> {
     if (!looksLikeApiKey(key)) return undefined;
-    const hash = hashApiKey(key);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now) {
-      if (cached.principal) this.touch(cached.principal);
-      return cached.principal;
-    }
+    const principal = await this.cache.get(hashApiKey(key));
+    if (principal) this.touch(principal);
+    return principal;
+  }
+
+  private async read(hash: string): Promise<Principal | undefined> {
     const result = await this.options.client.send(
       new GetCommand({ TableName: this.options.table, Key: apiKeyLookupKey(hash) }),
     );
     const record = result.Item as ApiKeyRecord | undefined;
-    const principal: Principal | undefined =
-      record && !record.revokedAt
-        ? { kind: 'apiKey', subject: record.keyId, tenantId: record.tenantId, roles: [] }
-        : undefined;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: now + (this.options.cacheMs ?? 30_000) });
-    if (principal) this.touch(principal);
-    return principal;
+    return record && !record.revokedAt
+      ? { kind: 'apiKey', subject: record.keyId, tenantId: record.tenantId, roles: [] }
+      : undefined;
   }
 
   /** Records when the key was last used, for its owners' list; never on the request's path. */

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
-import { named, newId } from '@leadflow/core';
+import { named, newId, ULID_PATTERN } from '@leadflow/core';
 import {
   CustomValuesSchema,
   LeadContextSchema,
@@ -9,7 +9,7 @@ import {
 
 /** Every event on the bus `leadflow` carries these; consumers are idempotent on eventId. */
 const Envelope = {
-  eventId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' }),
+  eventId: Type.String({ pattern: ULID_PATTERN, description: 'ULID' }),
   tenantId: Type.String({ minLength: 1, maxLength: 64 }),
   occurredAt: Type.String({ format: 'date-time' }),
   schemaVersion: Type.Literal(1),
@@ -36,7 +36,7 @@ export const LeadReceivedSchema = named(
   Type.Object(
     {
       ...Envelope,
-      leadId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' }),
+      leadId: Type.String({ pattern: ULID_PATTERN }),
       source: LeadSourceSchema,
       formId: Type.Optional(Type.String({ maxLength: 40 })),
       fields: LeadFieldsSchema,

@@ -21,3 +21,6 @@ function pooledRandom(): number {
 export function newId(time: number = Date.now()): string {
   return ulid(time, pooledRandom);
 }
+
+/** What `newId` makes: 26 characters of Crockford's base 32, time first. */
+export const ULID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';

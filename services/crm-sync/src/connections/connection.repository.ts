@@ -1,11 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type CrmConnectionItem } from '@leadflow/contracts';
-import { withoutKeys, type DynamoDBDocumentClient } from '@leadflow/core';
-
-interface Cached {
-  at: number;
-  connections: Promise<CrmConnectionItem[]>;
-}
+import { TtlCache, withoutKeys, type DynamoDBDocumentClient } from '@leadflow/core';
 
 /**
  * A tenant's CRM connections (the CRM# items tenant-config writes), read with one Query and
@@ -13,28 +8,25 @@ interface Cached {
  * disabled in tenant-config stops receiving within `cacheMs`.
  */
 export class ConnectionRepository {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache: TtlCache<CrmConnectionItem[]>;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly cacheMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async enabled(tenantId: string): Promise<CrmConnectionItem[]> {
-    return (await this.all(tenantId)).filter((connection) => connection.enabled);
+    cacheMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.cache = new TtlCache({
+      load: (tenantId) => this.query(tenantId),
+      ttlMs: cacheMs,
+      missTtlMs: cacheMs,
+      now,
+    });
   }
 
-  private all(tenantId: string): Promise<CrmConnectionItem[]> {
-    const cached = this.cache.get(tenantId);
-    if (cached && this.now() - cached.at < this.cacheMs) return cached.connections;
-    const connections = this.query(tenantId);
-    this.cache.set(tenantId, { at: this.now(), connections });
-    // A failed read is not remembered.
-    connections.catch(() => this.cache.delete(tenantId));
-    if (this.cache.size > 10_000) this.evictOldest();
-    return connections;
+  async enabled(tenantId: string): Promise<CrmConnectionItem[]> {
+    const connections = (await this.cache.get(tenantId)) ?? [];
+    return connections.filter((connection) => connection.enabled);
   }
 
   private async query(tenantId: string): Promise<CrmConnectionItem[]> {
@@ -57,10 +49,5 @@ export class ConnectionRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
-  }
-
-  private evictOldest(): void {
-    const oldest = [...this.cache.entries()].sort((a, b) => a[1].at - b[1].at).slice(0, 1_000);
-    for (const [tenantId] of oldest) this.cache.delete(tenantId);
   }
 }

@@ -1,16 +1,12 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CrmConnectionItem } from '@leadflow/contracts';
+import { TtlCache } from '@leadflow/core';
 import {
   MisconfiguredConnectionError,
   TransientCrmError,
   type Connector,
   type Credentials,
 } from '../connectors/connector';
-
-interface Cached {
-  at: number;
-  credentials: Promise<Credentials>;
-}
 
 /** Secrets Manager answers that will not change by asking again. */
 const GONE = new Set(['ResourceNotFoundException', 'InvalidRequestException']);
@@ -26,30 +22,31 @@ export function expectedSecretName(prefix: string, connection: CrmConnectionItem
  * (a bug, or a tampered table) gets nothing.
  */
 export class CredentialStore {
-  private readonly cache = new Map<string, Cached>();
+  /** Secret strings by name; a failed read is not remembered. */
+  private readonly cache: TtlCache<string>;
 
   constructor(
     private readonly secrets: SecretsManagerClient,
     private readonly prefix: string,
-    private readonly cacheMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    cacheMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.cache = new TtlCache({
+      load: (secretName) => this.read(secretName),
+      ttlMs: cacheMs,
+      missTtlMs: 0,
+      now,
+    });
+  }
 
-  get(connection: CrmConnectionItem, connector: Connector): Promise<Credentials> {
+  async get(connection: CrmConnectionItem, connector: Connector): Promise<Credentials> {
     const secretName = expectedSecretName(this.prefix, connection);
     if (connection.secretName !== secretName) {
-      return Promise.reject(
-        new MisconfiguredConnectionError(
-          'the connection names a secret that is not its own; nothing was sent',
-        ),
+      throw new MisconfiguredConnectionError(
+        'the connection names a secret that is not its own; nothing was sent',
       );
     }
-    const cached = this.cache.get(secretName);
-    if (cached && this.now() - cached.at < this.cacheMs) return cached.credentials;
-    const credentials = this.read(secretName, connector);
-    this.cache.set(secretName, { at: this.now(), credentials });
-    credentials.catch(() => this.cache.delete(secretName));
-    return credentials;
+    return credentialsOf(await this.cache.get(secretName), connector);
   }
 
   /** After the CRM rejected them: the next call reads the secret again (it may be rotated). */
@@ -57,33 +54,37 @@ export class CredentialStore {
     this.cache.delete(expectedSecretName(this.prefix, connection));
   }
 
-  private async read(secretName: string, connector: Connector): Promise<Credentials> {
-    let secretString: string | undefined;
+  private async read(secretName: string): Promise<string | undefined> {
     try {
-      ({ SecretString: secretString } = await this.secrets.send(
+      const { SecretString } = await this.secrets.send(
         new GetSecretValueCommand({ SecretId: secretName }),
-      ));
+      );
+      return SecretString;
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       if (GONE.has(name))
         throw new MisconfiguredConnectionError(`the connection's credentials are gone (${name})`);
       throw new TransientCrmError(`Secrets Manager: ${name}`, { cause: error });
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(secretString ?? '');
-    } catch {
-      throw new MisconfiguredConnectionError('the connection’s credentials are not JSON');
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new MisconfiguredConnectionError('the connection’s credentials are not an object');
-    const credentials = Object.fromEntries(
-      Object.entries(parsed).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
-      ),
-    );
-    const problem = connector.credentialsProblem(credentials);
-    if (problem) throw new MisconfiguredConnectionError(problem);
-    return credentials;
   }
+}
+
+/** The string values of a secret's JSON object, as the connector needs them. */
+function credentialsOf(secretString: string | undefined, connector: Connector): Credentials {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString ?? '');
+  } catch {
+    throw new MisconfiguredConnectionError('the connection’s credentials are not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new MisconfiguredConnectionError('the connection’s credentials are not an object');
+  const credentials = Object.fromEntries(
+    Object.entries(parsed).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  const problem = connector.credentialsProblem(credentials);
+  if (problem) throw new MisconfiguredConnectionError(problem);
+  return credentials;
 }

@@ -1,14 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConsentRecordSchema, CustomValuesSchema, LeadFieldsSchema } from '@leadflow/contracts';
-import { defineOperation, named } from '@leadflow/core';
+import { defineOperation, named, ULID_PATTERN } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
 import { RateLimitHeaders } from '../pipeline/rate-limits';
-import {
-  acceptedHeaders,
-  AcceptedLeadSchema,
-  exampleAccepted,
-  ULID_PATTERN,
-} from '../pipeline/responses';
+import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
 
 const text = (maxLength: number, description?: string) =>
   Type.Optional(Type.String({ maxLength, ...(description ? { description } : {}) }));

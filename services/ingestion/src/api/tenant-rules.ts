@@ -1,7 +1,6 @@
 import { STANDARD_FIELDS, type PublishedField, type TenantSettings } from '@leadflow/contracts';
-import { compileSchema, type Logger } from '@leadflow/core';
+import { compileSchema, TtlCache, type Logger } from '@leadflow/core';
 import { fieldSchema, resolveFields } from '@leadflow/forms';
-import { TtlCache } from '../pipeline/ttl-cache';
 import type { TenantSettingsRepository } from './tenant-settings.repository';
 import type { Validator } from '../pipeline/validator';
 

@@ -1,7 +1,6 @@
 import { isStandardField, type PublicFormConfig, type PublishedField } from '@leadflow/contracts';
-import { compileSchema, type Logger } from '@leadflow/core';
+import { compileSchema, TtlCache, type Logger } from '@leadflow/core';
 import type { SubmissionShape } from '@leadflow/forms';
-import { TtlCache } from '../pipeline/ttl-cache';
 import type { PublishedFormRepository } from './published-form.repository';
 import type { Validator } from '../pipeline/validator';
 

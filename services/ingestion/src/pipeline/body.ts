@@ -1,17 +1,5 @@
-import express, { type Request, type RequestHandler } from 'express';
-import { AppError } from '@leadflow/core';
-
-function hasBody(req: Request): boolean {
-  return (
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
-  );
-}
-
-function run(middleware: RequestHandler, req: Request, res: Parameters<RequestHandler>[1]) {
-  return new Promise<void>((resolve, reject) =>
-    middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
-  );
-}
+import express, { type RequestHandler } from 'express';
+import { AppError, hasBody, runMiddleware } from '@leadflow/core';
 
 /**
  * Reads a JSON body before the router does, for an operation that needs it earlier (to check
@@ -31,7 +19,7 @@ export function readJsonBody(
     }
     if (!req.is('application/json'))
       throw new AppError('unsupported_media_type', 'The request body must be application/json');
-    await run(readText, req, res);
+    await runMiddleware(readText, req, res);
     try {
       req.body = parse(String(req.body));
     } catch {

@@ -1,9 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { named } from '@leadflow/core';
+import { named, ULID_PATTERN } from '@leadflow/core';
 import { ReplayedHeader } from './idempotency';
 import { RateLimitHeaders } from './rate-limits';
-
-export const ULID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
 
 export const AcceptedLeadSchema = named(
   'AcceptedLead',

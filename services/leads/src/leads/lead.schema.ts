@@ -17,11 +17,11 @@ import {
   named,
   pageOf,
   PaginationQuery,
+  ULID_PATTERN,
 } from '@leadflow/core';
 
-export const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
 export const LeadParams = Type.Object({
-  leadId: Type.String({ pattern: ULID, description: 'The lead id (a ULID).' }),
+  leadId: Type.String({ pattern: ULID_PATTERN, description: 'The lead id (a ULID).' }),
 });
 
 export const SyncStatusSchema = named(

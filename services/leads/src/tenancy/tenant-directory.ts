@@ -1,11 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type TenantSettings } from '@leadflow/contracts';
-import { AppError, type DynamoDBDocumentClient } from '@leadflow/core';
-
-interface Cached<T> {
-  value: T;
-  until: number;
-}
+import { AppError, TtlCache, type DynamoDBDocumentClient } from '@leadflow/core';
 
 /**
  * What the leads service reads of tenant-config's data: a tenant's settings (lead schema,
@@ -13,35 +8,49 @@ interface Cached<T> {
  * a change in tenant-config takes effect within `cacheMs`.
  */
 export class TenantDirectory {
-  private readonly settings = new Map<string, Cached<TenantSettings>>();
-  private readonly members = new Map<string, Cached<boolean>>();
+  private readonly settings: TtlCache<TenantSettings>;
+  private readonly members: TtlCache<boolean>;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly cacheMs: number,
-  ) {}
+    cacheMs: number,
+  ) {
+    // A tenant not found is read again next time: it may just have been created.
+    this.settings = new TtlCache({
+      load: (tenantId) => this.readSettings(tenantId),
+      ttlMs: cacheMs,
+      missTtlMs: 0,
+    });
+    this.members = new TtlCache({
+      load: (key) => this.readMembership(key),
+      ttlMs: cacheMs,
+      missTtlMs: 0,
+    });
+  }
 
   async settingsOf(tenantId: string): Promise<TenantSettings> {
-    const cached = this.settings.get(tenantId);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: tenantKeys.tenant(tenantId) }),
-    );
-    if (!Item) throw new AppError('not_found', `Tenant ${tenantId} not found`);
-    const value = Item as TenantSettings;
-    this.settings.set(tenantId, { value, until: Date.now() + this.cacheMs });
-    return value;
+    const settings = await this.settings.get(tenantId);
+    if (!settings) throw new AppError('not_found', `Tenant ${tenantId} not found`);
+    return settings;
   }
 
   async isMember(tenantId: string, memberId: string): Promise<boolean> {
-    const key = `${tenantId}/${memberId}`;
-    const cached = this.members.get(key);
-    if (cached && cached.until > Date.now()) return cached.value;
+    return (await this.members.get(`${tenantId}/${memberId}`)) ?? false;
+  }
+
+  private async readSettings(tenantId: string): Promise<TenantSettings | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: tenantKeys.tenant(tenantId) }),
+    );
+    return Item as TenantSettings | undefined;
+  }
+
+  private async readMembership(key: string): Promise<boolean> {
+    const [tenantId, memberId] = key.split('/') as [string, string];
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: tenantKeys.member(tenantId, memberId) }),
     );
-    this.members.set(key, { value: Item !== undefined, until: Date.now() + this.cacheMs });
     return Item !== undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { requires } from '@leadflow/auth';
-import { defineOperation, named, pageOf, PaginationQuery } from '@leadflow/core';
+import { defineOperation, named, pageOf, PaginationQuery, ULID_PATTERN } from '@leadflow/core';
 
 export const ApiKeySchema = named(
   'ApiKey',
@@ -92,7 +92,7 @@ export const revokeApiKeyOperation = defineOperation({
     'Requests with it are refused within 30 seconds. Revoking a revoked key changes nothing.',
   tags: ['api-keys'],
   auth: requires('settings:write'),
-  params: Type.Object({ keyId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' }) }),
+  params: Type.Object({ keyId: Type.String({ pattern: ULID_PATTERN }) }),
   responses: { 204: { description: 'Revoked.' } },
   errors: [404],
 });

@@ -8,6 +8,7 @@ import {
   named,
   pageOf,
   PaginationQuery,
+  ULID_PATTERN,
 } from '@leadflow/core';
 
 const secret = (minLength: number, maxLength: number, description: string) =>
@@ -131,7 +132,7 @@ export const CrmConnectionSchema = named(
 export type CrmConnection = Static<typeof CrmConnectionSchema>;
 
 const ConnectionParams = Type.Object({
-  connectionId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' }),
+  connectionId: Type.String({ pattern: ULID_PATTERN }),
 });
 
 const exampleConnection: CrmConnection = {

@@ -8,6 +8,7 @@ import {
   named,
   pageOf,
   PaginationQuery,
+  ULID_PATTERN,
 } from '@leadflow/core';
 
 const FormFieldSchema = Type.Object(
@@ -185,7 +186,7 @@ export const PublicFormConfigSchema = named(
 );
 
 const FormParams = Type.Object({
-  formId: Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' }),
+  formId: Type.String({ pattern: ULID_PATTERN, description: 'ULID' }),
 });
 
 const exampleForm: Form = {

@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AppError } from '../errors';
+import { hasBody, runMiddleware } from './middleware';
 import { principalOf } from './principal';
 import { assertValid, compileSchema, toFieldErrors } from '../validation';
 import {
@@ -33,18 +34,6 @@ function bodyParsers(limit: number | string): Record<BodyContentType, RequestHan
       type: () => true,
     }),
   };
-}
-
-function runMiddleware(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
-  });
-}
-
-function hasBody(req: Request): boolean {
-  return (
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
-  );
 }
 
 function validatePart(

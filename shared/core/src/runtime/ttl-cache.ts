@@ -20,13 +20,16 @@ interface Entry<V> {
 }
 
 /**
- * A read-through cache of small configuration items: values for `ttlMs`, misses for
+ * A read-through cache of small configuration items (tenant settings, forms, API keys, CRM
+ * connections and credentials): values for `ttlMs`, misses for
  * `missTtlMs`, one read in flight per key however many requests ask, and the last known
  * value while the store does not answer.
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly loading = new Map<string, Promise<V | undefined>>();
+  /** Bumped by `delete`, so a read that was in flight then does not put its value back. */
+  private readonly generations = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly options: TtlCacheOptions<V>) {
@@ -40,19 +43,30 @@ export class TtlCache<V> {
     return { hit: false };
   }
 
+  /** Forgets the key: the next `get` reads it again. */
+  delete(key: string): void {
+    this.entries.delete(key);
+    this.loading.delete(key);
+    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+  }
+
   get(key: string): Promise<V | undefined> {
     const cached = this.peek(key);
     if (cached.hit) return Promise.resolve(cached.value);
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.refresh(key).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
+      const read = this.refresh(key).finally(() => {
+        if (this.loading.get(key) === read) this.loading.delete(key);
+      });
+      this.loading.set(key, read);
+      pending = read;
     }
     return pending;
   }
 
   private async refresh(key: string): Promise<V | undefined> {
     const previous = this.entries.get(key);
+    const generation = this.generations.get(key);
     let value: V | undefined;
     try {
       value = await this.options.load(key);
@@ -64,6 +78,7 @@ export class TtlCache<V> {
       }
       throw error;
     }
+    if (this.generations.get(key) !== generation) return value;
     const now = this.now();
     this.entries.delete(key);
     this.entries.set(key, {

@@ -1,4 +1,4 @@
-import { TtlCache } from '../ttl-cache';
+import { TtlCache } from '../runtime/ttl-cache';
 
 function setup(options: { ttlMs?: number; missTtlMs?: number; staleIfErrorMs?: number } = {}) {
   let now = 1_000_000;
@@ -86,5 +86,39 @@ describe('TtlCache', () => {
     for (const key of ['a', 'b', 'c', 'd']) await t.cache.get(key);
     expect(t.cache.peek('a')).toEqual({ hit: false });
     expect(t.cache.peek('d')).toEqual({ hit: true, value: 'd' });
+  });
+
+  it('when a key is deleted, then the next get reads it again', async () => {
+    const t = setup();
+    t.store.set('a', 'v1');
+    expect(await t.cache.get('a')).toBe('v1');
+    t.store.set('a', 'v2');
+    t.cache.delete('a');
+    expect(await t.cache.get('a')).toBe('v2');
+    expect(t.loads).toEqual(['a', 'a']);
+  });
+
+  it('when a key is deleted while it is being read, then that read does not put its value back', async () => {
+    let release: (value: string) => void = () => undefined;
+    const loads: string[] = [];
+    const values = ['old', 'new'];
+    const cache = new TtlCache<string>({
+      load: (key) => {
+        loads.push(key);
+        const value = values.shift()!;
+        return value === 'old'
+          ? new Promise((resolve) => (release = resolve))
+          : Promise.resolve(value);
+      },
+      ttlMs: 30_000,
+      missTtlMs: 5_000,
+    });
+    const inFlight = cache.get('a');
+    cache.delete('a');
+    expect(await cache.get('a')).toBe('new');
+    release('old');
+    expect(await inFlight).toBe('old');
+    expect(await cache.get('a')).toBe('new');
+    expect(loads).toEqual(['a', 'a']);
   });
 });
