@@ -16,6 +16,7 @@ export * from './aws/dynamo';
 export * from './events/publisher';
 export * from './queue/consumer';
 export * from './runtime/rate-limit-store';
+export * from './http/rate-limit';
 export * from './runtime/idempotency';
 export * from './runtime/ttl-cache';
 export * from './service';

@@ -1,6 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import express from 'express';
-import { rateLimit } from 'express-rate-limit';
 import request from 'supertest';
 import { createTestStack, type TestStack } from '@leadflow/testing';
 import {
@@ -11,6 +10,7 @@ import {
   DynamoRateLimitStore,
   fingerprint,
   IdempotencyStore,
+  rateLimit,
   type AwsClients,
 } from '../src';
 
@@ -33,17 +33,20 @@ describe('runtime stores against local DynamoDB', () => {
       const app = express();
       app.use(
         rateLimit({
-          windowMs: 60_000,
+          name: 'client',
           limit,
+          windowSeconds: 60,
           store,
-          standardHeaders: 'draft-8',
-          legacyHeaders: false,
-          keyGenerator: () => 'client-1',
+          keyOf: () => 'client-1',
+          limited: () => new Error('limited'),
         }),
       );
       app.get('/', (_req, res) => {
         res.send('ok');
       });
+      app.use(((error, _req, res, _next) => {
+        res.status(429).send(String(error));
+      }) as express.ErrorRequestHandler);
       return app;
     }
 
@@ -54,6 +57,7 @@ describe('runtime stores against local DynamoDB', () => {
         table,
         prefix,
         logger,
+        windowMs: 60_000,
         syncIntervalMs: 60_000,
       });
       const taskB = new DynamoRateLimitStore({
@@ -61,6 +65,7 @@ describe('runtime stores against local DynamoDB', () => {
         table,
         prefix,
         logger,
+        windowMs: 60_000,
         syncIntervalMs: 60_000,
       });
       const appA = limitedApp(taskA, 5);
@@ -73,8 +78,8 @@ describe('runtime stores against local DynamoDB', () => {
       const refused = await request(appB).get('/');
       expect(refused.status).toBe(429);
       expect(refused.headers['retry-after']).toBeDefined();
-      expect(refused.headers.ratelimit).toMatch(/; r=0;/);
-      expect(refused.headers['ratelimit-policy']).toMatch(/q=5;/);
+      expect(refused.headers.ratelimit).toMatch(/^"client"; r=0; t=\d+$/);
+      expect(refused.headers['ratelimit-policy']).toBe('"client"; q=5; w=60');
       await Promise.all([taskA.shutdown(), taskB.shutdown()]);
     });
 
@@ -84,9 +89,9 @@ describe('runtime stores against local DynamoDB', () => {
         table,
         prefix: 'local-',
         logger,
+        windowMs: 60_000,
         syncIntervalMs: 60_000,
       });
-      store.init({ windowMs: 60_000 } as Parameters<DynamoRateLimitStore['init']>[0]);
       const info = store.increment('k');
       expect(info).toMatchObject({ totalHits: 1 });
       await store.shutdown();
@@ -105,15 +110,15 @@ describe('runtime stores against local DynamoDB', () => {
         table,
         prefix: `in-flight-${Date.now()}-`,
         logger,
+        windowMs: 60_000,
         syncIntervalMs: 60_000,
       });
-      store.init({ windowMs: 60_000 } as Parameters<DynamoRateLimitStore['init']>[0]);
       store.increment('k');
       store.increment('k');
       const syncing = store.sync();
       expect(store.increment('k')).toMatchObject({ totalHits: 3 });
       await syncing;
-      expect(await store.get('k')).toMatchObject({ totalHits: 3 });
+      expect(store.increment('k')).toMatchObject({ totalHits: 4 });
       await store.shutdown();
     });
   });

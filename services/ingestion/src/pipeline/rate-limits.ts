@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import {
   AppError,
   DynamoRateLimitStore,
+  rateLimit,
   type DynamoDBDocumentClient,
   type Logger,
 } from '@leadflow/core';
@@ -40,6 +41,9 @@ export interface RateLimitDeps {
   apiKeyIdOf: (req: Request) => string;
 }
 
+/** The client's address, an IPv6 one by its /56: one host has a whole block of those. */
+const clientAddressKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
+
 export const RateLimitHeaders = {
   RateLimit: {
     description:
@@ -47,61 +51,51 @@ export const RateLimitHeaders = {
     schema: Type.String(),
   },
   'RateLimit-Policy': {
-    description:
-      'The quotas that apply: `"<policy>"; q=<limit>; w=<window seconds>; pk=:<partition>:`.',
+    description: 'The quotas that apply: `"<policy>"; q=<limit>; w=<window seconds>`.',
     schema: Type.String(),
   },
 };
 
 /**
- * express-rate-limit over the shared DynamoDB counters: each limiter counts locally and adds
- * its counts to the table in the background, so every task sees the others' traffic within a
+ * Rate limits over the shared DynamoDB counters: each limiter counts locally and adds its
+ * counts to the table in the background, so every task sees the others' traffic within a
  * sync interval without a round trip per request. 429 is a problem+json with Retry-After and
  * the draft-8 RateLimit headers.
  */
 export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
-  const windowMs = deps.settings.windowSeconds * 1000;
+  const { windowSeconds } = deps.settings;
   const stores: DynamoRateLimitStore[] = [];
-  const logger = {
-    warn: (...args: unknown[]) => deps.logger.warn({ detail: args }, 'rate limiter warning'),
-    error: (...args: unknown[]) => deps.logger.error({ detail: args }, 'rate limiter error'),
-  };
   const limiter = (
     name: string,
     limit: number,
     describe: string,
-    keyGenerator?: (req: Request) => string,
+    keyOf: (req: Request) => string,
   ): RequestHandler => {
     const store = new DynamoRateLimitStore({
       client: deps.db,
       table: deps.table,
       prefix: `ingestion:${name}:`,
       logger: deps.logger,
+      windowMs: windowSeconds * 1000,
     });
     stores.push(store);
     return rateLimit({
-      windowMs,
+      name,
       limit,
+      windowSeconds,
       store,
-      identifier: name,
-      requestPropertyName: `rateLimit:${name}`,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      logger,
-      ...(keyGenerator ? { keyGenerator } : {}),
-      handler: (_req, _res, next) => {
+      keyOf,
+      limited: () => {
         deps.metrics.increment('rateLimited');
-        next(
-          new AppError(
-            'rate_limited',
-            `Too many requests ${describe}; retry after the time in Retry-After`,
-          ),
+        return new AppError(
+          'rate_limited',
+          `Too many requests ${describe}; retry after the time in Retry-After`,
         );
       },
     });
   };
   return {
-    ip: limiter('ip', deps.settings.perIp, 'from this address'),
+    ip: limiter('ip', deps.settings.perIp, 'from this address', clientAddressKey),
     form: limiter('form', deps.settings.perForm, 'for this form', deps.formKeyOf),
     googleAdsForm: limiter(
       'google-ads-form',

@@ -1,5 +1,4 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { epochSeconds, type DynamoDBDocumentClient } from '../aws/dynamo';
 import type { Logger } from '../logger';
 
@@ -13,38 +12,41 @@ interface WindowCount {
   syncing: number;
 }
 
+/** Every task's hits on a key in the current window, as far as this task knows them. */
+export interface WindowHits {
+  totalHits: number;
+  /** Epoch ms at which the window ends and counting starts again. */
+  resetAt: number;
+}
+
 export interface DynamoRateLimitStoreOptions {
   client: DynamoDBDocumentClient;
   table: string;
   /** Distinguishes limiters that share the table. */
   prefix: string;
   logger: Logger;
+  /** Fixed windows of this length (ms). */
+  windowMs: number;
   /** How often local counts are added to the shared counters. */
   syncIntervalMs?: number;
   maxConcurrentSyncs?: number;
 }
 
 /**
- * An express-rate-limit store shared by every task through DynamoDB, without a round trip
- * per request: hits are counted locally and added to the shared counter in the background,
- * which answers with every task's total. A burst can overshoot the limit by what the other
- * tasks counted during one sync interval; the WAF's rate rules stand in front of that.
+ * Fixed-window hit counters shared by every task through DynamoDB, without a round trip per
+ * request: hits are counted locally and added to the shared counter in the background, which
+ * answers with every task's total. A burst can overshoot the limit by what the other tasks
+ * counted during one sync interval; the WAF's rate rules stand in front of that.
  */
-export class DynamoRateLimitStore implements Store {
-  readonly localKeys = false;
-  readonly prefix: string;
-  private windowMs = 60_000;
+export class DynamoRateLimitStore {
+  private readonly windowMs: number;
   private readonly counts = new Map<string, WindowCount>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
   private syncing: Promise<void> | undefined;
 
   constructor(private readonly options: DynamoRateLimitStoreOptions) {
-    this.prefix = options.prefix;
-  }
-
-  init(options: Options): void {
     this.windowMs = options.windowMs;
-    this.timer = setInterval(() => void this.sync(), this.options.syncIntervalMs ?? 500);
+    this.timer = setInterval(() => void this.sync(), options.syncIntervalMs ?? 500);
     this.timer.unref();
   }
 
@@ -58,31 +60,14 @@ export class DynamoRateLimitStore implements Store {
     return count;
   }
 
-  private info(count: WindowCount): ClientRateLimitInfo {
-    return {
-      totalHits: count.shared + count.syncing + count.unsynced,
-      resetTime: new Date(count.windowStart + this.windowMs),
-    };
-  }
-
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const count = this.counts.get(key);
-    return count ? this.info(count) : undefined;
-  }
-
-  increment(key: string): ClientRateLimitInfo {
+  /** Counts one hit on `key`; synchronous, so a request never waits on DynamoDB. */
+  increment(key: string): WindowHits {
     const count = this.current(key);
     count.unsynced += 1;
-    return this.info(count);
-  }
-
-  decrement(key: string): void {
-    const count = this.counts.get(key);
-    if (count) count.unsynced -= 1;
-  }
-
-  resetKey(key: string): void {
-    this.counts.delete(key);
+    return {
+      totalHits: count.shared + count.syncing + count.unsynced,
+      resetAt: count.windowStart + this.windowMs,
+    };
   }
 
   /** Adds local counts to the shared counters; exposed so tests and shutdown need not wait. */
@@ -92,7 +77,7 @@ export class DynamoRateLimitStore implements Store {
   }
 
   async shutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
     await this.sync();
   }
 
@@ -117,7 +102,7 @@ export class DynamoRateLimitStore implements Store {
       const result = await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.table,
-          Key: { PK: `RL#${this.prefix}${key}`, SK: String(count.windowStart) },
+          Key: { PK: `RL#${this.options.prefix}${key}`, SK: String(count.windowStart) },
           UpdateExpression: 'ADD hits :delta SET expiresAt = :expiresAt',
           ExpressionAttributeValues: {
             ':delta': delta,
