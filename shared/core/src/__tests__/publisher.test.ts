@@ -107,6 +107,16 @@ describe('EventPublisher', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('when EventBridge never answers, then the promise still rejects at the deadline', async () => {
+    const client = { send: () => new Promise<PutEventsCommandOutput>(() => undefined) };
+    const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
+    const started = Date.now();
+    await expect(
+      publisher.publish({ detailType: 't', detail: { n: 1 } }, { deadline: Date.now() + 100 }),
+    ).rejects.toMatchObject({ errorCode: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('when an event alone exceeds 256 KiB, then it is refused without a call', async () => {
     const { client, calls } = scriptedClient(accepted);
     const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
