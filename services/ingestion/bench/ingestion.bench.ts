@@ -10,7 +10,7 @@
  * omission), and for comparison with autocannon's overallRate, which sends in bursts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@leadflow/local-aws';
@@ -26,7 +26,7 @@ const BODY = JSON.stringify(BENCH_SUBMISSION);
 const settings = {
   warmupSeconds: Number(process.env.INGESTION_BENCH_WARMUP_SECONDS ?? 8),
   durationSeconds: Number(process.env.INGESTION_BENCH_SECONDS ?? 10),
-  rounds: Number(process.env.INGESTION_BENCH_ROUNDS ?? 2),
+  rounds: Number(process.env.INGESTION_BENCH_ROUNDS ?? 3),
   connections: 50,
 };
 
@@ -105,8 +105,28 @@ function stop(server: Running): Promise<void> {
   });
 }
 
+/** Milliseconds per clock tick of /proc/<pid>/stat. */
+const MS_PER_TICK =
+  1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+
+/**
+ * CPU time a process has used (user + system, ms), from /proc; undefined without one. The CPU
+ * a server spends per request is steadier than its rate on a shared VM: a stalled load
+ * generator or a slower moment lowers the rate, not the work per request.
+ */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Load {
   perSec: number;
+  /** The server's CPU time per 2xx answer (µs), when /proc tells. */
+  cpuUsPerRequest?: number;
   accepted: number;
   p50: number;
   p99: number;
@@ -212,6 +232,19 @@ async function answers(url: string, status: number): Promise<boolean> {
   return res.status === status;
 }
 
+/** The least CPU per request each server needed in a round, and ingestion's against Express's. */
+function cpuFigures(leastCpu: Map<string, number>): BenchFigures {
+  const ingestion = leastCpu.get('ingestion');
+  const express = leastCpu.get('express');
+  if (ingestion === undefined || express === undefined) return {};
+  return {
+    cpuUsPerLead: ingestion,
+    expressCpuUsPerRequest: express,
+    expressJsonAjvCpuUsPerRequest: leastCpu.get('express-json-ajv') ?? 0,
+    cpuRatioToExpress: round(express / ingestion, 3),
+  };
+}
+
 /** Progress lines under the runner's heading. */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -280,18 +313,25 @@ export const ingestionBenchmark: Benchmark = {
       }
 
       const best = new Map<string, Load>();
+      const leastCpu = new Map<string, number>();
       let errors = 0;
       for (let r = 1; r <= settings.rounds; r++) {
         for (const [name, server] of servers) {
+          const cpuBefore = cpuMs(server.child.pid);
           const result = await load(pin, server.url, settings.durationSeconds);
+          const cpuAfter = cpuMs(server.child.pid);
+          if (cpuBefore !== undefined && cpuAfter !== undefined && result.accepted > 0)
+            result.cpuUsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1000) / result.accepted);
           say(
-            `   round ${r} ${name.padEnd(17)} ${String(result.perSec).padStart(6)}/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}`,
+            `   round ${r} ${name.padEnd(17)} ${String(result.perSec).padStart(6)}/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  CPU ${result.cpuUsPerRequest ?? '?'} µs/request`,
           );
           if (name.startsWith('ingestion')) {
             acceptedByIngestion += result.accepted;
             errors += result.errors;
           }
           if ((best.get(name)?.perSec ?? -1) < result.perSec) best.set(name, result);
+          const cpu = result.cpuUsPerRequest;
+          if (cpu !== undefined && cpu < (leastCpu.get(name) ?? Infinity)) leastCpu.set(name, cpu);
         }
       }
       const max = best.get('ingestion')!;
@@ -334,6 +374,7 @@ export const ingestionBenchmark: Benchmark = {
         ratioToExpressJsonAjv: round(max.perSec / perSec('express-json-ajv'), 3),
         p50Ms: max.p50,
         p99Ms: max.p99,
+        ...cpuFigures(leastCpu),
         halfRatePerSec: halfRate,
         p50AtHalfRateMs: half.p50,
         p99AtHalfRateMs: half.p99,
