@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AppError } from '../errors';
-import { hasBody, runMiddleware } from './middleware';
+import { hasBody, inSequence, runMiddleware } from './middleware';
 import { principalOf } from './principal';
 import { assertValid, compileSchema, toFieldErrors } from '../validation';
 import {
@@ -125,7 +125,11 @@ function handlerFor(
   };
 }
 
-/** The router of one service's operations, each validated, authorised and documented alike. */
+/**
+ * The router of one service's operations, each validated, authorised and documented alike.
+ * Each operation's chain (its operation, authentication, handler) runs as one layer: the
+ * router dispatches every layer of a matched route on every request.
+ */
 export function createRouter(routes: readonly BoundRoute[], options: RouterOptions): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
   const parsers = bodyParsers(options.bodyLimit);
@@ -140,7 +144,7 @@ export function createRouter(routes: readonly BoundRoute[], options: RouterOptio
     const authenticate = options.authenticate(operation.auth, operation);
     if (authenticate) chain.push(authenticate);
     chain.push(handlerFor(route, options, parsers));
-    router[operation.method](toExpressPath(operation.path), ...chain);
+    router[operation.method](toExpressPath(operation.path), inSequence(chain));
   }
   return router;
 }
