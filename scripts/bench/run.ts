@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   for (const benchmark of selected) {
     console.log(`\n== ${benchmark.name}: ${benchmark.description}`);
     const figures = await benchmark.run();
+    // A benchmark's figures replace all of its earlier ones: a figure it no longer reports goes.
+    for (const key of Object.keys(results))
+      if (key.startsWith(`${benchmark.name}.`)) delete results[key];
     for (const [key, value] of Object.entries(figures)) {
       results[`${benchmark.name}.${key}`] = value;
       console.log(`   ${`${benchmark.name}.${key}`.padEnd(40)} ${value}`);
