@@ -27,9 +27,8 @@ interface Entry<V> {
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
+  /** The read in flight per key; `delete` drops it, so that read does not put its value back. */
   private readonly loading = new Map<string, Promise<V | undefined>>();
-  /** Bumped by `delete`, so a read that was in flight then does not put its value back. */
-  private readonly generations = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly options: TtlCacheOptions<V>) {
@@ -47,7 +46,6 @@ export class TtlCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
     this.loading.delete(key);
-    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
   }
 
   get(key: string): Promise<V | undefined> {
@@ -55,8 +53,9 @@ export class TtlCache<V> {
     if (cached.hit) return Promise.resolve(cached.value);
     let pending = this.loading.get(key);
     if (!pending) {
-      const read = this.refresh(key).finally(() => {
-        if (this.loading.get(key) === read) this.loading.delete(key);
+      const stillWanted = () => this.loading.get(key) === read;
+      const read: Promise<V | undefined> = this.refresh(key, stillWanted).finally(() => {
+        if (stillWanted()) this.loading.delete(key);
       });
       this.loading.set(key, read);
       pending = read;
@@ -64,9 +63,8 @@ export class TtlCache<V> {
     return pending;
   }
 
-  private async refresh(key: string): Promise<V | undefined> {
+  private async refresh(key: string, stillWanted: () => boolean): Promise<V | undefined> {
     const previous = this.entries.get(key);
-    const generation = this.generations.get(key);
     let value: V | undefined;
     try {
       value = await this.options.load(key);
@@ -78,7 +76,7 @@ export class TtlCache<V> {
       }
       throw error;
     }
-    if (this.generations.get(key) !== generation) return value;
+    if (!stillWanted()) return value;
     const now = this.now();
     this.entries.delete(key);
     this.entries.set(key, {
