@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import express from 'express';
 import request from 'supertest';
+import { freePort } from '@leadflow/local-aws';
 import { createTestStack, type TestStack } from '@leadflow/testing';
 import {
   AppError,
@@ -120,6 +121,28 @@ describe('runtime stores against local DynamoDB', () => {
       await syncing;
       expect(store.increment('k')).toMatchObject({ totalHits: 4 });
       await store.shutdown();
+    });
+    it('when DynamoDB cannot be reached during a sync, then the hits still count and wait for the next one', async () => {
+      // A port nothing listens on: the UpdateItem fails at once, as in an outage.
+      const down = createAwsClients({
+        region: stack.resources.region,
+        endpoint: `http://127.0.0.1:${await freePort()}`,
+        maxAttempts: 1,
+      });
+      const store = new DynamoRateLimitStore({
+        client: documentClient(down.dynamodb),
+        table,
+        prefix: `outage-${Date.now()}-`,
+        logger,
+        windowMs: 60_000,
+        syncIntervalMs: 60_000,
+      });
+      store.increment('k');
+      store.increment('k');
+      await store.sync();
+      expect(store.increment('k')).toMatchObject({ totalHits: 3 });
+      await expect(store.shutdown()).resolves.toBeUndefined();
+      down.destroy();
     });
   });
 
