@@ -68,6 +68,25 @@ describe('EventPublisher', () => {
     ]);
   });
 
+  it('when a call fails as a whole, then its entries are sent again and every promise resolves', async () => {
+    let attempt = 0;
+    const { client, calls } = scriptedClient(async (entries) => {
+      attempt += 1;
+      if (attempt === 1) throw Object.assign(new Error('socket hang up'), { name: 'Error' });
+      return accepted(entries);
+    });
+    const publisher = new EventPublisher({
+      client,
+      busName: 'bus',
+      source: 'test',
+      logger,
+      baseBackoffMs: 1,
+    });
+    await Promise.all([0, 1].map((n) => publisher.publish({ detailType: 't', detail: { n } })));
+    expect(calls[0]).toEqual([0, 1]);
+    expect(calls.slice(1).flat().sort()).toEqual([0, 1]);
+  });
+
   it('when EventBridge keeps failing, then the caller learns which event was not published', async () => {
     const { client } = scriptedClient(async (entries) =>
       entries.map(() => ({ ErrorCode: 'ThrottlingException' })),

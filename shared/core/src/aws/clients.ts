@@ -12,7 +12,7 @@ export interface AwsSettings {
   region: string;
   /** Set locally (moto); unset in AWS. */
   endpoint?: string | undefined;
-  /** Per attempt. The SDK's own retries stay on, bounded by maxAttempts. */
+  /** Per attempt. The SDK's own retries stay on, bounded by maxAttempts (EventBridge: none). */
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   maxAttempts?: number;
@@ -70,9 +70,14 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     };
   };
   const dynamodb = lazy(() => new DynamoDBClient(options));
-  // The publishers' PutEvents is the hottest call: its middleware stack is resolved once, not on
-  // every call (a fifth of the SDK's CPU per call). Not for DynamoDB: lib-dynamodb refuses it.
-  const eventBridge = lazy(() => new EventBridgeClient({ ...options, cacheMiddleware: true }));
+  // Every PutEvents goes through an EventPublisher, which retries failed entries and failed calls
+  // itself, within each caller's deadline: SDK retries underneath would multiply its attempts and
+  // outlive the deadline in a call it has already given up on. PutEvents is also the hottest call:
+  // its middleware stack is resolved once, not on every call (a fifth of the SDK's CPU per call).
+  // Not for DynamoDB: lib-dynamodb refuses the middleware cache.
+  const eventBridge = lazy(
+    () => new EventBridgeClient({ ...options, maxAttempts: 1, cacheMiddleware: true }),
+  );
   const sqs = lazy(
     () =>
       new SQSClient({
