@@ -1,6 +1,6 @@
 import jwt, { type JwtHeader, type JwtPayload, type SigningKeyCallback } from 'jsonwebtoken';
 import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
-import { AppError, type Principal, type Role } from '@leadflow/core';
+import { AppError, dependencyUnavailable, type Principal, type Role } from '@leadflow/core';
 import type { AuthSettings } from './auth-config';
 import { isRole } from './permissions';
 
@@ -50,10 +50,7 @@ function describeJwtError(error: unknown): AppError {
   const name = error instanceof Error ? error.name : '';
   if (name === 'JwksError' || name === 'ArgumentError')
     return invalidToken('The token was signed by an unknown key', error);
-  return new AppError('dependency_unavailable', 'The token could not be verified right now', {
-    cause: error,
-    headers: { 'Retry-After': '5' },
-  });
+  return dependencyUnavailable('The token could not be verified right now', error);
 }
 
 /**

@@ -94,6 +94,17 @@ export class AppError extends Error {
 
 export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
 
+/** Seconds a client is asked to wait after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** A 503 that asks the client to send the same request again after Retry-After. */
+export function dependencyUnavailable(detail: string, cause?: unknown): AppError {
+  return new AppError('dependency_unavailable', detail, {
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    cause,
+  });
+}
+
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }

@@ -28,4 +28,5 @@ export * from './http/middleware';
 export * from './aws/versioned-update';
 export * from './aws/query-page';
 export * from './aws/batch-write';
+export * from './aws/transient';
 export * from './queue/redrive';

@@ -1,19 +1,19 @@
 import type { LeadReceived } from '@leadflow/contracts';
-import { AppError, PublishError, type EventPublisher, type Logger } from '@leadflow/core';
+import {
+  dependencyUnavailable,
+  PublishError,
+  type AppError,
+  type EventPublisher,
+  type Logger,
+} from '@leadflow/core';
 import type { IngestionMetrics } from './metrics';
-
-/** Seconds a client is asked to wait after a 503. */
-export const RETRY_AFTER_SECONDS = 5;
 
 /** A 503 that asks the client to send the same request again later; nothing was recorded. */
 export function unavailable(
   cause?: unknown,
   detail = 'The lead could not be handed over in time and was not recorded; send it again after Retry-After',
 ): AppError {
-  return new AppError('dependency_unavailable', detail, {
-    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-    cause,
-  });
+  return dependencyUnavailable(detail, cause);
 }
 
 /**

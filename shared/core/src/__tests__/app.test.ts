@@ -62,6 +62,21 @@ function build(readinessOk = true) {
         if (params.mode === 'missing') throw new AppError('not_found', 'Thing not found');
         if (params.mode === 'crash') throw new Error('secret internals');
         if (params.mode === 'conflict') throw new AppError('conflict', 'not declared');
+        if (params.mode === 'throttled')
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+            name: 'ProvisionedThroughputExceededException',
+            $fault: 'client',
+            $retryable: { throttling: true },
+          });
+        if (params.mode === 'unreachable')
+          throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), {
+            code: 'ECONNREFUSED',
+          });
+        if (params.mode === 'refused')
+          throw Object.assign(new Error('One or more parameter values were invalid'), {
+            name: 'ValidationException',
+            $fault: 'client',
+          });
         return { status: 200, body: { ok: true, extra: 'not in the spec' } };
       }),
     ],
@@ -104,6 +119,13 @@ describe('createApp', () => {
       title: 'Not found',
       status: 404,
     });
+  });
+
+  it('when a path parameter is not valid percent-encoding, then 400 problem+json, not a 500', async () => {
+    const res = await request(app).post('/v1/things/%E0%A4%A').send({ name: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe(PROBLEM);
+    expect(res.body).toMatchObject({ status: 400, detail: 'The request URL is malformed' });
   });
 
   it('when the method is wrong, then 405 with Allow', async () => {
@@ -181,6 +203,21 @@ describe('createApp', () => {
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toContain('secret internals');
     expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it.each(['throttled', 'unreachable'])(
+    'when AWS is %s, then 503 with Retry-After, without internals',
+    async (mode) => {
+      const res = await request(app).get(`/v1/broken/${mode}`);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.headers['content-type']).toBe(PROBLEM);
+      expect(res.body.detail).toBe('A service this request needs is unavailable right now');
+    },
+  );
+
+  it('when AWS refuses a call for good, then it is a 500: retrying would not help', async () => {
+    expect((await request(app).get('/v1/broken/refused')).status).toBe(500);
   });
 
   it('when responses are checked and a body breaks the spec, then it is a 500 naming the mismatch', async () => {

@@ -121,6 +121,8 @@ export function declaredStatuses(operation: Operation): number[] {
   if (operation.auth.scheme === 'bearer') statuses.add(403);
   for (const status of operation.errors ?? []) statuses.add(status);
   statuses.add(500);
+  // Every operation reads or writes AWS: throttled or out of reach, it answers 503.
+  statuses.add(503);
   return [...statuses].sort((a, b) => a - b);
 }
 

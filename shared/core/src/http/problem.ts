@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { ErrorRequestHandler, Response } from 'express';
+import { isTransientFailure } from '../aws/transient';
 import {
   AppError,
+  dependencyUnavailable,
   STATUS_BY_CODE,
   TITLE_BY_CODE,
   type ErrorCode,
@@ -29,7 +31,7 @@ export const ProblemSchema = Type.Object(
           { field: Type.String(), message: Type.String() },
           { additionalProperties: false },
         ),
-        { description: 'Field-level validation errors.' },
+        { description: 'Field-level validation errors, one per field, at most 50.' },
       ),
     ),
   },
@@ -103,7 +105,19 @@ export function toAppError(error: unknown): AppError {
   if (error && typeof error === 'object') {
     const parsed = fromBodyParser(error as BodyParserError);
     if (parsed) return parsed;
+    // Anything else Express or a parser rejects as the client's fault, e.g. a path whose
+    // percent-encoding does not decode: a 400, never a 500 that pages someone.
+    const { status } = error as BodyParserError;
+    if (status !== undefined && status >= 400 && status < 500)
+      return new AppError(
+        'bad_request',
+        error instanceof URIError ? 'The request URL is malformed' : 'The request is malformed',
+        { cause: error },
+      );
   }
+  // DESIGN §5: AWS throttling, faulting or out of reach is a 503 the client can retry after.
+  if (isTransientFailure(error))
+    return dependencyUnavailable('A service this request needs is unavailable right now', error);
   return new AppError('internal', 'An unexpected error occurred', { cause: error });
 }
 
