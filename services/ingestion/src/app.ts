@@ -21,7 +21,7 @@ import { LeadApiService } from './api/lead-api.service';
 import { TenantRulesCache } from './api/tenant-rules';
 import { TenantSettingsRepository } from './api/tenant-settings.repository';
 import type { IngestionConfig } from './config';
-import { formGate, formKeyOf, formPreflight } from './forms/form-gate';
+import { formGate, formKeyOf, formPreflight, readableByFormPages } from './forms/form-gate';
 import { formSubmissionRoutes } from './forms/form-submission.routes';
 import { submitFormOperation } from './forms/form-submission.schema';
 import { FormSubmissionService } from './forms/form-submission.service';
@@ -74,7 +74,7 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
   });
   const publisher = new LeadPublisher(events, config.INGEST_PUBLISH_BUDGET_MS, metrics, logger);
   const idempotency = new Idempotency(
-    new IdempotencyStore({ client: db, table: config.RUNTIME_TABLE }),
+    new IdempotencyStore({ client: db, table: config.RUNTIME_TABLE, logger }),
     metrics,
   );
   const forms = new PublishedForms(new PublishedFormRepository(db, table), { cacheMs, logger });
@@ -100,20 +100,25 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
   const authenticator = createAuthenticator({
     apiKeys: new DynamoApiKeyResolver({ client: db, table, logger, cacheMs }),
   });
-  // The credential of a public operation is its form key (and, for Google, the google_key):
-  // each is resolved and rate-limited before the body is parsed.
+  // The credential of a public operation is its form key (and, for Google, the google_key).
   const publicGates = new Map<string, RequestHandler>([
     [
       submitFormOperation.operationId,
-      inSequence([limits.ip, formGate(forms, { cors: true }), limits.form]),
+      inSequence([
+        readableByFormPages(forms, limits.ip),
+        formGate(forms, { cors: true }),
+        limits.form,
+      ]),
     ],
     [
       googleAdsWebhookOperation.operationId,
+      // Counted only once the google_key matched: the form key is public, so counting before
+      // would let anyone spend Google's quota with bad keys.
       inSequence([
         formGate(forms, { cors: false }),
-        limits.googleAdsForm,
         readJsonBody(BODY_LIMIT_BYTES, parseJsonKeepingIntegers),
         googleKeyGate,
+        limits.googleAdsForm,
       ]),
     ],
   ]);

@@ -29,7 +29,7 @@ export const IngestionConfigSchema = Type.Composite([
       { default: 60, minimum: 1 },
     ),
     INGEST_RATE_LIMIT_PER_FORM: Env.integer(
-      'Submissions (public or Google Ads) one form may take per window, from every client together',
+      'Submissions one form may take per window, from every client together; public posts and Google Ads deliveries count apart, so a flood of one cannot block the other',
       { default: 3_000, minimum: 1 },
     ),
     INGEST_RATE_LIMIT_PER_API_KEY: Env.integer(

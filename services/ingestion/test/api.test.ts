@@ -232,6 +232,17 @@ describe('server-to-server ingestion', () => {
       expect(await h.drainIntake()).toEqual([]);
     });
 
+    it('when any item carries a prototype-polluting key, then the whole batch is refused with 400 naming it', async () => {
+      const res = await post('/v1/ingest/leads/batch')
+        .set('Content-Type', 'application/json')
+        .send(`{"leads":[${JSON.stringify(lead)},{"fields":{"email":"a@b.co"},"constructor":1}]}`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'body.leads.1.constructor', message: 'is a forbidden key' },
+      ]);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
     it('when it has more than 100 leads, then 400 and nothing is published', async () => {
       const res = await post('/v1/ingest/leads/batch').send({ leads: Array(101).fill(lead) });
       // 101 leads of ~400 bytes: over 32 KiB, within the batch's 256 KiB.

@@ -76,6 +76,47 @@ describe('rate limits', () => {
     expect((await submit(h.ingestion.app, other.formKey, '198.51.101.98')).status).toBe(202);
   });
 
+  it('when a page of an allowed origin is held back by the address limit, then it can read the 429 through CORS', async () => {
+    const origin = 'https://www.delta.example';
+    const form = await h.publishForm(admin, {
+      fields: [{ key: 'email', required: true }],
+      allowedOrigins: [origin],
+    });
+    const fromPage = () =>
+      request(h.ingestion.app)
+        .post(`/v1/ingest/forms/${form.formKey}`)
+        .set('X-Forwarded-For', '198.51.103.1')
+        .set('Origin', origin)
+        .send({ email: 'jane@example.com' });
+    for (let i = 0; i < 3; i++) expect((await fromPage()).status).toBe(202);
+    const limited = await fromPage();
+    expectRateLimited(limited);
+    expect(limited.headers['access-control-allow-origin']).toBe(origin);
+    expect(limited.headers['access-control-expose-headers']).toMatch(/Retry-After/);
+  });
+
+  it('when Google Ads deliveries carry a wrong google_key, then they do not spend the form’s quota', async () => {
+    const googleKey = 'the-real-google-key';
+    const form = await h.publishForm(admin, {
+      fields: [{ key: 'email', required: true }],
+      googleAdsKey: googleKey,
+    });
+    const deliver = (key: string, leadId: string) =>
+      request(h.ingestion.app)
+        .post(`/v1/ingest/webhooks/google-ads/${form.formKey}`)
+        .send({
+          lead_id: leadId,
+          google_key: key,
+          form_id: 1,
+          campaign_id: 2,
+          user_column_data: [
+            { column_id: 'EMAIL', string_value: 'g@example.com', column_name: 'Email' },
+          ],
+        });
+    for (let i = 0; i < 8; i++) expect((await deliver('guessed', `bad-${i}`)).status).toBe(403);
+    expect((await deliver(googleKey, 'good-1')).status).toBe(200);
+  });
+
   it('when an API key sends more than its limit, then 429 for that key only', async () => {
     const key = await h.createApiKey(admin);
     const other = await h.createApiKey(admin);

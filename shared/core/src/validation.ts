@@ -75,6 +75,9 @@ function fieldMessage(error: ErrorObject): string {
 }
 
 /** Field-level errors: one per field, its first message. */
+/** Enough to fix a request by; a body of thousands of bad keys must not make an answer as big. */
+export const MAX_FIELD_ERRORS = 50;
+
 export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   const byField = new Map<string, string>();
   for (const error of errors ?? []) {
@@ -82,6 +85,7 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix =
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
     const field = fieldPath(error, prefix);
     if (!byField.has(field)) byField.set(field, fieldMessage(error));
+    if (byField.size >= MAX_FIELD_ERRORS) break;
   }
   return [...byField].map(([field, message]) => ({ field, message }));
 }

@@ -147,7 +147,8 @@ describe('runtime stores against local DynamoDB', () => {
   });
 
   describe('IdempotencyStore', () => {
-    const store = () => new IdempotencyStore({ client: documentClient(aws.dynamodb), table });
+    const store = () =>
+      new IdempotencyStore({ client: documentClient(aws.dynamodb), table, logger });
 
     it('when the same key and request come again, then the first answer is replayed and the work ran once', async () => {
       let runs = 0;
@@ -198,6 +199,14 @@ describe('runtime stores against local DynamoDB', () => {
       ).rejects.toMatchObject({ code: 'conflict' });
       release();
       await slow;
+    });
+
+    it('when the answer cannot be stored, then the work that was done still answers, and is not reported as failed', async () => {
+      // Over DynamoDB's 400 KB item limit: the completion write is refused.
+      const huge = { status: 207, body: 'x'.repeat(450 * 1024) };
+      await expect(
+        store().run('t1', 'key-6', fingerprint({ a: 1 }), async () => huge),
+      ).resolves.toEqual({ response: huge, replayed: false });
     });
 
     it('when the work fails, then the key is free for a retry', async () => {

@@ -192,7 +192,7 @@ export const ingestLeadBatchOperation = defineOperation({
   summary: 'Send up to 100 leads (server to server)',
   description: [
     apiKeyDescription,
-    'Each item is judged on its own and answered in `results` (207): invalid items are `rejected` and never published; valid items are `accepted` only once EventBridge accepted them, or `failed` when that did not happen in time (send those again, in a new request).',
+    'Each item is judged on its own and answered in `results` (207): invalid items are `rejected` and never published (except a key `__proto__`, `constructor` or `prototype` anywhere in the body, which refuses the whole batch with 400, as on every endpoint); valid items are `accepted` only once EventBridge accepted them, or `failed` when that did not happen in time (send those again, in a new request).',
     'When no valid item could be handed over at all the answer is 503 with `Retry-After`, and nothing was recorded.',
     'A batch counts once against the API key’s rate limit, and may be up to 256 KiB (other ingestion bodies: 32 KiB). With an Idempotency-Key the whole answer is replayed.',
   ].join(' '),

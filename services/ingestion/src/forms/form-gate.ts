@@ -92,6 +92,23 @@ export function formGate(forms: PublishedForms, options: { cors: boolean }): Req
   };
 }
 
+/**
+ * A refusal made before the form is resolved (the per-address limit, which spares the table
+ * lookups of a flood) still carries the form's CORS headers when the form is cached, so a page
+ * of an allowed origin can read the 429's Retry-After instead of seeing a network error.
+ */
+export function readableByFormPages(forms: PublishedForms, gate: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    gate(req, res, (error?: unknown) => {
+      const origin = req.headers.origin;
+      if (error !== undefined && origin !== undefined) {
+        const cached = forms.peek(String(req.params.formKey));
+        if (cached.hit && cached.value) applyCors(req, res, cached.value.allowedOrigins, FORM_CORS);
+      }
+      next(error);
+    });
+}
+
 /** CORS preflight of form submissions: 204 for an allowed origin, 403 for another, 404 for no form. */
 export function formPreflight(forms: PublishedForms, limitPerIp: RequestHandler): RequestHandler {
   const router = Router();

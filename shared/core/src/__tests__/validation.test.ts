@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors';
-import { assertValid, findForbiddenKey } from '../validation';
+import { assertValid, findForbiddenKey, MAX_FIELD_ERRORS } from '../validation';
 
 const Body = Type.Object(
   {
@@ -40,6 +40,13 @@ describe('assertValid', () => {
     expect(fieldErrors({ email: 'a@b.co', tags: ['ok', 'much too long'] })).toEqual([
       { field: 'body.tags.1', message: 'must NOT have more than 10 characters' },
     ]);
+  });
+
+  it('when a body has thousands of unknown fields, then the answer names at most MAX_FIELD_ERRORS', () => {
+    const body = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]));
+    const errors = fieldErrors({ email: 'a@b.co', ...body });
+    expect(errors).toHaveLength(MAX_FIELD_ERRORS);
+    expect(errors?.[0]).toEqual({ field: 'body.k0', message: 'is not an allowed field' });
   });
 
   it('when a body carries __proto__, then it is rejected before validation', () => {

@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '../aws/dynamo';
 import { AppError } from '../errors';
+import type { Logger } from '../logger';
 
 export interface StoredResponse {
   status: number;
@@ -17,6 +18,7 @@ export interface StoredResponse {
 export interface IdempotencyOptions {
   client: DynamoDBDocumentClient;
   table: string;
+  logger: Logger;
   /** How long a finished answer is replayed. */
   ttlSeconds?: number;
   /** How long an unfinished attempt blocks others with the same key. */
@@ -41,6 +43,13 @@ function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
+
+/** Tries to store a finished answer: the SDK's own retries are under each. */
+const COMPLETE_ATTEMPTS = 3;
+
+/** DynamoDB refused the write itself (an answer too big for an item): trying again cannot help. */
+const isValidationError = (error: unknown) =>
+  error instanceof Error && error.name === 'ValidationException';
 
 /**
  * Same key and same request → the first answer, and the work done once.
@@ -71,16 +80,38 @@ export class IdempotencyStore {
       await this.release(itemKey, requestFingerprint);
       throw error;
     }
-    await this.options.client.send(
-      new UpdateCommand({
-        TableName: this.options.table,
-        Key: itemKey,
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lockedUntil',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
-      }),
-    );
+    await this.complete(itemKey, response);
     return { response, replayed: false };
+  }
+
+  /**
+   * Stores the answer for replays. The work is done by now, so failing to store its answer must
+   * not turn it into an error: the client would retry work that succeeded. A retry within the
+   * lock gets 409; after it, the work could run again, which is why this is logged as an error.
+   */
+  private async complete(itemKey: Record<string, string>, response: StoredResponse) {
+    for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
+      try {
+        await this.options.client.send(
+          new UpdateCommand({
+            TableName: this.options.table,
+            Key: itemKey,
+            UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lockedUntil',
+            ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+            ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (attempt === COMPLETE_ATTEMPTS || isValidationError(error)) {
+          this.options.logger.error(
+            { err: error, key: itemKey.PK },
+            'idempotent answer not stored; a retry after the lock may run the work again',
+          );
+          return;
+        }
+      }
+    }
   }
 
   /** Takes the key for this attempt, or returns the stored answer of an earlier one. */
