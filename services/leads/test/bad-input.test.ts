@@ -79,4 +79,49 @@ describe('bad input on every leads route', () => {
       });
     }
   });
+
+  describe('lists', () => {
+    const list = (query: string) =>
+      request(h.leads.app).get(`/v1/leads?${query}`).set(bearer(tenant.admin.token));
+    const cursorOf = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+    it('when the creation time range is empty or reversed, then 400 naming query.createdTo', async () => {
+      for (const range of [
+        'createdFrom=2026-11-27T00:00:00Z&createdTo=2026-11-27T00:00:00Z',
+        'createdFrom=2026-11-28T00:00:00Z&createdTo=2026-11-27T00:00:00Z',
+        'createdTo=1969-12-31T00:00:00Z',
+      ]) {
+        const res = await list(range);
+        expect({ range, status: res.status }).toEqual({ range, status: 400 });
+        expect(res.body.errors).toEqual([
+          { field: 'query.createdTo', message: expect.any(String) },
+        ]);
+      }
+    });
+
+    it('when the range starts before 1970, then it starts at the beginning', async () => {
+      const res = await list('createdFrom=1969-12-31T00:00:00Z').expect(200);
+      expect(res.body.items.map((l: { id: string }) => l.id)).toContain(leadId);
+    });
+
+    it('when a cursor is of another list, names other attributes or another kind of item, then 400 naming query.cursor', async () => {
+      const pk = `TENANT#${tenant.id}`;
+      const sk = `LEAD#${leadId}`;
+      const byStatus = { PK: pk, SK: sk, GSI2PK: `${pk}#STATUS#new`, GSI2SK: sk };
+      for (const [query, key] of [
+        ['', byStatus],
+        ['', { PK: pk, SK: 7 }],
+        ['', { PK: pk, SK: 'NOTE#x' }],
+        ['', { PK: pk }],
+        ['status=new', { PK: pk, SK: sk }],
+        ['status=new', { ...byStatus, GSI2PK: `${pk}#STATUS#won` }],
+      ] as const) {
+        const res = await list(`${query}&cursor=${cursorOf(key)}`);
+        expect({ key, status: res.status }).toEqual({ key, status: 400 });
+        expect(res.body.errors[0].field).toBe('query.cursor');
+      }
+      // The cursor of a real page of that list is taken.
+      await list(`status=new&cursor=${cursorOf(byStatus)}`).expect(200);
+    });
+  });
 });

@@ -65,6 +65,13 @@ describe('intake: lead.received becomes a stored lead', () => {
     const second = h.received(tenant.id, {
       fields: { email: 'Same+promo@example.com', firstName: 'Janet', company: 'Acme' },
     });
+    const newsletter = {
+      key: 'newsletter',
+      text: 'Send me news.',
+      given: true,
+      at: new Date().toISOString(),
+    };
+    second.context.consents.push(newsletter);
     await h.publishReceived(second);
     const merged = await eventually(async () => {
       const lead = await h.waitForLead(first.leadId, tenant.admin.token);
@@ -75,7 +82,8 @@ describe('intake: lead.received becomes a stored lead', () => {
       firstName: 'Jane',
       company: 'Acme',
     });
-    expect(merged.consents).toHaveLength(2);
+    // The privacy answer repeats what is recorded; only the new consent is added.
+    expect(merged.consents).toEqual([first.context.consents[0], newsletter]);
     expect(
       (await request(h.leads.app).get(`/v1/leads/${second.leadId}`).set(bearer(tenant.admin.token)))
         .status,
@@ -146,6 +154,47 @@ describe('intake: lead.received becomes a stored lead', () => {
       return Messages?.[0];
     }, 60_000);
     expect(JSON.parse(dead.Body!).detail.fields).toBe('nope');
+  });
+
+  describe('e-mail claims', () => {
+    const erase = (leadId: string, token: string) =>
+      request(h.leads.app).post(`/v1/leads/${leadId}/erasure`).set(bearer(token));
+
+    it('when the +tag rule changed before an erasure, then the claim the lead held is released and the next submission makes a new lead', async () => {
+      const changed = await h.createTenant('tagrule');
+      await changed.configure({ dedupe: { mode: 'merge', ignorePlusTag: true } });
+      const tagged = h.received('tagrule', { fields: { email: 'jane+a@example.com' } });
+      await h.publishReceived(tagged);
+      await h.waitForLead(tagged.leadId, changed.admin.token);
+      await changed.configure({ dedupe: { mode: 'merge', ignorePlusTag: false } });
+      await erase(tagged.leadId, changed.admin.token).expect(200);
+
+      const plain = h.received('tagrule', { fields: { email: 'jane@example.com' } });
+      await h.publishReceived(plain);
+      const lead = await h.waitForLead(plain.leadId, changed.admin.token);
+      expect(lead.fields).toEqual(plain.fields);
+      const tombstone = await h.waitForLead(tagged.leadId, changed.admin.token);
+      expect(tombstone).toMatchObject({ fields: {}, consents: [] });
+    });
+
+    it('when a lead holding no claim is erased while another lead holds its e-mail, then the erasure succeeds and the other lead keeps taking duplicates in', async () => {
+      const switched = await h.createTenant('switched');
+      await switched.configure({ dedupe: { mode: 'keep-separate', ignorePlusTag: false } });
+      const unclaimed = h.received('switched', { fields: { email: 'shared@example.com' } });
+      await h.publishReceived(unclaimed);
+      await h.waitForLead(unclaimed.leadId, switched.admin.token);
+      await switched.configure({ dedupe: { mode: 'merge', ignorePlusTag: false } });
+      const claimant = h.received('switched', { fields: { email: 'shared@example.com' } });
+      await h.publishReceived(claimant);
+      await h.waitForLead(claimant.leadId, switched.admin.token);
+
+      await erase(unclaimed.leadId, switched.admin.token).expect(200);
+      await h.publishReceived(h.received('switched', { fields: { email: 'shared@example.com' } }));
+      await eventually(async () => {
+        const lead = await h.waitForLead(claimant.leadId, switched.admin.token);
+        return lead.version === 2 ? lead : undefined;
+      });
+    });
   });
 
   describe('per-tenant rules', () => {

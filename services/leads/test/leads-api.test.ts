@@ -232,6 +232,39 @@ describe('the leads API', () => {
       expect(retried.body.fields).toMatchObject({ company: 'A Corp', jobTitle: 'CTO' });
     });
 
+    it('when the tenant removed a custom field a lead still has, then an unrelated patch still succeeds and the old value can be cleared', async () => {
+      const changing = await h.createTenant('changing');
+      await changing.configure({
+        customFields: [{ key: 'legacy', label: 'Legacy', type: 'text' }],
+      });
+      const created = await api()
+        .post('/v1/leads')
+        .set(bearer(changing.admin.token))
+        .send({ fields: { firstName: 'Old' }, custom: { legacy: 'kept' } })
+        .expect(201);
+      await changing.configure({ customFields: [] });
+      const patched = await api()
+        .patch(`/v1/leads/${created.body.id}`)
+        .set(bearer(changing.admin.token))
+        .set('If-Match', etagOf(created))
+        .send({ fields: { lastName: 'Doe' } })
+        .expect(200);
+      expect(patched.body.custom).toEqual({ legacy: 'kept' });
+      const unknown = await api()
+        .patch(`/v1/leads/${created.body.id}`)
+        .set(bearer(changing.admin.token))
+        .set('If-Match', etagOf(patched))
+        .send({ custom: { legacy: 'new value' } });
+      expect(unknown.status).toBe(400);
+      const cleared = await api()
+        .patch(`/v1/leads/${created.body.id}`)
+        .set(bearer(changing.admin.token))
+        .set('If-Match', etagOf(patched))
+        .send({ custom: { legacy: null } })
+        .expect(200);
+      expect(cleared.body.custom).toEqual({});
+    });
+
     it('when a required custom field is cleared, then 400', async () => {
       const created = await createLead(admin);
       const res = await api()
@@ -356,6 +389,61 @@ describe('the leads API', () => {
             .send({ ownerId: agent.id })
         ).status,
       ).toBe(403);
+    });
+  });
+
+  describe('races and limits of assignment', () => {
+    let agent: Member;
+    let manager: Member;
+
+    beforeAll(async () => {
+      [agent, manager] = await Promise.all([tenant.member('agent'), tenant.member('manager')]);
+    });
+
+    it('when an agent enters a lead for another member, then 403; for itself, then it owns the lead', async () => {
+      const forOther = await api()
+        .post('/v1/leads')
+        .set(bearer(agent.token))
+        .send({
+          fields: { email: 'agent-other@example.com' },
+          custom: { tier: 'pro' },
+          ownerId: manager.id,
+        });
+      expect(forOther.status).toBe(403);
+      const own = await createLead(agent.token, { ownerId: agent.id });
+      expect(own.body.ownerId).toBe(agent.id);
+    });
+
+    it('when an erased lead is assigned, then 409', async () => {
+      const lead = await createLead(admin);
+      await api().post(`/v1/leads/${lead.body.id}/erasure`).set(bearer(admin)).expect(200);
+      // Only admins still see an erased lead; to anyone else it answers 404.
+      const res = await api()
+        .post(`/v1/leads/${lead.body.id}/assign`)
+        .set(bearer(admin))
+        .send({ ownerId: agent.id });
+      expect(res.status).toBe(409);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+
+    it('when assignments and a resync race on one lead, then each is made on the latest version and none fails', async () => {
+      const lead = await createLead(admin);
+      const owners = [agent.id, manager.id, null, agent.id, manager.id];
+      const answers = await Promise.all([
+        ...owners.map((ownerId) =>
+          api()
+            .post(`/v1/leads/${lead.body.id}/assign`)
+            .set(bearer(manager.token))
+            .send({ ownerId }),
+        ),
+        api().post(`/v1/leads/${lead.body.id}/resync`).set(bearer(admin)),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 202]);
+      const timeline = (await api().get(`/v1/leads/${lead.body.id}/activities`).set(bearer(admin)))
+        .body.items as Array<{ type: string }>;
+      const types = timeline.map((a) => a.type);
+      expect(types.filter((t) => t === 'resync-requested')).toHaveLength(1);
+      expect(types).toContain('assigned');
     });
   });
 

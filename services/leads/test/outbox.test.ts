@@ -1,6 +1,6 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
-import { createLogger, documentClient, EventPublisher } from '@leadflow/core';
+import { createLogger, documentClient, EventPublisher, type PutEventsSender } from '@leadflow/core';
 import { eventually } from '@leadflow/testing';
 import { OutboxRelay } from '../src/outbox/relay';
 import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
@@ -43,10 +43,20 @@ describe('the outbox: every change and its event, atomically, published at least
     }
   }
 
-  function relay(leaseMs: number) {
+  /** EventBridge (the emulator), each call answered after `delayMs` more: a slow day in AWS. */
+  function slowEventBridge(delayMs: number): PutEventsSender {
+    return {
+      send: async (command) => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        return h.aws.eventBridge.send(command);
+      },
+    };
+  }
+
+  function relay(leaseMs: number, batchSize?: number, client: PutEventsSender = h.aws.eventBridge) {
     const logger = createLogger({ service: 'test', level: 'silent' });
     const publisher = new EventPublisher({
-      client: h.aws.eventBridge,
+      client,
       busName: h.stack.resources.busName,
       source: 'leadflow.leads',
       logger,
@@ -59,6 +69,7 @@ describe('the outbox: every change and its event, atomically, published at least
       shards: SHARDS,
       pollMs: 100,
       leaseMs,
+      ...(batchSize ? { batchSize } : {}),
     });
   }
 
@@ -140,5 +151,27 @@ describe('the outbox: every change and its event, atomically, published at least
     const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
     expect(delivered).toHaveLength(8);
     expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(8);
+  });
+
+  it('when a relay needs longer than its lease for a shard, then it renews the lease page by page and no other relay publishes the same events', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++)
+      ids.push(
+        (
+          await request(h.leads.app)
+            .post('/v1/leads')
+            .set(bearer(tenant.admin.token))
+            .send({ fields: { email: `slow${i}@example.com` } })
+        ).body.id,
+      );
+    // One event per page, each page a slow round trip to EventBridge: a shard takes longer than
+    // its lease, while each page stays well within it.
+    const relays = [1, 2, 3].map(() => relay(1_000, 1, slowEventBridge(80)));
+    relays.forEach((r) => r.start());
+    await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 30_000);
+    await Promise.all(relays.map((r) => r.stop()));
+    const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
+    expect(delivered).toHaveLength(60);
+    expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(60);
   });
 });

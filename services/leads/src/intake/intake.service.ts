@@ -1,7 +1,7 @@
-import type { LeadReceived, TenantSettings } from '@leadflow/contracts';
+import type { ConsentRecord, LeadReceived, TenantSettings } from '@leadflow/contracts';
 import { AppError, type Logger } from '@leadflow/core';
-import { dedupeEmailKey } from '@leadflow/forms';
 import { activity, SYSTEM, type FieldChange } from '../activities/activity.record';
+import { dedupeKeyOf, withEmailClaim } from '../leads/email-claim';
 import type { LeadRecord } from '../leads/lead.record';
 import { AlreadyTakenIn, EmailTaken, type LeadRepository } from '../leads/lead.repository';
 import type { Outbox } from '../outbox/outbox';
@@ -21,6 +21,8 @@ export interface IntakeDeps {
 }
 
 const MAX_MERGE_ATTEMPTS = 5;
+/** Each lookup follows a claim that moved; more than a few moves means something is wrong. */
+const MAX_CLAIM_LOOKUPS = 5;
 
 /** Fills what the lead lacks; never overwrites a value it has. */
 function fillEmpty<T extends Record<string, unknown>>(
@@ -39,6 +41,19 @@ function fillEmpty<T extends Record<string, unknown>>(
 }
 
 /**
+ * The consent records a submission adds: one that repeats a recorded answer to the same text
+ * adds nothing, so a form sent again and again cannot grow the lead without end.
+ */
+function newConsents(recorded: ConsentRecord[], submitted: ConsentRecord[]): ConsentRecord[] {
+  const latest = new Map<string, ConsentRecord>();
+  for (const consent of recorded) latest.set(consent.key, consent);
+  return submitted.filter((consent) => {
+    const before = latest.get(consent.key);
+    return !before || before.text !== consent.text || before.given !== consent.given;
+  });
+}
+
+/**
  * Turns lead.received into a stored lead, exactly once in effect: the submission's id is
  * claimed in the same transaction as the lead, so a redelivered message changes nothing.
  */
@@ -47,38 +62,43 @@ export class IntakeService {
 
   async takeIn(event: LeadReceived): Promise<IntakeOutcome> {
     const settings = await this.deps.tenants.settingsOf(event.tenantId);
-    const dedupeKey =
-      settings.dedupe.mode === 'merge' && event.fields.email
-        ? dedupeEmailKey(event.fields.email, settings.dedupe.ignorePlusTag)
-        : undefined;
     try {
-      const existing = dedupeKey
-        ? await this.deps.leads.ownerOfEmail(event.tenantId, dedupeKey)
-        : undefined;
-      const outcome = existing
-        ? await this.merge(existing, event)
-        : await this.create(event, settings, dedupeKey);
+      const outcome = await this.createOrMerge(event, settings);
       this.deps.committed();
       return outcome;
     } catch (error) {
       if (error instanceof AlreadyTakenIn) return 'already-taken-in';
-      if (error instanceof EmailTaken) {
-        // Another submission with this e-mail won the race: this one joins its lead.
-        await this.merge(error.leadId, event).catch((again: unknown) => {
-          if (!(again instanceof AlreadyTakenIn)) throw again;
-        });
-        this.deps.committed();
-        return 'merged';
-      }
       throw error;
     }
   }
 
-  private async create(
+  /**
+   * The lead holding the submission's e-mail takes it in, or a new lead does. When the claim
+   * moves meanwhile (another submission won it, the lead was erased or changed its e-mail),
+   * the e-mail's owner is looked up again.
+   */
+  private async createOrMerge(
     event: LeadReceived,
     settings: TenantSettings,
-    dedupeKey: string | undefined,
   ): Promise<IntakeOutcome> {
+    const dedupeKey = dedupeKeyOf(settings, event.fields.email);
+    for (let attempt = 1; attempt <= MAX_CLAIM_LOOKUPS; attempt++) {
+      const owner = dedupeKey
+        ? await this.deps.leads.ownerOfEmail(event.tenantId, dedupeKey)
+        : undefined;
+      try {
+        const outcome = owner
+          ? await this.merge(owner, event, dedupeKey)
+          : await this.create(event, settings);
+        if (outcome) return outcome;
+      } catch (error) {
+        if (!(error instanceof EmailTaken)) throw error;
+      }
+    }
+    throw new Error(`the claim of the submission's e-mail kept moving (lead ${event.leadId})`);
+  }
+
+  private async create(event: LeadReceived, settings: TenantSettings): Promise<IntakeOutcome> {
     const now = new Date().toISOString();
     const ownerId = await this.deps.assigner.ownerFor(settings, event.formId);
     const { consents, ...context } = event.context;
@@ -100,7 +120,7 @@ export class IntakeService {
       ...(event.externalId ? { externalId: event.externalId } : {}),
     };
     await this.deps.leads.write({
-      lead,
+      ...withEmailClaim(settings, undefined, lead),
       intakeOf: event.leadId,
       raw: event,
       activities: [
@@ -113,26 +133,35 @@ export class IntakeService {
         }),
       ],
       outbox: [this.deps.outbox.changed(lead, 'lead.created', ['*'])],
-      ...(dedupeKey ? { claimEmail: dedupeKey } : {}),
     });
     return 'created';
   }
 
-  /** A duplicate becomes an activity on the existing lead and fills its empty fields; consent records only grow. */
-  private async merge(leadId: string, event: LeadReceived): Promise<IntakeOutcome> {
+  /**
+   * A duplicate becomes an activity on the lead holding its e-mail and fills its empty fields;
+   * consent records only grow. Undefined when that lead no longer holds the e-mail (erased, or
+   * its e-mail changed since it was looked up): the version check makes that answer hold.
+   */
+  private async merge(
+    leadId: string,
+    event: LeadReceived,
+    dedupeKey: string | undefined,
+  ): Promise<IntakeOutcome | undefined> {
     for (let attempt = 1; ; attempt++) {
-      const lead = await this.deps.leads.require(event.tenantId, leadId);
+      const lead = await this.deps.leads.get(event.tenantId, leadId);
+      if (!lead || lead.erasedAt || lead.emailClaim !== dedupeKey) return undefined;
       const now = new Date().toISOString();
       const changes: FieldChange[] = [];
+      const consents = newConsents(lead.consents, event.context.consents);
       const merged: LeadRecord = {
         ...lead,
         fields: fillEmpty(lead.fields, event.fields, '', changes),
         custom: fillEmpty(lead.custom, event.custom, 'custom.', changes),
-        consents: [...lead.consents, ...event.context.consents],
+        consents: [...lead.consents, ...consents],
         version: lead.version + 1,
         updatedAt: now,
       };
-      if (event.context.consents.length > 0)
+      if (consents.length > 0)
         changes.push({ field: 'consents', from: lead.consents.length, to: merged.consents.length });
       try {
         await this.deps.leads.write({

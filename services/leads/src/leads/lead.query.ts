@@ -1,8 +1,10 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import {
+  AppError,
   decodeCursor,
   encodeCursor,
+  type CursorShape,
   type DynamoDBDocumentClient,
   type PageKey,
 } from '@leadflow/core';
@@ -55,14 +57,31 @@ function chooseIndex(tenantId: string, filters: LeadFilters): IndexChoice {
   return { hashAttribute: 'PK', rangeAttribute: 'SK', hashValue: t };
 }
 
-/** Lead ids are ULIDs: their first ten characters are the creation time, so a time range is a key range. */
+/** A page of an index ends at a key with the index's attributes and the table's. */
+function cursorShape(tenantId: string, choice: IndexChoice): CursorShape {
+  return {
+    fixed: { PK: `TENANT#${tenantId}`, [choice.hashAttribute]: choice.hashValue },
+    prefixed: { SK: 'LEAD#', [choice.rangeAttribute]: 'LEAD#' },
+  };
+}
+
+/** One past the last millisecond a ULID can encode. */
+const ULID_TIME_END = 2 ** 48;
+
+/**
+ * Lead ids are ULIDs: their first ten characters are the creation time, so a time range is a key
+ * range: from createdFrom, up to but not including createdTo.
+ */
 function createdRange(filters: LeadFilters): [string, string] | undefined {
   if (!filters.createdFrom && !filters.createdTo) return undefined;
-  const from = filters.createdFrom ? encodeTime(Date.parse(filters.createdFrom), 10) : '0000000000';
-  const to = filters.createdTo
-    ? encodeTime(Math.max(0, Date.parse(filters.createdTo) - 1), 10)
-    : '7ZZZZZZZZZ';
-  return [`LEAD#${from}`, `LEAD#${to}ZZZZZZZZZZZZZZZZ`];
+  const from = filters.createdFrom ? Math.max(0, Date.parse(filters.createdFrom)) : 0;
+  const to = filters.createdTo ? Date.parse(filters.createdTo) : ULID_TIME_END;
+  if (from >= to) {
+    throw new AppError('validation_failed', 'The creation time range is empty', {
+      errors: [{ field: 'query.createdTo', message: 'must be later than createdFrom and 1970' }],
+    });
+  }
+  return [`LEAD#${encodeTime(from, 10)}`, `LEAD#${encodeTime(to - 1, 10)}ZZZZZZZZZZZZZZZZ`];
 }
 
 function filterExpression(query: LeadQuery, choice: IndexChoice) {
@@ -134,7 +153,7 @@ export async function queryLeads(
     ScanIndexForward: false,
   };
   const items: Record<string, unknown>[] = [];
-  let startKey = decodeCursor(query.cursor, { [choice.hashAttribute]: choice.hashValue });
+  let startKey = decodeCursor(query.cursor, cursorShape(query.tenantId, choice));
   let evaluated = 0;
   let batch = query.limit;
   for (;;) {

@@ -27,6 +27,12 @@ export interface LeadRecord {
   updatedAt: string;
   deletedAt?: string;
   erasedAt?: string;
+  /**
+   * The de-duplication key this lead holds, as it was claimed. Kept because the tenant's rules
+   * may change: the claim is released by what was claimed, not by what the rules make of the
+   * e-mail now. Internal: never in an answer or an event.
+   */
+  emailClaim?: string;
 }
 
 export const UNASSIGNED = 'unassigned';

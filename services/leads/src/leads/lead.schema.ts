@@ -236,6 +236,8 @@ export const exampleLead: Lead = {
 
 const readable = requires('leads:read');
 const agentScope = ' Agents see only leads assigned to them or unassigned; other leads answer 404.';
+const leadRace =
+  ' The change is made on the lead as it is then; a lead that other changes keep racing answers 409: try again.';
 
 export const listLeadsOperation = defineOperation({
   method: 'get',
@@ -261,7 +263,7 @@ export const createLeadOperation = defineOperation({
   operationId: 'createLead',
   summary: 'Enter a lead by hand',
   description:
-    'Custom fields must match the tenant’s lead schema, the status its pipeline (default: the first status). With de-duplication by e-mail on, an e-mail the tenant already has answers 409.',
+    'Custom fields must match the tenant’s lead schema, the status its pipeline (default: the first status). With de-duplication by e-mail on, an e-mail the tenant already has answers 409. Agents may leave `ownerId` out or name themselves; giving the lead to another member needs a manager or admin (403).',
   tags: ['leads'],
   auth: requires('leads:create'),
   body: CreateLeadBody,
@@ -337,11 +339,12 @@ export const deleteLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}',
   operationId: 'deleteLead',
   summary: 'Delete a lead (soft; it can be restored)',
+  description: `Deleting a deleted lead is harmless.${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:delete'),
   params: LeadParams,
   responses: { 204: { description: 'Deleted.' } },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const restoreLeadOperation = defineOperation({
@@ -349,6 +352,7 @@ export const restoreLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}/restore',
   operationId: 'restoreLead',
   summary: 'Restore a deleted lead',
+  description: `An erased lead cannot be restored (409).${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:delete'),
   params: LeadParams,
@@ -368,8 +372,7 @@ export const eraseLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}/erasure',
   operationId: 'eraseLead',
   summary: 'Erase a lead’s personal data (GDPR)',
-  description:
-    'Removes personal data from the lead, its notes, raw submissions and activities; keeps a tombstone (id, status, source, dates) and tells the CRMs (lead.erased). Cannot be undone. Repeating it is harmless.',
+  description: `Removes personal data from the lead, its notes, raw submissions and activities; keeps a tombstone (id, status, source, dates) and tells the CRMs (lead.erased). Cannot be undone. Repeating it is harmless.${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:erase'),
   params: LeadParams,
@@ -390,7 +393,7 @@ export const eraseLeadOperation = defineOperation({
       headers: ETagHeader,
     },
   },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const assignLeadOperation = defineOperation({
@@ -398,6 +401,7 @@ export const assignLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}/assign',
   operationId: 'assignLead',
   summary: 'Assign a lead to a member, or unassign it',
+  description: `An erased lead cannot be assigned (409).${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:assign'),
   params: LeadParams,
@@ -418,7 +422,7 @@ export const assignLeadOperation = defineOperation({
       headers: ETagHeader,
     },
   },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const resyncLeadOperation = defineOperation({
@@ -426,6 +430,7 @@ export const resyncLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}/resync',
   operationId: 'resyncLead',
   summary: 'Push a lead to every CRM connection again',
+  description: `A deleted or erased lead is not synced (409).${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:resync'),
   params: LeadParams,

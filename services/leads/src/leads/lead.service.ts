@@ -1,11 +1,11 @@
 import { ulid } from 'ulid';
 import { hasPermission } from '@leadflow/auth';
-import type { CustomValues, LeadFields, TenantSettings } from '@leadflow/contracts';
+import type { CustomValues, LeadFields } from '@leadflow/contracts';
 import { AppError, notFound, type Principal } from '@leadflow/core';
-import { dedupeEmailKey } from '@leadflow/forms';
 import { activity, actorOf, type FieldChange } from '../activities/activity.record';
 import type { Outbox } from '../outbox/outbox';
 import type { TenantDirectory } from '../tenancy/tenant-directory';
+import { withEmailClaim } from './email-claim';
 import type { LeadRecord } from './lead.record';
 import { EmailTaken, type LeadRepository, type LeadWrite } from './lead.repository';
 import type { CreateLead, Lead, LeadFilters, LeadSummary, PatchLead } from './lead.schema';
@@ -24,7 +24,15 @@ export interface LeadServiceDeps {
 }
 
 export function toSummary(lead: LeadRecord): LeadSummary {
-  const { leadId, tenantId: _t, consents: _c, context: _x, externalId: _e, ...rest } = lead;
+  const {
+    leadId,
+    tenantId: _t,
+    consents: _c,
+    context: _x,
+    externalId: _e,
+    emailClaim: _claim,
+    ...rest
+  } = lead;
   return { id: leadId, ...rest };
 }
 
@@ -56,6 +64,16 @@ function applyPatch<T extends Record<string, unknown>>(
   return next as T;
 }
 
+/** The values a patch sets; null clears a value and needs no judging. */
+function valuesSet(patch: Record<string, unknown> | undefined): CustomValues {
+  return Object.fromEntries(
+    Object.entries(patch ?? {}).filter(([, value]) => value !== null),
+  ) as CustomValues;
+}
+
+/** Tries of a server-side change that keeps losing the race to other changes of the lead. */
+const MAX_CHANGE_ATTEMPTS = 5;
+
 /** The business rules of leads as people work them: visibility, edits, assignment, deletion, erasure. */
 export class LeadService {
   constructor(private readonly deps: LeadServiceDeps) {}
@@ -80,7 +98,7 @@ export class LeadService {
 
   async details(tenantId: string, lead: LeadRecord): Promise<Lead> {
     const sync = await this.deps.leads.syncStatus(tenantId, lead.leadId);
-    const { leadId, tenantId: _t, ...rest } = lead;
+    const { leadId, tenantId: _t, emailClaim: _claim, ...rest } = lead;
     return { id: leadId, ...rest, sync };
   }
 
@@ -120,7 +138,11 @@ export class LeadService {
         errors: missing,
       });
     if (input.status) assertStatus(settings, input.status, 'body.status');
-    if (input.ownerId) await this.assertMember(tenantId, input.ownerId, 'body.ownerId');
+    if (input.ownerId) {
+      if (input.ownerId !== principal?.subject && !hasPermission(principal, 'leads:assign'))
+        throw new AppError('forbidden', 'Only managers and admins may give a lead to someone else');
+      await this.assertMember(tenantId, input.ownerId, 'body.ownerId');
+    }
     const now = new Date().toISOString();
     const lead: LeadRecord = {
       leadId: ulid(),
@@ -136,17 +158,17 @@ export class LeadService {
       updatedAt: now,
       ...(input.ownerId ? { ownerId: input.ownerId } : {}),
     };
+    const write = withEmailClaim(settings, undefined, lead);
     await this.commit({
-      lead,
+      ...write,
       activities: [
         activity('created', actorOf(principal), now, {
           submission: { source: 'manual', eventId: lead.leadId },
         }),
       ],
       outbox: [this.deps.outbox.changed(lead, 'lead.created', ['*'])],
-      ...this.emailClaim(settings, undefined, fields.email),
     });
-    return lead;
+    return write.lead;
   }
 
   async update(
@@ -164,8 +186,10 @@ export class LeadService {
       settings.defaultCountry,
       'body.fields',
     );
+    // Only what the patch sets is judged: stored values of a field the tenant has since removed
+    // or retyped stay until someone clears them, and must not block an unrelated change.
+    assertCustomValues(settings, valuesSet(patch.custom), 'body.custom');
     const custom = applyPatch<CustomValues>(lead.custom, patch.custom);
-    assertCustomValues(settings, custom, 'body.custom');
     const cleared = settings.customFields.filter(
       (f) => f.required && patch.custom?.[f.key] === null,
     );
@@ -190,8 +214,9 @@ export class LeadService {
       ...diff(lead.fields, fields, ''),
       ...diff(lead.custom, custom, 'custom.'),
     ];
+    const write = withEmailClaim(settings, lead, next);
     await this.commit({
-      lead: next,
+      ...write,
       expectedVersion,
       activities: [activity('updated', actorOf(principal), now, { changes })],
       outbox: [
@@ -201,9 +226,8 @@ export class LeadService {
           changes.map((c) => c.field),
         ),
       ],
-      ...this.emailClaim(settings, lead.fields.email, fields.email),
     });
-    return next;
+    return write.lead;
   }
 
   async assign(
@@ -212,40 +236,50 @@ export class LeadService {
     leadId: string,
     ownerId: string | null,
   ): Promise<LeadRecord> {
-    const lead = await this.visible(tenantId, leadId, principal);
     if (ownerId) await this.assertMember(tenantId, ownerId, 'body.ownerId');
-    if ((lead.ownerId ?? null) === ownerId) return lead;
-    const now = new Date().toISOString();
-    const { ownerId: _previous, ...rest } = lead;
-    const next: LeadRecord = {
-      ...rest,
-      ...(ownerId ? { ownerId } : {}),
-      version: lead.version + 1,
-      updatedAt: now,
-    };
-    await this.commit({
-      lead: next,
-      expectedVersion: lead.version,
-      activities: [
-        activity('assigned', actorOf(principal), now, {
-          changes: [{ field: 'ownerId', from: lead.ownerId ?? null, to: ownerId }],
-        }),
-      ],
-      outbox: [this.deps.outbox.changed(next, 'lead.updated', ['ownerId'])],
+    return this.changeLatest(async () => {
+      const lead = await this.visible(tenantId, leadId, principal);
+      if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be assigned');
+      if ((lead.ownerId ?? null) === ownerId) return lead;
+      const now = new Date().toISOString();
+      const { ownerId: _previous, ...rest } = lead;
+      const next: LeadRecord = {
+        ...rest,
+        ...(ownerId ? { ownerId } : {}),
+        version: lead.version + 1,
+        updatedAt: now,
+      };
+      await this.commit({
+        lead: next,
+        expectedVersion: lead.version,
+        activities: [
+          activity('assigned', actorOf(principal), now, {
+            changes: [{ field: 'ownerId', from: lead.ownerId ?? null, to: ownerId }],
+          }),
+        ],
+        outbox: [this.deps.outbox.changed(next, 'lead.updated', ['ownerId'])],
+      });
+      return next;
     });
-    return next;
   }
 
   async delete(tenantId: string, principal: Principal | undefined, leadId: string): Promise<void> {
-    const lead = await this.visible(tenantId, leadId, principal);
-    if (lead.deletedAt) return;
-    const now = new Date().toISOString();
-    const next: LeadRecord = { ...lead, deletedAt: now, version: lead.version + 1, updatedAt: now };
-    await this.commit({
-      lead: next,
-      expectedVersion: lead.version,
-      activities: [activity('deleted', actorOf(principal), now)],
-      outbox: [this.deps.outbox.removed(next, 'lead.deleted')],
+    return this.changeLatest(async () => {
+      const lead = await this.visible(tenantId, leadId, principal);
+      if (lead.deletedAt) return;
+      const now = new Date().toISOString();
+      const next: LeadRecord = {
+        ...lead,
+        deletedAt: now,
+        version: lead.version + 1,
+        updatedAt: now,
+      };
+      await this.commit({
+        lead: next,
+        expectedVersion: lead.version,
+        activities: [activity('deleted', actorOf(principal), now)],
+        outbox: [this.deps.outbox.removed(next, 'lead.deleted')],
+      });
     });
   }
 
@@ -254,33 +288,37 @@ export class LeadService {
     principal: Principal | undefined,
     leadId: string,
   ): Promise<LeadRecord> {
-    const lead = await this.visible(tenantId, leadId, principal);
-    if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be restored');
-    if (!lead.deletedAt) return lead;
-    const now = new Date().toISOString();
-    const { deletedAt: _deleted, ...rest } = lead;
-    const next: LeadRecord = { ...rest, version: lead.version + 1, updatedAt: now };
-    await this.commit({
-      lead: next,
-      expectedVersion: lead.version,
-      activities: [activity('restored', actorOf(principal), now)],
-      outbox: [this.deps.outbox.changed(next, 'lead.updated', ['deletedAt'])],
+    return this.changeLatest(async () => {
+      const lead = await this.visible(tenantId, leadId, principal);
+      if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be restored');
+      if (!lead.deletedAt) return lead;
+      const now = new Date().toISOString();
+      const { deletedAt: _deleted, ...rest } = lead;
+      const next: LeadRecord = { ...rest, version: lead.version + 1, updatedAt: now };
+      await this.commit({
+        lead: next,
+        expectedVersion: lead.version,
+        activities: [activity('restored', actorOf(principal), now)],
+        outbox: [this.deps.outbox.changed(next, 'lead.updated', ['deletedAt'])],
+      });
+      return next;
     });
-    return next;
   }
 
   /** Pushes the current state to every CRM again: a lead.updated without changes. */
   async resync(tenantId: string, principal: Principal | undefined, leadId: string): Promise<void> {
-    const lead = await this.visible(tenantId, leadId, principal);
-    if (lead.deletedAt || lead.erasedAt)
-      throw new AppError('conflict', 'A deleted or erased lead is not synced');
-    const now = new Date().toISOString();
-    const next: LeadRecord = { ...lead, version: lead.version + 1, updatedAt: now };
-    await this.commit({
-      lead: next,
-      expectedVersion: lead.version,
-      activities: [activity('resync-requested', actorOf(principal), now)],
-      outbox: [this.deps.outbox.changed(next, 'lead.updated', [])],
+    return this.changeLatest(async () => {
+      const lead = await this.visible(tenantId, leadId, principal);
+      if (lead.deletedAt || lead.erasedAt)
+        throw new AppError('conflict', 'A deleted or erased lead is not synced');
+      const now = new Date().toISOString();
+      const next: LeadRecord = { ...lead, version: lead.version + 1, updatedAt: now };
+      await this.commit({
+        lead: next,
+        expectedVersion: lead.version,
+        activities: [activity('resync-requested', actorOf(principal), now)],
+        outbox: [this.deps.outbox.changed(next, 'lead.updated', [])],
+      });
     });
   }
 
@@ -289,6 +327,17 @@ export class LeadService {
    * then everything personal beneath it is purged. Repeating it finishes an interrupted purge.
    */
   async erase(
+    tenantId: string,
+    principal: Principal | undefined,
+    leadId: string,
+  ): Promise<LeadRecord> {
+    const tombstone = await this.changeLatest(() => this.tombstone(tenantId, principal, leadId));
+    await this.deps.leads.purgeBelow(tenantId, leadId);
+    return tombstone;
+  }
+
+  /** The erased lead, written with lead.erased unless it already was. */
+  private async tombstone(
     tenantId: string,
     principal: Principal | undefined,
     leadId: string,
@@ -316,14 +365,12 @@ export class LeadService {
         ...(lead.deletedAt ? { deletedAt: lead.deletedAt } : {}),
       };
       await this.commit({
-        lead: tombstone,
+        ...withEmailClaim(settings, lead, tombstone),
         expectedVersion: lead.version,
         activities: [activity('erased', actorOf(principal), now)],
         outbox: [this.deps.outbox.removed(tombstone, 'lead.erased')],
-        ...this.emailClaim(settings, lead.fields.email, undefined),
       });
     }
-    await this.deps.leads.purgeBelow(tenantId, leadId);
     return tombstone;
   }
 
@@ -351,20 +398,24 @@ export class LeadService {
     }
   }
 
-  /** With de-duplication on, an e-mail belongs to one lead; a change moves its claim. */
-  private emailClaim(
-    settings: TenantSettings,
-    before: string | undefined,
-    after: string | undefined,
-  ): Pick<LeadWrite, 'claimEmail' | 'releaseEmail'> {
-    if (settings.dedupe.mode !== 'merge') return {};
-    const beforeKey = before ? dedupeEmailKey(before, settings.dedupe.ignorePlusTag) : undefined;
-    const afterKey = after ? dedupeEmailKey(after, settings.dedupe.ignorePlusTag) : undefined;
-    if (beforeKey === afterKey) return {};
-    return {
-      ...(afterKey ? { claimEmail: afterKey } : {}),
-      ...(beforeKey ? { releaseEmail: beforeKey } : {}),
-    };
+  /**
+   * Runs a change the server derives from the lead as it is now (no If-Match from the client):
+   * when another change wins the race, it is read and made again; a lead that keeps changing is
+   * a 409.
+   */
+  private async changeLatest<T>(change: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await change();
+      } catch (error) {
+        const stale = error instanceof AppError && error.code === 'precondition_failed';
+        if (!stale) throw error;
+        if (attempt >= MAX_CHANGE_ATTEMPTS)
+          throw new AppError('conflict', 'The lead kept changing meanwhile; try again', {
+            cause: error,
+          });
+      }
+    }
   }
 
   private async commit(change: LeadWrite): Promise<void> {

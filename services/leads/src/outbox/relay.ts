@@ -37,7 +37,11 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
 
-  constructor(private readonly options: RelayOptions) {}
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: RelayOptions) {
+    this.leaseMs = options.leaseMs ?? 15_000;
+  }
 
   start(): void {
     this.stopped = false;
@@ -62,7 +66,7 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let published = 0;
     for (let shard = 0; shard < this.options.shards; shard++) {
-      if (await this.lease(shard)) published += await this.publishShard(shard);
+      published += await this.publishShard(shard);
     }
     return published;
   }
@@ -90,8 +94,10 @@ export class OutboxRelay {
     await this.running;
   }
 
-  private async lease(shard: number): Promise<boolean> {
+  /** Takes or renews the shard's lease; answers until when it is held, or undefined. */
+  private async lease(shard: number): Promise<number | undefined> {
     const now = Date.now();
+    const leaseUntil = now + this.leaseMs;
     try {
       await this.options.db.send(
         new PutCommand({
@@ -100,23 +106,29 @@ export class OutboxRelay {
             PK: shardPartition(shard),
             SK: LEASE_SK,
             owner: this.owner,
-            leaseUntil: now + (this.options.leaseMs ?? 15_000),
+            leaseUntil,
           },
           ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR #owner = :me',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': now, ':me': this.owner },
         }),
       );
-      return true;
+      return leaseUntil;
     } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }
 
+  /**
+   * Publishes a shard page by page while this relay holds its lease, renewed before each page;
+   * a page must be done well within the lease, so no other relay can take the shard meanwhile.
+   */
   private async publishShard(shard: number): Promise<number> {
     let published = 0;
     for (;;) {
+      const leasedAt = Date.now();
+      if ((await this.lease(shard)) === undefined) return published;
       const { Items = [] } = await this.options.db.send(
         new QueryCommand({
           TableName: this.options.table,
@@ -127,7 +139,7 @@ export class OutboxRelay {
         }),
       );
       if (Items.length === 0) return published;
-      const done = await this.publishInOrder(Items as OutboxItem[]);
+      const done = await this.publishInOrder(Items as OutboxItem[], leasedAt + this.leaseMs / 2);
       await this.remove(done);
       published += done.length;
       if (done.length < Items.length) return published;
@@ -138,7 +150,7 @@ export class OutboxRelay {
    * Publishes a page in rounds: a lead's next event goes out only after its previous one was
    * accepted, and a lead whose event failed gets none of its later ones published.
    */
-  private async publishInOrder(items: OutboxItem[]): Promise<OutboxItem[]> {
+  private async publishInOrder(items: OutboxItem[], deadline: number): Promise<OutboxItem[]> {
     const byLead = new Map<string, OutboxItem[]>();
     for (const item of [...items].sort((a, b) => a.version - b.version)) {
       const events = byLead.get(item.leadId) ?? [];
@@ -154,6 +166,7 @@ export class OutboxRelay {
       }));
       const results = await this.options.publisher.publishAll(
         batch.map(({ item }) => ({ detailType: item.detailType, detail: item.detail })),
+        { deadline },
       );
       batch.forEach(({ leadId, item }, index) => {
         const accepted = results[index]?.status === 'fulfilled';

@@ -25,7 +25,10 @@ export async function queryPrefixPage<T>(
       ExpressionAttributeValues: { ':pk': page.pk, ':prefix': page.skPrefix },
       ScanIndexForward: !page.newestFirst,
       Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, { PK: page.pk }),
+      ExclusiveStartKey: decodeCursor(page.cursor, {
+        fixed: { PK: page.pk },
+        prefixed: { SK: page.skPrefix },
+      }),
     }),
   );
   return {

@@ -41,14 +41,35 @@ export function encodeCursor(key: PageKey | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 }
 
+/** What a cursor of one list must look like: the key of an item that list can return. */
+export interface CursorShape {
+  /** Key attributes whose value is fixed by the caller's list: its tenant's partition. */
+  fixed: Record<string, string>;
+  /** The other key attributes, each with the prefix every item of the list has there. */
+  prefixed: Record<string, string>;
+}
+
+function fitsShape(key: unknown, shape: CursorShape): key is PageKey {
+  if (key === null || typeof key !== 'object' || Array.isArray(key)) return false;
+  const names = Object.keys(key);
+  const expected = [...Object.keys(shape.fixed), ...Object.keys(shape.prefixed)];
+  if (names.length !== expected.length) return false;
+  const value = (name: string) => (key as Record<string, unknown>)[name];
+  return (
+    Object.entries(shape.fixed).every(([name, fixed]) => value(name) === fixed) &&
+    Object.entries(shape.prefixed).every(([name, prefix]) => {
+      const v = value(name);
+      return typeof v === 'string' && v.startsWith(prefix);
+    })
+  );
+}
+
 /**
- * Decodes a cursor and checks that it points into the caller's own partition: a cursor
- * is opaque to clients, never a way to name another tenant's data.
+ * Decodes a cursor and checks that it is the key of an item of the caller's own list: a cursor
+ * is opaque to clients, never a way to name another tenant's data, and one that was altered or
+ * belongs to another list is a 400, not a query DynamoDB refuses.
  */
-export function decodeCursor(
-  cursor: string | undefined,
-  expected: Record<string, string>,
-): PageKey | undefined {
+export function decodeCursor(cursor: string | undefined, shape: CursorShape): PageKey | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -56,15 +77,10 @@ export function decodeCursor(
   } catch {
     key = undefined;
   }
-  const valid =
-    key !== null &&
-    typeof key === 'object' &&
-    Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number') &&
-    Object.entries(expected).every(([name, value]) => (key as PageKey)[name] === value);
-  if (!valid) {
+  if (!fitsShape(key, shape)) {
     throw new AppError('validation_failed', 'The cursor is invalid', {
       errors: [{ field: 'query.cursor', message: 'is not a cursor of this list' }],
     });
   }
-  return key as PageKey;
+  return key;
 }
