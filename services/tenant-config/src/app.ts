@@ -76,6 +76,7 @@ export function buildApp({
     members: memberRepository,
     memberService,
     events,
+    logger,
     s3: aws.s3,
     bucket: config.ASSETS_BUCKET,
     assetsPublicUrl,

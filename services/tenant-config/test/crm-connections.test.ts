@@ -86,6 +86,88 @@ describe('CRM connections', () => {
     expect(JSON.parse(secret.SecretString!).signingSecret).toBe('second-secret-0123456789');
   });
 
+  it('when Secrets Manager fails during a rotation, then nothing changed and the same request repeated succeeds', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({
+          type: 'webhook',
+          name: 'Rotated twice',
+          credentials: {
+            url: 'https://hooks.alpha.test/leads',
+            signingSecret: 'old-secret-0123456789',
+          },
+        }),
+    );
+    const rotate = (app: typeof h.app) =>
+      call(
+        request(app)
+          .patch(`/v1/crm-connections/${created.body.id}`)
+          .set(bearer(admin))
+          .set('If-Match', etagOf(created))
+          .send({
+            credentials: {
+              url: 'https://hooks.alpha.test/leads',
+              signingSecret: 'new-secret-0123456789',
+            },
+          }),
+      );
+    const storedSecret = async () =>
+      JSON.parse(
+        (
+          await h.aws.secrets.send(
+            new GetSecretValueCommand({
+              SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
+            }),
+          )
+        ).SecretString!,
+      ).signingSecret;
+
+    expect((await rotate(h.appWithUnreachable('secrets'))).status).toBe(500);
+    expect(
+      (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
+        .body.version,
+    ).toBe(1);
+    expect(await storedSecret()).toBe('old-secret-0123456789');
+
+    const repeated = await rotate(h.app);
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.version).toBe(2);
+    expect(await storedSecret()).toBe('new-secret-0123456789');
+  });
+
+  it('when the If-Match is stale, then 412 and the secret is not touched', async () => {
+    const created = await call(
+      request(h.app)
+        .post('/v1/crm-connections')
+        .set(bearer(admin))
+        .send({ type: 'pipedrive', name: 'Stale', credentials: { apiToken: 'pipedrive-token-2' } }),
+    );
+    await call(
+      request(h.app)
+        .patch(`/v1/crm-connections/${created.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(created))
+        .send({ name: 'Renamed' })
+        .expect(200),
+    );
+    const stale = await call(
+      request(h.app)
+        .patch(`/v1/crm-connections/${created.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(created))
+        .send({ credentials: { apiToken: 'pipedrive-token-3' } }),
+    );
+    expect(stale.status).toBe(412);
+    const secret = await h.aws.secrets.send(
+      new GetSecretValueCommand({
+        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
+      }),
+    );
+    expect(JSON.parse(secret.SecretString!)).toEqual({ apiToken: 'pipedrive-token-2' });
+  });
+
   it.each([
     [
       'credentials of another type',
@@ -210,6 +292,7 @@ describe('CRM connections', () => {
     expect(everything).not.toContain(ACCESS_TOKEN);
     expect(everything).not.toContain('second-secret-0123456789');
     expect(everything).not.toContain('pipedrive-token-1');
+    expect(everything).not.toContain('new-secret-0123456789');
     expect(h.logs.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { compileSchema } from '@leadflow/core';
+import { FormRepository } from '../src/forms/form.repository';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
 const contactForm = {
@@ -279,5 +280,108 @@ describe('forms', () => {
       404,
     );
     expect((await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin))).status).toBe(200);
+  });
+
+  describe('publishing against failures and concurrent requests', () => {
+    let token: string;
+
+    beforeAll(async () => {
+      await h.createTenant('racing');
+      token = await h.token('racing', 'admin');
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    async function draft(name: string) {
+      const res = await request(h.app)
+        .post('/v1/forms')
+        .set(bearer(token))
+        .send({ name, fields: [{ key: 'email', required: true }] });
+      expect(res.status).toBe(201);
+      return res;
+    }
+
+    const publish = (formId: string, app = h.app) =>
+      request(app).post(`/v1/forms/${formId}/publish`).set(bearer(token));
+
+    const ingestionView = (formKey: string) => request(h.app).get(`/v1/public/forms/${formKey}`);
+
+    async function cdnView(formKey: string) {
+      const object = await h.aws.s3.send(
+        new GetObjectCommand({
+          Bucket: h.stack.resources.bucket,
+          Key: `tenants/racing/forms/${formKey}.json`,
+        }),
+      );
+      return JSON.parse(await object.Body!.transformToString());
+    }
+
+    /** Runs `meanwhile` after a publish has read the form and before it commits. */
+    function beforeNextCommit(meanwhile: () => Promise<unknown>) {
+      const commit = FormRepository.prototype.publish;
+      jest.spyOn(FormRepository.prototype, 'publish').mockImplementationOnce(async function (
+        this: FormRepository,
+        ...args
+      ) {
+        await meanwhile();
+        return commit.apply(this, args);
+      });
+    }
+
+    it('when S3 fails after the commit, then 503 says so, and publishing again writes the config without a new version', async () => {
+      const form = (await draft('Outage')).body;
+      const failed = await publish(form.id, h.appWithUnreachable('s3'));
+      expect(failed.status).toBe(503);
+      expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(failed.body.detail).toMatch(/takes submissions.*publish again/);
+      expect((await ingestionView(form.formKey)).body.version).toBe(1);
+      await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+
+      const retried = await publish(form.id);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ publishedVersion: 1, hasUnpublishedChanges: false });
+      expect(await cdnView(form.formKey)).toMatchObject({ version: 1, name: 'Outage' });
+      expect((await ingestionView(form.formKey)).body.version).toBe(1);
+    });
+
+    it('when the form changes while it is being published, then 409 and neither ingestion nor the CDN gets the old content', async () => {
+      const created = await draft('Before');
+      const form = created.body;
+      beforeNextCommit(() =>
+        request(h.app)
+          .patch(`/v1/forms/${form.id}`)
+          .set(bearer(token))
+          .set('If-Match', etagOf(created))
+          .send({ name: 'After' })
+          .expect(200),
+      );
+      const res = await publish(form.id);
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toMatch(/publish again/);
+      expect((await ingestionView(form.formKey)).status).toBe(404);
+      await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+
+      expect((await publish(form.id)).status).toBe(200);
+      expect(await cdnView(form.formKey)).toMatchObject({ version: 1, name: 'After' });
+    });
+
+    it('when two publishes race, then the later commit answers 409 and the earlier one’s version stays everywhere', async () => {
+      const form = (await draft('Raced')).body;
+      expect((await publish(form.id)).status).toBe(200);
+      beforeNextCommit(async () => {
+        const tenant = await request(h.app).get('/v1/tenant').set(bearer(token));
+        await request(h.app)
+          .patch('/v1/tenant')
+          .set(bearer(token))
+          .set('If-Match', etagOf(tenant))
+          .send({ branding: { primaryColor: '#0B7A75' } })
+          .expect(200);
+        const winner = await publish(form.id);
+        expect(winner.body).toMatchObject({ publishedVersion: 2 });
+      });
+      const loser = await publish(form.id);
+      expect(loser.status).toBe(409);
+      for (const view of [(await ingestionView(form.formKey)).body, await cdnView(form.formKey)])
+        expect(view).toMatchObject({ version: 2, theme: { primaryColor: '#0B7A75' } });
+    });
   });
 });

@@ -6,6 +6,11 @@ import { TenantConfigConfigSchema } from '../src/config';
 
 export type Role = 'admin' | 'manager' | 'agent' | 'viewer';
 
+type AwsClientName = Exclude<keyof AwsClients, 'destroy'>;
+
+/** Nothing listens here: every call is refused at once. */
+const UNREACHABLE = 'http://127.0.0.1:1';
+
 export interface Harness {
   stack: TestStack;
   aws: AwsClients;
@@ -14,6 +19,8 @@ export interface Harness {
   logs: string[];
   /** A bearer token of a user with `role` in `tenantId` (created once). */
   token(tenantId: string, role: Role | 'platform-admin'): Promise<string>;
+  /** Another app on the same stack whose `client` cannot reach AWS: that call fails, the others work. */
+  appWithUnreachable(client: AwsClientName): ReturnType<typeof buildApp>['app'];
   /** Creates a tenant through the API, as a platform admin. */
   createTenant(slug: string, extra?: Record<string, unknown>): Promise<void>;
   close(): void;
@@ -25,6 +32,11 @@ export async function startHarness(): Promise<Harness> {
   const config = loadConfig(TenantConfigConfigSchema, { ...stack.env, LOG_LEVEL: 'debug' });
   const aws = createAwsClients({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
   const { app } = buildApp({ config, logger, aws, validateResponses: true });
+  const unreachable = createAwsClients({
+    region: config.AWS_REGION,
+    endpoint: UNREACHABLE,
+    maxAttempts: 1,
+  });
   const token = (tenantId: string, role: Role | 'platform-admin') =>
     stack.tokenFor({
       email: `${role}@${tenantId}.test`,
@@ -37,6 +49,32 @@ export async function startHarness(): Promise<Harness> {
     app,
     logs,
     token,
+    appWithUnreachable(client) {
+      const pick = <K extends AwsClientName>(name: K): AwsClients[K] =>
+        (name === client ? unreachable : aws)[name];
+      const partlyUnreachable: AwsClients = {
+        get dynamodb() {
+          return pick('dynamodb');
+        },
+        get eventBridge() {
+          return pick('eventBridge');
+        },
+        get sqs() {
+          return pick('sqs');
+        },
+        get s3() {
+          return pick('s3');
+        },
+        get secrets() {
+          return pick('secrets');
+        },
+        get cognito() {
+          return pick('cognito');
+        },
+        destroy() {},
+      };
+      return buildApp({ config, logger, aws: partlyUnreachable, validateResponses: true }).app;
+    },
     async createTenant(slug, extra = {}) {
       const res = await request(app)
         .post('/v1/tenants')
@@ -53,7 +91,10 @@ export async function startHarness(): Promise<Harness> {
           `could not create tenant ${slug}: ${res.status} ${JSON.stringify(res.body)}`,
         );
     },
-    close: () => aws.destroy(),
+    close: () => {
+      aws.destroy();
+      unreachable.destroy();
+    },
   };
 }
 

@@ -89,6 +89,35 @@ describe('members', () => {
     expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['manager']);
   });
 
+  it('when the user pool fails during a demotion, then repeating the same request removes the admin group', async () => {
+    const invited = await request(h.app)
+      .post('/v1/members')
+      .set(bearer(admin))
+      .send({ email: 'demoted@alpha.test', role: 'admin' });
+    const demote = (app: typeof h.app) =>
+      request(app)
+        .patch(`/v1/members/${invited.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(invited))
+        .send({ role: 'viewer' });
+    const groups = async () =>
+      (
+        await h.aws.cognito.send(
+          new AdminListGroupsForUserCommand({ UserPoolId: pool(), Username: 'demoted@alpha.test' }),
+        )
+      ).Groups?.map((g) => g.GroupName);
+
+    expect((await demote(h.appWithUnreachable('cognito'))).status).toBe(500);
+    const stored = await request(h.app).get(`/v1/members/${invited.body.id}`).set(bearer(admin));
+    expect(stored.body.role).toBe('viewer');
+    expect(await groups()).toEqual(['admin']);
+
+    const retried = await demote(h.app);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ role: 'viewer', version: 2 });
+    expect(await groups()).toEqual(['viewer']);
+  });
+
   it('when the last admin would be removed or demoted, then 409; with a second admin, it works', async () => {
     const members = (await request(h.app).get('/v1/members').set(bearer(admin))).body
       .items as Array<{ id: string; email: string; version: number }>;

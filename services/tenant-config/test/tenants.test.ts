@@ -37,6 +37,27 @@ describe('tenants', () => {
     expect(res.status).toBe(409);
   });
 
+  it('when the first admin’s e-mail already has an account, then 409 leaves no tenant behind and a retry creates it', async () => {
+    const platform = await h.token('platform', 'platform-admin');
+    await h.token('alpha', 'viewer'); // viewer@alpha.test has an account
+    const create = (email: string) =>
+      request(h.app).post('/v1/tenants').set(bearer(platform)).send({
+        name: 'Epsilon',
+        slug: 'epsilon',
+        defaultCountry: 'DE',
+        timezone: 'Europe/Berlin',
+        admin: { email },
+      });
+
+    const refused = await create('viewer@alpha.test');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/user with this e-mail already exists/);
+
+    const retried = await create('first@epsilon.test');
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ id: 'epsilon', version: 1 });
+  });
+
   it('when the country or time zone is unknown, then 400 naming them', async () => {
     const res = await request(h.app)
       .post('/v1/tenants')

@@ -221,6 +221,8 @@ export const updateCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections/{connectionId}',
   operationId: 'updateCrmConnection',
   summary: 'Change a CRM connection, or rotate its credentials',
+  description:
+    'Needs If-Match. New credentials are stored before the version moves on: after a 5xx, repeat the same request with the same If-Match. In production every endpoint must be an absolute, public https URL (400 naming the field).',
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   params: ConnectionParams,

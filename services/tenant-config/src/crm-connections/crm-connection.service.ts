@@ -12,7 +12,14 @@ import {
   type CrmType,
   type TenantSettings,
 } from '@leadflow/contracts';
-import { AppError, assertValid, notFound, type FieldError, type Logger } from '@leadflow/core';
+import {
+  AppError,
+  assertValid,
+  notFound,
+  staleVersion,
+  type FieldError,
+  type Logger,
+} from '@leadflow/core';
 import type { ConfigEvents } from '../shared/config-events';
 import type { TenantService } from '../tenants/tenant.service';
 import type { ConnectionChanges, CrmConnectionRepository } from './crm-connection.repository';
@@ -52,7 +59,7 @@ export class CrmConnectionService {
     const tenant = await this.deps.tenants.get(tenantId);
     const credentials = input.credentials as Record<string, string>;
     this.assertValid([
-      ...this.endpointErrors(input.type, input.baseUrl, credentials, 'body'),
+      ...endpointErrors(input.type, input.baseUrl, credentials, this.deps.production),
       ...mappingErrors(input.fieldMapping, tenant),
     ]);
     const connectionId = ulid();
@@ -113,16 +120,17 @@ export class CrmConnectionService {
       );
     }
     errors.push(
-      ...this.endpointErrors(current.type, patch.baseUrl ?? undefined, credentials, 'body'),
+      ...endpointErrors(
+        current.type,
+        patch.baseUrl ?? undefined,
+        credentials,
+        this.deps.production,
+      ),
     );
     this.assertValid(errors);
-    const changes: ConnectionChanges = rest;
-    const updated = await this.deps.connections.update(
-      tenantId,
-      connectionId,
-      expectedVersion,
-      changes,
-    );
+    if (current.version !== expectedVersion) throw staleVersion();
+    // The secret before the version: when either fails, the same request (same If-Match) can be
+    // repeated, and a new version always has its credentials written.
     if (credentials) {
       await this.deps.secrets.send(
         new PutSecretValueCommand({
@@ -131,6 +139,13 @@ export class CrmConnectionService {
         }),
       );
     }
+    const changes: ConnectionChanges = rest;
+    const updated = await this.deps.connections.update(
+      tenantId,
+      connectionId,
+      expectedVersion,
+      changes,
+    );
     await this.deps.events.changed(tenantId, 'crm-connection', connectionId, updated.version);
     return toConnection(updated);
   }
@@ -155,34 +170,33 @@ export class CrmConnectionService {
       );
   }
 
-  private endpointErrors(
-    type: CrmType,
-    baseUrl: string | undefined,
-    credentials: Record<string, string> | undefined,
-    prefix: string,
-  ): FieldError[] {
-    const urls: Array<[string, string | undefined]> = [[`${prefix}.baseUrl`, baseUrl]];
-    if (type === 'webhook') urls.push([`${prefix}.credentials.url`, credentials?.url]);
-    if (type === 'salesforce')
-      urls.push([`${prefix}.credentials.instanceUrl`, credentials?.instanceUrl]);
-    return urls.flatMap(([field, url]) => {
-      const problem = url === undefined ? undefined : this.endpointProblem(url);
-      return problem ? [{ field, message: problem }] : [];
-    });
-  }
-
-  private endpointProblem(url: string): string | undefined {
-    if (!this.deps.production) return undefined;
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:') return 'must use https';
-    if (isPrivateHost(parsed.hostname)) return 'must be a public host';
-    return undefined;
-  }
-
   private assertValid(errors: FieldError[]): void {
     if (errors.length > 0)
       throw new AppError('validation_failed', 'The CRM connection is invalid', { errors });
   }
+}
+
+export function endpointErrors(
+  type: CrmType,
+  baseUrl: string | undefined,
+  credentials: Record<string, string> | undefined,
+  production: boolean,
+): FieldError[] {
+  const urls: Array<[string, string | undefined]> = [['body.baseUrl', baseUrl]];
+  if (type === 'webhook') urls.push(['body.credentials.url', credentials?.url]);
+  if (type === 'salesforce') urls.push(['body.credentials.instanceUrl', credentials?.instanceUrl]);
+  return urls.flatMap(([field, url]) => {
+    const problem = url === undefined || !production ? undefined : endpointProblem(url);
+    return problem ? [{ field, message: problem }] : [];
+  });
+}
+
+function endpointProblem(url: string): string | undefined {
+  if (!URL.canParse(url)) return 'must be an absolute URL';
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:') return 'must use https';
+  if (isPrivateHost(parsed.hostname)) return 'must be a public host';
+  return undefined;
 }
 
 function validationErrors(check: () => unknown): FieldError[] {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type PublishedConsent, type PublishedFormItem } from '@leadflow/contracts';
 import {
-  staleVersion,
+  AppError,
   updateVersioned,
   withoutKeys,
   queryPrefixPage,
@@ -101,13 +101,18 @@ export class FormRepository {
     });
   }
 
-  /** Marks the form published from `form.version` and writes the lookup ingestion reads, together. */
+  /**
+   * Marks the form published from `form.version` and writes the lookup ingestion reads, together,
+   * if neither the form nor its published version changed since `form` was read: two publishes
+   * never commit the same version with different content.
+   */
   async publish(
     tenantId: string,
     form: FormRecord,
     published: PublishedFormItem,
   ): Promise<FormRecord> {
     const publishedAt = published.config.publishedAt;
+    const previous = form.publishedVersion;
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -118,13 +123,17 @@ export class FormRepository {
                 Key: tenantKeys.form(tenantId, form.formId),
                 UpdateExpression:
                   'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :v',
-                ConditionExpression: '#version = :v',
+                ConditionExpression:
+                  previous === undefined
+                    ? '#version = :v AND attribute_not_exists(publishedVersion)'
+                    : '#version = :v AND publishedVersion = :previous',
                 ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
                 ExpressionAttributeValues: {
                   ':published': 'published',
                   ':pv': published.version,
                   ':at': publishedAt,
                   ':v': form.version,
+                  ...(previous === undefined ? {} : { ':previous': previous }),
                 },
               },
             },
@@ -138,7 +147,12 @@ export class FormRepository {
         }),
       );
     } catch (error) {
-      if (failedConditions(error)?.includes(0)) throw staleVersion();
+      if (failedConditions(error)?.includes(0))
+        throw new AppError(
+          'conflict',
+          'The form was changed or published by someone else meanwhile; publish again',
+          { cause: error },
+        );
       throw error;
     }
     return {

@@ -352,7 +352,7 @@ export const publishFormOperation = defineOperation({
   operationId: 'publishForm',
   summary: 'Publish a form',
   description:
-    'Compiles the form into the JSON Schema of a valid submission, writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json) and starts taking submissions with it. Ingestion picks up a new version within 30 seconds.',
+    'Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its version and rewrites the config. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it.',
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
@@ -364,7 +364,7 @@ export const publishFormOperation = defineOperation({
       headers: ETagHeader,
     },
   },
-  errors: [404, 409],
+  errors: [404, 409, 503],
 });
 
 export const unpublishFormOperation = defineOperation({

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
 import {
@@ -7,7 +8,13 @@ import {
   type PublishedFormItem,
   type TenantSettings,
 } from '@leadflow/contracts';
-import { AppError, isOrigin, notFound, type FieldError } from '@leadflow/core';
+import {
+  AppError,
+  dependencyUnavailable,
+  isOrigin,
+  notFound,
+  type FieldError,
+} from '@leadflow/core';
 import { compileSubmissionSchema, consentKey, CONTEXT_KEYS, resolveFields } from '@leadflow/forms';
 import type { ConfigEvents } from '../shared/config-events';
 import type { TenantService } from '../tenants/tenant.service';
@@ -81,6 +88,56 @@ function shapeErrors(form: FormShape, tenant: TenantSettings): FieldError[] {
       errors.push({ field: 'body.honeypotField', message: 'collides with a field of the form' });
   }
   return errors;
+}
+
+/** The form as ingestion and pages will see it, as the version after the last published one. */
+function compile(tenantId: string, tenant: TenantSettings, form: FormRecord): PublishedFormItem {
+  const missing = form.fields.filter(
+    (f) => !isStandardField(f.key) && !tenant.customFields.some((c) => c.key === f.key),
+  );
+  if (missing.length > 0)
+    throw new AppError(
+      'conflict',
+      `The form uses custom fields the tenant no longer has: ${missing.map((f) => f.key).join(', ')}`,
+    );
+  const fields = resolveFields(form.fields, tenant.customFields);
+  const version = (form.publishedVersion ?? 0) + 1;
+  const config: PublicFormConfig = {
+    formKey: form.formKey,
+    formId: form.formId,
+    version,
+    name: form.name,
+    fields,
+    consents: form.consents,
+    success: form.success,
+    theme: tenant.branding,
+    schema: compileSubmissionSchema({
+      fields,
+      consents: form.consents,
+      honeypotField: form.honeypotField,
+    }),
+    publishedAt: new Date().toISOString(),
+    ...(form.honeypotField ? { honeypotField: form.honeypotField } : {}),
+  };
+  return {
+    tenantId,
+    formId: form.formId,
+    version,
+    allowedOrigins: form.allowedOrigins,
+    defaultCountry: tenant.defaultCountry,
+    config,
+    ...(form.googleAdsKeyHash ? { googleAdsKeyHash: form.googleAdsKeyHash } : {}),
+  };
+}
+
+/** Ingestion compiles a version once: what it reads must not change without a new version. */
+function sameContent(a: PublishedFormItem, b: PublishedFormItem): boolean {
+  const content = ({ version: _v, config, ...rest }: PublishedFormItem): unknown => {
+    const { version: _cv, publishedAt: _at, ...configContent } = config;
+    // Through JSON, as in DynamoDB: members that are undefined are not stored.
+    return JSON.parse(JSON.stringify({ ...rest, config: configContent }));
+  };
+  return isDeepStrictEqual(content(a), content(b));
 }
 
 export class FormService {
@@ -157,59 +214,23 @@ export class FormService {
     return this.deps.forms.update(tenantId, formId, expectedVersion, changes);
   }
 
-  /** Compiles, writes the public config to S3, then switches ingestion to it. */
+  /**
+   * Compiles the form, switches ingestion to it, then writes its public config to S3: the CDN only
+   * ever shows content that was committed. Publishing unchanged content again keeps its
+   * version and rewrites the config, so a retry repairs a failed write.
+   */
   async publish(tenantId: string, formId: string): Promise<FormRecord> {
     const [tenant, form] = await Promise.all([
       this.deps.tenants.get(tenantId),
       this.get(tenantId, formId),
     ]);
-    const missing = form.fields.filter(
-      (f) => !isStandardField(f.key) && !tenant.customFields.some((c) => c.key === f.key),
-    );
-    if (missing.length > 0)
-      throw new AppError(
-        'conflict',
-        `The form uses custom fields the tenant no longer has: ${missing.map((f) => f.key).join(', ')}`,
-      );
-    const fields = resolveFields(form.fields, tenant.customFields);
-    const version = (form.publishedVersion ?? 0) + 1;
-    const config: PublicFormConfig = {
-      formKey: form.formKey,
-      formId: form.formId,
-      version,
-      name: form.name,
-      fields,
-      consents: form.consents,
-      success: form.success,
-      theme: tenant.branding,
-      schema: compileSubmissionSchema({
-        fields,
-        consents: form.consents,
-        honeypotField: form.honeypotField,
-      }),
-      publishedAt: new Date().toISOString(),
-      ...(form.honeypotField ? { honeypotField: form.honeypotField } : {}),
-    };
-    const published: PublishedFormItem = {
-      tenantId,
-      formId: form.formId,
-      version,
-      allowedOrigins: form.allowedOrigins,
-      defaultCountry: tenant.defaultCountry,
-      config,
-      ...(form.googleAdsKeyHash ? { googleAdsKeyHash: form.googleAdsKeyHash } : {}),
-    };
-    await this.deps.s3.send(
-      new PutObjectCommand({
-        Bucket: this.deps.bucket,
-        Key: configObjectKey(tenantId, form.formKey),
-        Body: JSON.stringify(config),
-        ContentType: 'application/json',
-        CacheControl: 'public, max-age=60, stale-while-revalidate=300',
-      }),
-    );
+    const compiled = compile(tenantId, tenant, form);
+    const live =
+      form.status === 'published' ? await this.deps.forms.getPublished(form.formKey) : undefined;
+    const published = live && sameContent(live, compiled) ? live : compiled;
     const updated = await this.deps.forms.publish(tenantId, form, published);
-    await this.deps.events.changed(tenantId, 'form', formId, version);
+    await this.deps.events.changed(tenantId, 'form', formId, published.version);
+    await this.writeConfig(tenantId, published.config);
     return updated;
   }
 
@@ -232,6 +253,25 @@ export class FormService {
     const published = await this.deps.forms.getPublished(formKey);
     if (!published) throw notFound('Form');
     return published;
+  }
+
+  private async writeConfig(tenantId: string, config: PublicFormConfig): Promise<void> {
+    try {
+      await this.deps.s3.send(
+        new PutObjectCommand({
+          Bucket: this.deps.bucket,
+          Key: configObjectKey(tenantId, config.formKey),
+          Body: JSON.stringify(config),
+          ContentType: 'application/json',
+          CacheControl: 'public, max-age=60, stale-while-revalidate=300',
+        }),
+      );
+    } catch (error) {
+      throw dependencyUnavailable(
+        `Version ${config.version} of the form takes submissions, but its public config could not be written to the CDN; publish again to write it`,
+        error,
+      );
+    }
   }
 
   private async removeConfig(tenantId: string, formKey: string): Promise<void> {

@@ -111,7 +111,7 @@ export const changeMemberRoleOperation = defineOperation({
   operationId: 'changeMemberRole',
   summary: 'Change a member’s role',
   description:
-    'The last admin cannot stop being one (409). Tokens issued before the change keep the old role until they expire.',
+    'The last admin cannot stop being one (409). Tokens issued before the change keep the old role until they expire. Asking for the role the member already has answers 200 with the member as it is, whatever the If-Match, and brings the user pool groups in line with it: repeat a change that failed with 5xx to complete it.',
   tags: ['members'],
   auth: requires('settings:write'),
   params: MemberParams,

@@ -4,9 +4,11 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
+  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { TENANT_ROLES } from '@leadflow/auth';
 import { AppError, notFound, type Logger, type Role } from '@leadflow/core';
 import type { ConfigEvents } from '../shared/config-events';
 import type { MemberRecord, MemberRepository } from './member.repository';
@@ -19,6 +21,9 @@ export interface MemberServiceDeps {
   events: ConfigEvents;
   logger: Logger;
 }
+
+/** The groups that carry a tenant role; a user may be in other groups we leave alone. */
+const ROLE_GROUPS: ReadonlySet<string> = new Set(TENANT_ROLES);
 
 export function toMember(record: MemberRecord): Member {
   return {
@@ -101,6 +106,11 @@ export class MemberService {
     return record;
   }
 
+  /**
+   * The table holds the role, the user pool enforces it: the groups are made to match the stored
+   * role on every call, so repeating a change whose group update failed repairs it. A role that is
+   * already stored answers 200 whatever the If-Match: the change has been applied (RFC 9110 13.1.1).
+   */
   async changeRole(
     tenantId: string,
     memberId: string,
@@ -108,26 +118,39 @@ export class MemberService {
     role: Role,
   ): Promise<Member> {
     const current = await this.get(tenantId, memberId);
+    if (current.role === role) {
+      await this.matchGroupsTo(current.username, role);
+      return toMember(current);
+    }
     const changed = await this.deps.members.changeRole(tenantId, current, expectedVersion, role);
-    if (current.role !== role) {
-      const { cognito, userPoolId } = this.deps;
-      await cognito.send(
-        new AdminAddUserToGroupCommand({
-          UserPoolId: userPoolId,
-          Username: current.username,
-          GroupName: role,
-        }),
-      );
+    await this.matchGroupsTo(current.username, role);
+    await this.deps.events.changed(tenantId, 'member', memberId, changed.version);
+    return toMember(changed);
+  }
+
+  private async matchGroupsTo(username: string, role: Role): Promise<void> {
+    const { cognito, userPoolId } = this.deps;
+    await cognito.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: userPoolId,
+        Username: username,
+        GroupName: role,
+      }),
+    );
+    const { Groups = [] } = await cognito.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username }),
+    );
+    const otherRoles = Groups.flatMap(({ GroupName: group }) =>
+      group && group !== role && ROLE_GROUPS.has(group) ? [group] : [],
+    );
+    for (const group of otherRoles)
       await cognito.send(
         new AdminRemoveUserFromGroupCommand({
           UserPoolId: userPoolId,
-          Username: current.username,
-          GroupName: current.role,
+          Username: username,
+          GroupName: group,
         }),
       );
-    }
-    await this.deps.events.changed(tenantId, 'member', memberId, changed.version);
-    return toMember(changed);
   }
 
   /** Disable first, so a removed member can never sign in again, whatever fails after. */

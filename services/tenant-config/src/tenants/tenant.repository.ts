@@ -65,6 +65,32 @@ export class TenantRepository {
     }
   }
 
+  /** Deletes a tenant just created, and frees its slug, while it has no member yet. */
+  async undoCreate(tenant: TenantSettings): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.table,
+              Key: tenantKeys.slug(tenant.slug),
+              ConditionExpression: 'tenantId = :tenantId',
+              ExpressionAttributeValues: { ':tenantId': tenant.tenantId },
+            },
+          },
+          {
+            Delete: {
+              TableName: this.table,
+              Key: tenantKeys.tenant(tenant.tenantId),
+              ConditionExpression: 'adminCount = :none',
+              ExpressionAttributeValues: { ':none': 0 },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
   async get(tenantId: string): Promise<TenantSettings | undefined> {
     const result = await this.db.send(
       new GetCommand({

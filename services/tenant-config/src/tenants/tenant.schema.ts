@@ -149,7 +149,7 @@ export const createTenantOperation = defineOperation({
   operationId: 'createTenant',
   summary: 'Create a tenant',
   description:
-    'Platform admins only. The slug is unique and becomes the tenant id. With `admin`, the first admin is invited at once.',
+    'Platform admins only. The slug is unique and becomes the tenant id (409 when taken). With `admin`, the first admin is invited at once; when that fails (409 when the e-mail already has an account), no tenant is created and the slug stays free.',
   tags: ['tenant'],
   auth: requires('tenants:create', { tenantRequired: false }),
   body: CreateTenantBody,

@@ -7,7 +7,7 @@ import {
   type CustomFieldDefinition,
   type TenantSettings,
 } from '@leadflow/contracts';
-import { AppError, notFound, type FieldError } from '@leadflow/core';
+import { AppError, notFound, type FieldError, type Logger } from '@leadflow/core';
 import { isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
 import type { FormRepository } from '../forms/form.repository';
 import type { MemberRepository } from '../members/member.repository';
@@ -22,6 +22,7 @@ export interface TenantServiceDeps {
   members: MemberRepository;
   memberService: MemberService;
   events: ConfigEvents;
+  logger: Logger;
   s3: S3Client;
   bucket: string;
   assetsPublicUrl: string;
@@ -142,8 +143,7 @@ export class TenantService {
       updatedAt: now,
     };
     await this.deps.tenants.create(settings);
-    if (input.admin)
-      await this.deps.memberService.invite(settings.tenantId, input.admin.email, 'admin');
+    if (input.admin) await this.inviteFirstAdmin(settings, input.admin.email);
     await this.deps.events.changed(
       settings.tenantId,
       'tenant',
@@ -213,6 +213,21 @@ export class TenantService {
       logoUrl: `${this.deps.assetsPublicUrl}/${key}`,
       expiresIn: UPLOAD_EXPIRES_SECONDS,
     };
+  }
+
+  /** A tenant whose first admin cannot be invited is undone, so that a retry finds its slug free. */
+  private async inviteFirstAdmin(tenant: TenantSettings, email: string): Promise<void> {
+    try {
+      await this.deps.memberService.invite(tenant.tenantId, email, 'admin');
+    } catch (error) {
+      await this.deps.tenants.undoCreate(tenant).catch((cleanup: unknown) => {
+        this.deps.logger.error(
+          { err: cleanup, tenantId: tenant.tenantId },
+          'tenant without its first admin not undone; its slug stays taken',
+        );
+      });
+      throw error;
+    }
   }
 
   private logoPrefix(tenantId: string): string {
