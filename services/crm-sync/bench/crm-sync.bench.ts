@@ -322,7 +322,7 @@ async function crmPath(
           const outcome = await dispatcher.submit(connection, { ...item }, attempt);
           if (outcome.kind === 'done') break;
           retries += 1;
-          await sleep((outcome.delaySeconds ?? 1) * 1000);
+          await sleep((outcome.kind === 'deferred' ? outcome.delaySeconds : 1) * 1000);
         }
       }
     }),

@@ -32,7 +32,7 @@ export const CrmSyncConfigSchema = Type.Composite([
       { default: 250, minimum: 0, maximum: 10_000 },
     ),
     CRM_SYNC_MAX_QUEUE_WAIT_MS: Env.integer(
-      'Longest a message waits in memory for its CRM’s rate limit; beyond it, it is handed back to the queue with a visibility delay',
+      'Longest a message waits in memory for its CRM’s rate limit; beyond it, it is re-sent to the queue with a delay, which does not count towards the DLQ',
       { default: 5_000, minimum: 0, maximum: 60_000 },
     ),
     CRM_SYNC_CONNECTION_CONCURRENCY: Env.integer(
@@ -45,7 +45,7 @@ export const CrmSyncConfigSchema = Type.Composite([
       maximum: 120_000,
     }),
     CRM_SECRET_CACHE_MS: Env.integer(
-      'How long CRM credentials read from Secrets Manager are reused; a 401 drops them at once',
+      'How long CRM credentials read from Secrets Manager are reused; a 401/403 drops them and the call is tried once more',
       { default: 60_000, minimum: 0, maximum: 3_600_000 },
     ),
     CRM_CONNECTION_CACHE_MS: Env.integer(

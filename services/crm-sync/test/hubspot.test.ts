@@ -1,8 +1,10 @@
+import { eventually } from '@leadflow/testing';
 import {
   leadCreated,
   leadErased,
   leadUpdated,
   startCrmSyncHarness,
+  startCrmSyncService,
   type ConnectionRef,
   type CrmSyncHarness,
 } from './harness';
@@ -121,6 +123,29 @@ describe('HubSpot sync', () => {
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(0);
   });
 
+  it('when a change never reached HubSpot, then the next one still clears the fields it emptied', async () => {
+    const created = leadCreated('alpha', {
+      fields: { email: 'gap@alpha.example.com', firstName: 'Ada', phone: '+15550001111' },
+    });
+    await h.publish(created);
+    await h.waitForStatus('alpha', created.detail.leadId, hubspot.id, (s) => s.state === 'synced');
+    expect(contactOf('gap@alpha.example.com')!.properties.phone).toBe('+15550001111');
+
+    const phoneCleared = leadUpdated(created, { fields: { phone: undefined } });
+    const renamed = leadUpdated(phoneCleared, { fields: { firstName: 'Grace' } });
+    await h.publish(renamed);
+    await h.waitForStatus(
+      'alpha',
+      created.detail.leadId,
+      hubspot.id,
+      (s) => s.state === 'synced' && s.leadVersion === 3,
+    );
+
+    const contact = contactOf('gap@alpha.example.com')!;
+    expect(contact.properties.firstname).toBe('Grace');
+    expect(contact.properties.phone).toBeUndefined();
+  });
+
   it('when many leads arrive together, then they share batch requests', async () => {
     const before = h.fake.requests({ crm: 'hubspot' }).length;
     const leads = Array.from({ length: 30 }, () => leadCreated('alpha'));
@@ -231,5 +256,60 @@ describe('HubSpot sync', () => {
     expect(
       h.fake.requests({ crm: 'hubspot' }).some((r) => r.emails.includes('never@alpha.example.com')),
     ).toBe(false);
+  });
+});
+
+describe('HubSpot sync of changes that wait together', () => {
+  const token = 'pat-na1-hubspot-queued-000000001';
+  let h: CrmSyncHarness;
+  let hubspot: ConnectionRef;
+
+  beforeAll(async () => {
+    // The worker starts only once the changes are queued, so one receive brings them all.
+    h = await startCrmSyncHarness({
+      startWorker: false,
+      env: { CRM_SYNC_BATCH_LINGER_MS: '1000' },
+    });
+    await h.createTenant('queued');
+    hubspot = await h.connect('queued', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: token },
+      fieldMapping: { email: 'email', firstName: 'firstname', phone: 'phone' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('when a phone is cleared and the lead changes again before either is sent, then HubSpot loses the phone too', async () => {
+    const created = leadCreated('queued', {
+      fields: { email: 'both@queued.example.com', firstName: 'Ada', phone: '+15551234567' },
+    });
+    const earlier = startCrmSyncService(h.stack.env);
+    await h.publish(created);
+    await h.waitForStatus('queued', created.detail.leadId, hubspot.id, (s) => s.state === 'synced');
+    await earlier.stop();
+
+    const phoneCleared = leadUpdated(created, { fields: { phone: undefined } });
+    const renamed = leadUpdated(phoneCleared, { fields: { firstName: 'Grace' } });
+    await h.publish(phoneCleared, renamed);
+    await eventually(
+      async () => ((await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)) === 2 ? true : undefined),
+      10_000,
+      100,
+    );
+    const upsertsBefore = h.fake.requests({ crm: 'hubspot', token }).length;
+    h.crmSync.worker.start();
+
+    await h.waitForStatus(
+      'queued',
+      created.detail.leadId,
+      hubspot.id,
+      (s) => s.state === 'synced' && s.leadVersion === 3,
+    );
+    // Both changes went out as one upsert of the newest version.
+    expect(h.fake.requests({ crm: 'hubspot', token }).length - upsertsBefore).toBe(1);
+    const [contact] = [...h.fake.state.hubspotContacts.values()].filter((c) => c.token === token);
+    expect(contact!.properties).toEqual({ email: 'both@queued.example.com', firstname: 'Grace' });
   });
 });

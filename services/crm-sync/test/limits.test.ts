@@ -58,9 +58,26 @@ describe('CRM limits: rate limits, 429 storms, 5xx bursts', () => {
     // The worker paced itself: the fake never had to refuse, and no window held more than the limit.
     expect(requests.filter((r) => r.limited)).toHaveLength(0);
     expect(h.fake.maxInWindow('hubspot', TOKEN, LIMIT.intervalMs)).toBeLessThanOrEqual(LIMIT.max);
-    // The 429s delayed messages by visibility instead of failing them.
+    // The 429s delayed messages instead of failing them.
     const statuses = await Promise.all(leads.map((l) => h.statuses('storms', l.detail.leadId)));
     expect(statuses.flat().every((s) => s.state === 'synced' && !s.lastError)).toBe(true);
+    expect(await h.queueDepth(h.stack.env.CRM_SYNC_DLQ_URL!)).toBe(0);
+  });
+
+  it('when HubSpot rate-limits a change more often than the queue’s maxReceiveCount, then the change waits without failing and syncs, never reaching the DLQ', async () => {
+    const before = h.fake.requests({ crm: 'hubspot', token: TOKEN }).length;
+    h.fake.storm({ crm: 'hubspot', status: 429, requests: 10, retryAfterSeconds: 1 });
+    const lead = leadCreated('storms');
+    await h.publish(lead);
+
+    const settled = await h
+      .waitForStatus('storms', lead.detail.leadId, hubspot.id, (s) => s.state !== 'pending', 50_000)
+      .finally(() => h.fake.calm());
+
+    expect(settled.state).toBe('synced');
+    expect(settled.lastError).toBeUndefined();
+    const answers = h.fake.requests({ crm: 'hubspot', token: TOKEN }).slice(before);
+    expect(answers.filter((r) => r.status === 429).length).toBe(10);
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_DLQ_URL!)).toBe(0);
   });
 

@@ -132,6 +132,49 @@ describe('Dead letters and redrive', () => {
     expect(res.headers['content-type']).toMatch(/problem\+json/);
   });
 
+  it('when a CRM keeps rejecting the credentials, then the lead shows failed, the change waits in the DLQ, and a redrive after the fix syncs it', async () => {
+    const revoked = 'pat-na1-dead-letters-revoked-01';
+    await h.createTenant('dlqauth');
+    h.fake.configure({ rejectTokens: [revoked] });
+    const connection = await h.connect('dlqauth', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: revoked },
+    });
+    const lead = leadCreated('dlqauth');
+    await h.publish(lead);
+
+    const failed = await h.waitForStatus(
+      'dlqauth',
+      lead.detail.leadId,
+      connection.id,
+      (s) => /gave up/.test(s.lastError ?? ''),
+      40_000,
+    );
+    expect(failed.state).toBe('failed');
+    expect(failed.lastError).toMatch(/gave up after 8 attempts.*401.*INVALID_AUTHENTICATION/);
+    await eventually(
+      async () => ((await h.queueDepth(queueUrl)) === 0 ? true : undefined),
+      20_000,
+      500,
+    );
+
+    h.fake.configure({ rejectTokens: [] });
+    const res = await request(h.crmSync.app)
+      .post('/v1/crm-sync/redrive')
+      .set(bearer(await platformAdmin()))
+      .send({});
+    expect(res.status).toBe(200);
+    await h.waitForStatus(
+      'dlqauth',
+      lead.detail.leadId,
+      connection.id,
+      (s) => s.state === 'synced',
+      20_000,
+    );
+  });
+
   it('when redriveMessages moves messages, then body and attributes are kept', async () => {
     // The lead-intake pair has no worker in this test: nothing consumes what arrives.
     const from = h.stack.env.LEAD_INTAKE_DLQ_URL!;

@@ -87,6 +87,34 @@ describe('Salesforce sync', () => {
     });
   });
 
+  it('when a sales rep filled in a Lead’s placeholders, then later updates leave their values', async () => {
+    const created = leadCreated('sfco', { fields: { email: 'rep@sfco.example.com' } });
+    await h.publish(created);
+    await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    const [record] = leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId);
+    Object.assign(record!.fields, { LastName: 'Turing', Company: 'Bletchley Park' });
+
+    await h.publish(leadUpdated(created, { fields: { jobTitle: 'Cryptanalyst' } }));
+    await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced' && s.leadVersion === 2,
+    );
+
+    expect(record!.writes).toBe(2);
+    expect(record!.fields).toMatchObject({
+      LastName: 'Turing',
+      Company: 'Bletchley Park',
+      Title: 'Cryptanalyst',
+    });
+  });
+
   it('when a duplicate rule matches an existing Lead, then crm-sync links that record instead of failing', async () => {
     const existing = h.fake.seedSalesforceLead(TOKEN, {
       Email: 'Dup@sfco.example.com',
@@ -156,10 +184,10 @@ describe('Salesforce sync', () => {
     expect(deletes.some((r) => r.path.includes(`/sobjects/Lead/${EXTERNAL_ID_FIELD}/`))).toBe(true);
   });
 
-  it('when the access token is rejected, then the lead is failed with the reason and not retried', async () => {
+  it('when the access token is rejected, then the lead shows failed with the reason, and its change syncs once the token is accepted again', async () => {
+    const created = leadCreated('sfco');
     h.fake.configure({ rejectTokens: [TOKEN] });
     try {
-      const created = leadCreated('sfco');
       await h.publish(created);
       const failed = await h.waitForStatus(
         'sfco',
@@ -168,12 +196,17 @@ describe('Salesforce sync', () => {
         (s) => s.state === 'failed',
       );
       expect(failed.lastError).toMatch(/401.*INVALID_SESSION_ID/);
-      const count = h.fake.requests({ crm: 'salesforce' }).length;
-      await new Promise((r) => setTimeout(r, 2_000));
-      expect(h.fake.requests({ crm: 'salesforce' })).toHaveLength(count);
     } finally {
       h.fake.configure({ rejectTokens: [] });
     }
+    const synced = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    expect(synced.lastError).toBeUndefined();
+    expect(leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId)).toHaveLength(1);
   });
 
   it('when the org is over its API request limit (403 REQUEST_LIMIT_EXCEEDED), then the change waits instead of failing', async () => {
@@ -189,7 +222,7 @@ describe('Salesforce sync', () => {
     expect(pending.lastError).toMatch(/REQUEST_LIMIT_EXCEEDED/);
     const count = h.fake.requests({ crm: 'salesforce' }).length;
     await new Promise((r) => setTimeout(r, 2_000));
-    // Delayed by visibility (minutes), not hammered.
+    // Delayed (minutes), not hammered.
     expect(h.fake.requests({ crm: 'salesforce' })).toHaveLength(count);
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(1);
   });

@@ -118,30 +118,61 @@ describe('Tenancy and connections', () => {
     expect(h.fake.requests({ token: 'pat-na1-red-victim-secret-00001' })).toHaveLength(0);
   });
 
-  it('when HubSpot rejects the token, then the lead is failed; after the tenant rotates it, the next lead syncs with the new one', async () => {
+  it('when the token was rotated while the old one is still cached, then HubSpot’s refusal drops it and the same attempt syncs with the new one', async () => {
+    await h.createTenant('cyan');
+    const old = 'pat-na1-cyan-before-rotation-001';
+    const fresh = 'pat-na1-cyan-after-rotation-0001';
+    const connection = await hubspot('cyan', old);
+    const before = leadCreated('cyan');
+    await h.publish(before);
+    await h.waitForStatus('cyan', before.detail.leadId, connection.id, (s) => s.state === 'synced');
+
+    await h.updateConnection('cyan', connection, { credentials: { accessToken: fresh } });
+    h.fake.configure({ rejectTokens: [old] });
+    const after = leadCreated('cyan');
+    await h.publish(after);
+    const synced = await h.waitForStatus(
+      'cyan',
+      after.detail.leadId,
+      connection.id,
+      (s) => s.state !== 'pending',
+    );
+
+    expect(synced).toMatchObject({ state: 'synced', leadVersion: 1 });
+    expect(synced.lastError).toBeUndefined();
+    const email = after.detail.lead.fields.email!.toLowerCase();
+    const refused = h.fake.requests({ token: old }).filter((r) => r.status === 401);
+    expect(refused.flatMap((r) => r.emails)).toEqual([email]);
+    expect(h.fake.requests({ token: fresh }).flatMap((r) => r.emails)).toEqual([email]);
+  });
+
+  it('when HubSpot rejects the token, then the lead shows failed and its change waits; after the tenant rotates the token, it syncs with the new one', async () => {
     await h.createTenant('teal');
     const old = 'pat-na1-teal-revoked-token-00001';
     const fresh = 'pat-na1-teal-rotated-token-00001';
     h.fake.configure({ rejectTokens: [old] });
     const connection = await hubspot('teal', old);
-    const first = leadCreated('teal');
-    await h.publish(first);
+    const lead = leadCreated('teal');
+    await h.publish(lead);
     const failed = await h.waitForStatus(
       'teal',
-      first.detail.leadId,
+      lead.detail.leadId,
       connection.id,
       (s) => s.state === 'failed',
     );
     expect(failed.lastError).toMatch(/401.*INVALID_AUTHENTICATION/);
 
     await h.updateConnection('teal', connection, { credentials: { accessToken: fresh } });
-    const second = leadCreated('teal');
-    await h.publish(second);
-    await h.waitForStatus('teal', second.detail.leadId, connection.id, (s) => s.state === 'synced');
+    await h.waitForStatus(
+      'teal',
+      lead.detail.leadId,
+      connection.id,
+      (s) => s.state === 'synced',
+      30_000,
+    );
     expect(h.fake.requests({ token: fresh }).flatMap((r) => r.emails)).toEqual([
-      second.detail.lead.fields.email!.toLowerCase(),
+      lead.detail.lead.fields.email!.toLowerCase(),
     ]);
-    // The secret was re-read at once, not after the cache's minute.
     expect(h.logs.join('\n')).not.toContain(fresh);
     expect(h.logs.join('\n')).not.toContain(old);
   });

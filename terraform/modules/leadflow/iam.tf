@@ -210,7 +210,7 @@ data "aws_iam_policy_document" "crm_sync" {
 
   statement {
     sid       = "ConsumeCrmSync"
-    actions   = concat(local.sqs_consume, ["sqs:SendMessage"]) # SendMessage: redrive puts messages back
+    actions   = concat(local.sqs_consume, ["sqs:SendMessage"]) # SendMessage: redrive puts messages back; rate-limit waits re-send them delayed
     resources = [module.sqs.queue_arns["crm-sync"]]
   }
 

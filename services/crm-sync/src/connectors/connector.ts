@@ -13,6 +13,7 @@ export interface SyncItem {
   occurredAt: string;
   /** The lead after the change; absent for an erasure. */
   lead?: LeadSnapshot;
+  /** The fields the change names; widened per connection to all that may differ in the CRM. */
   changedFields: string[];
   /** What crm-sync last recorded for this lead and connection (external ids among it). */
   previous?: SyncStatusItem;
@@ -28,8 +29,12 @@ export type ItemResult =
   | { state: 'synced'; externalId?: string }
   /** A permanent failure: retrying the same data cannot succeed. */
   | { state: 'failed'; error: string; externalId?: string }
-  /** A passing failure: the message is tried again (after `delaySeconds`, or the backoff). */
-  | { state: 'retry'; error: string; delaySeconds?: number; externalId?: string };
+  /** A passing failure: the message is tried again after the backoff, towards the DLQ. */
+  | { state: 'retry'; error: string; externalId?: string }
+  /** No failure: the CRM's rate limit makes the change wait `delaySeconds`. */
+  | { state: 'rate-limited'; error: string; delaySeconds: number; externalId?: string }
+  /** The CRM refused the credentials: retried like a failure, so it waits in the DLQ for a fix. */
+  | { state: 'rejected'; error: string; externalId?: string };
 
 /** Rate-limit state a CRM reported in its response headers. */
 export interface ObservedLimits {
@@ -101,10 +106,13 @@ export class PermanentCrmError extends Error {
   }
 }
 
-/** The CRM rejected the credentials (401): failed, and the cached secret is dropped. */
-export class CredentialsRejectedError extends PermanentCrmError {
-  constructor(status: number, message = `the CRM rejected the credentials (${status})`) {
-    super(status, message);
+/** The CRM rejected the credentials (401/403): they may have been rotated, or must be fixed. */
+export class CredentialsRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    message = `the CRM rejected the credentials (${status})`,
+  ) {
+    super(message);
     this.name = 'CredentialsRejectedError';
   }
 }
@@ -126,6 +134,7 @@ export class MisconfiguredConnectionError extends Error {
 }
 
 const TRANSIENT_4XX = new Set([408, 425, 429]);
+const CREDENTIALS_REJECTED = new Set([401, 403]);
 
 /**
  * The common reading of an HTTP status: 2xx passes, 401/403 reject the credentials, other 4xx
@@ -135,7 +144,7 @@ export function assertOk(response: CrmResponse, what: string): void {
   const { status } = response;
   if (status >= 200 && status < 300) return;
   const detail = `${what} answered ${status}${response.errorSummary ? `: ${response.errorSummary}` : ''}`;
-  if (status === 401) throw new CredentialsRejectedError(status, detail);
+  if (CREDENTIALS_REJECTED.has(status)) throw new CredentialsRejectedError(status, detail);
   if (status >= 300 && status < 500 && !TRANSIENT_4XX.has(status))
     throw new PermanentCrmError(status, detail);
   throw new TransientCrmError(detail);
@@ -156,7 +165,14 @@ export function retryAfterSeconds(response: CrmResponse, fallback: number): numb
 export function resultOfError(error: unknown, externalId?: string): ItemResult {
   const progress = externalId === undefined ? {} : { externalId };
   if (error instanceof RateLimitedError)
-    return { state: 'retry', error: error.message, delaySeconds: error.delaySeconds, ...progress };
+    return {
+      state: 'rate-limited',
+      error: error.message,
+      delaySeconds: error.delaySeconds,
+      ...progress,
+    };
+  if (error instanceof CredentialsRejectedError)
+    return { state: 'rejected', error: error.message, ...progress };
   if (
     error instanceof PermanentCrmError ||
     error instanceof UnsafeEndpointError ||
@@ -178,8 +194,8 @@ export async function eachItem(
     try {
       results.push(await work(item, (id) => (externalId = id)));
     } catch (error) {
-      // A rate limit stops the rest too: they would only meet the same answer.
-      if (error instanceof RateLimitedError) {
+      // A rate limit or a refused credential stops the rest: they would only meet the same answer.
+      if (error instanceof RateLimitedError || error instanceof CredentialsRejectedError) {
         results.push(resultOfError(error, externalId));
         while (results.length < items.length) results.push(resultOfError(error));
         break;

@@ -23,15 +23,18 @@ import { mapLead } from './lead-mapping';
  *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing.
  * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded),
  *   DELETE /sobjects/Lead/Leadflow_Id__c/<id> for a lead it has no record id of.
- * - 401 INVALID_SESSION_ID: credentials; 403 REQUEST_LIMIT_EXCEEDED: the org's API request
- *   limit (a rolling 24 h count), a rate limit.
+ * - 401 INVALID_SESSION_ID and other 403s: credentials; 403 REQUEST_LIMIT_EXCEEDED: the org's
+ *   API request limit (a rolling 24 h count), a rate limit.
  * The org needs a Lead custom field Leadflow_Id__c: Text(26), External ID, Unique.
  */
 export const SALESFORCE_API_VERSION = 'v60.0';
 export const EXTERNAL_ID_FIELD = 'Leadflow_Id__c';
 const DATA = `/services/data/${SALESFORCE_API_VERSION}`;
 
-/** Lead fields Salesforce requires on create; a lead without them gets a placeholder. */
+/**
+ * Lead fields Salesforce requires: a record created without them gets a placeholder; a record
+ * that exists keeps what it has (a sales rep may have filled them in), as it cannot be emptied.
+ */
 const REQUIRED_PLACEHOLDERS: Record<string, string> = {
   LastName: '[not provided]',
   Company: '[not provided]',
@@ -69,15 +72,20 @@ const auth = (context: ConnectorContext) => ({
   authorization: `Bearer ${context.credentials.accessToken ?? ''}`,
 });
 
-function fieldsOf(context: ConnectorContext, item: SyncItem): Record<string, unknown> {
+function fieldsOf(
+  context: ConnectorContext,
+  item: SyncItem,
+  recordExists: boolean,
+): Record<string, unknown> {
   const mapped = mapLead(item.lead!, context.connection.fieldMapping, item.changedFields, {
     joinArrays: ';',
     cleared: null,
   });
   const fields: Record<string, unknown> = { ...mapped };
   for (const [field, placeholder] of Object.entries(REQUIRED_PLACEHOLDERS)) {
-    if (fields[field] === undefined || fields[field] === null || fields[field] === '')
-      fields[field] = placeholder;
+    if (fields[field] !== undefined && fields[field] !== null && fields[field] !== '') continue;
+    if (recordExists) delete fields[field];
+    else fields[field] = placeholder;
   }
   return fields;
 }
@@ -120,7 +128,7 @@ async function linkDuplicates(
         attributes: { type: 'Lead' },
         id: recordId,
         [EXTERNAL_ID_FIELD]: item.leadId,
-        ...fieldsOf(context, item),
+        ...fieldsOf(context, item, true),
       })),
     },
   });
@@ -170,7 +178,7 @@ export const salesforceConnector: Connector = {
         records: items.map((item) => ({
           attributes: { type: 'Lead' },
           [EXTERNAL_ID_FIELD]: item.leadId,
-          ...fieldsOf(context, item),
+          ...fieldsOf(context, item, item.previous?.externalId !== undefined),
         })),
       },
     });

@@ -17,8 +17,8 @@ import { mapLead } from './lead-mapping';
  * - `Leadflow-Timestamp`: Unix seconds when this attempt was signed — receivers refuse old ones;
  * - `Leadflow-Signature: v1=<hex>`: HMAC-SHA256, keyed with the connection's signing secret, of
  *   `<event id>.<timestamp>.<raw body>`.
- * 2xx is delivered; 429 waits for Retry-After; other 4xx (and redirects, never followed) fail;
- * 5xx and network errors are retried.
+ * 2xx is delivered; 429 waits for Retry-After; 401/403 reject the credentials (the signing
+ * secret); other 4xx (and redirects, never followed) fail; 5xx and network errors are retried.
  */
 export const SIGNATURE_HEADER = 'leadflow-signature';
 export const TIMESTAMP_HEADER = 'leadflow-timestamp';

@@ -1,4 +1,4 @@
-import type { CrmConnectionItem, SyncStatusItem } from '@leadflow/contracts';
+import type { CrmConnectionItem, SyncState, SyncStatusItem } from '@leadflow/contracts';
 import type { Logger } from '@leadflow/core';
 import type { CredentialStore } from '../connections/credential-store';
 import {
@@ -17,7 +17,11 @@ import { TokenBucket, type Clock } from './token-bucket';
 
 /** What became of one message's change for one connection. */
 export type SyncOutcome =
-  { kind: 'done' } | { kind: 'retry'; error: string; delaySeconds?: number };
+  | { kind: 'done' }
+  /** The attempt failed: the message comes back after the backoff, towards the DLQ. */
+  | { kind: 'retry'; error: string }
+  /** Nothing failed: the change waits `delaySeconds` for the CRM's rate limit. */
+  | { kind: 'deferred'; error: string; delaySeconds: number };
 
 export interface LaneSettings {
   /** How long the first change of a batch waits for company. */
@@ -50,6 +54,21 @@ interface Pending {
 
 const MAX_ERROR_LENGTH = 500;
 
+/** A refused credential shows failed at once: someone must fix it before the change can pass. */
+function syncStateOf(result: ItemResult, lastAttempt: boolean): SyncState {
+  switch (result.state) {
+    case 'synced':
+      return 'synced';
+    case 'failed':
+    case 'rejected':
+      return 'failed';
+    case 'retry':
+      return lastAttempt ? 'failed' : 'pending';
+    case 'rate-limited':
+      return 'pending';
+  }
+}
+
 /** Skip a change when what is recorded is newer, or this very version is already synced. */
 function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): boolean {
   if (!previous) return false;
@@ -57,6 +76,25 @@ function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): b
     previous.leadVersion > item.version ||
     (previous.leadVersion === item.version && previous.state === 'synced')
   );
+}
+
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
+
+/**
+ * The fields that may differ from what the CRM last got. A change names only its own, which is
+ * all that differs when the version before it is the one synced; otherwise a change in between
+ * never reached the CRM (merged into a later one, failed, or out of order), and a field it
+ * emptied must still be cleared, so every mapped field counts. A lead never recorded has sent
+ * the CRM nothing to clear.
+ */
+function changedSinceSynced(
+  item: SyncItem,
+  previous: SyncStatusItem | undefined,
+  mapping: Record<string, string>,
+): string[] {
+  if (!previous || (previous.state === 'synced' && previous.leadVersion === item.version - 1))
+    return item.changedFields;
+  return union(item.changedFields, Object.keys(mapping));
 }
 
 /**
@@ -176,7 +214,10 @@ export class ConnectionLane {
     }
   }
 
-  /** Of several queued changes to one lead only the newest is sent: it carries the whole lead. */
+  /**
+   * Of several queued changes to one lead only the newest is sent: it carries the whole lead,
+   * and the fields all of them changed, so a field an older one emptied is cleared too.
+   */
   private coalesce(): void {
     if (this.queue.length < 2) return;
     const newest = new Map<string, Pending>();
@@ -186,10 +227,11 @@ export class ConnectionLane {
         newest.set(pending.item.leadId, pending);
     }
     if (newest.size === this.queue.length) return;
-    const keep = new Set(newest.values());
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const pending = this.queue[i]!;
-      if (keep.has(pending)) continue;
+      const kept = newest.get(pending.item.leadId)!;
+      if (kept === pending) continue;
+      kept.item.changedFields = union(kept.item.changedFields, pending.item.changedFields);
       this.queue.splice(i, 1);
       pending.resolve({ kind: 'done' });
     }
@@ -197,8 +239,8 @@ export class ConnectionLane {
 
   /**
    * A backlog the rate limit cannot clear within maxQueueWaitMs goes back to the queue, each
-   * change delayed (by visibility) until about when its turn would come: messages of this
-   * connection do not hold the worker's slots that other connections need.
+   * change delayed until about when its turn would come: messages of this connection do not
+   * hold the worker's slots that other connections need.
    */
   private releaseBacklog(): void {
     if (this.queue.length === 0) return;
@@ -221,7 +263,7 @@ export class ConnectionLane {
       if (gone.has(this.queue[i]!)) this.queue.splice(i, 1);
     for (const { pending, waitMs } of released) {
       pending.resolve({
-        kind: 'retry',
+        kind: 'deferred',
         error: 'waiting for the CRM rate limit',
         delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)),
       });
@@ -257,25 +299,17 @@ export class ConnectionLane {
         continue;
       }
       pending.item.previous = recorded;
+      pending.item.changedFields = changedSinceSynced(
+        pending.item,
+        recorded,
+        connection.fieldMapping,
+      );
       todo.push(pending);
     }
     if (todo.length === 0) return;
-    let results: ItemResult[];
-    try {
-      const credentials = await this.deps.credentials.get(connection, this.deps.connector);
-      const context: ConnectorContext = {
-        connection,
-        credentials,
-        request: (request) => this.request(connection, request),
-      };
-      const items = todo.map((p) => p.item);
-      results =
-        operation === 'upsert'
-          ? await this.deps.connector.upsert(context, items)
-          : await this.deps.connector.erase(context, items);
-    } catch (error) {
-      results = todo.map(() => resultOfError(error));
-    }
+    const items = todo.map((p) => p.item);
+    const results = await this.push(connection, operation, items);
+    await this.retryRejected(connection, operation, items, results);
     const maxReceiveCount = await this.deps.maxReceiveCount().catch(() => undefined);
     await Promise.all(
       todo.map((pending, i) =>
@@ -290,6 +324,50 @@ export class ConnectionLane {
     );
   }
 
+  /** One connector call for the batch; an error it throws is every item's result. */
+  private async push(
+    connection: CrmConnectionItem,
+    operation: SyncOperation,
+    items: SyncItem[],
+  ): Promise<ItemResult[]> {
+    try {
+      const credentials = await this.deps.credentials.get(connection, this.deps.connector);
+      const context: ConnectorContext = {
+        connection,
+        credentials,
+        request: (request) => this.request(connection, request),
+      };
+      return operation === 'upsert'
+        ? await this.deps.connector.upsert(context, items)
+        : await this.deps.connector.erase(context, items);
+    } catch (error) {
+      return items.map(() => resultOfError(error));
+    }
+  }
+
+  /**
+   * Credentials are cached, so a refusal may only mean they were rotated since: the items the
+   * CRM refused are tried once more with credentials read afresh.
+   */
+  private async retryRejected(
+    connection: CrmConnectionItem,
+    operation: SyncOperation,
+    items: SyncItem[],
+    results: ItemResult[],
+  ): Promise<void> {
+    const rejected = items.flatMap((_, i) => (results[i]?.state === 'rejected' ? [i] : []));
+    if (rejected.length === 0) return;
+    this.deps.credentials.invalidate(connection);
+    const again = await this.push(
+      connection,
+      operation,
+      rejected.map((i) => items[i]!),
+    );
+    rejected.forEach((index, i) => {
+      if (again[i]) results[index] = again[i];
+    });
+  }
+
   /** Records the result on the lead, then settles the change's promise. */
   private async settle(
     connection: CrmConnectionItem,
@@ -300,13 +378,9 @@ export class ConnectionLane {
   ): Promise<void> {
     const { item } = pending;
     const lastAttempt =
-      result.state === 'retry' && pending.receiveCount >= (maxReceiveCount ?? Infinity);
-    const state =
-      result.state === 'synced'
-        ? 'synced'
-        : result.state === 'failed' || lastAttempt
-          ? 'failed'
-          : 'pending';
+      (result.state === 'retry' || result.state === 'rejected') &&
+      pending.receiveCount >= (maxReceiveCount ?? Infinity);
+    const state = syncStateOf(result, lastAttempt);
     const error =
       result.state === 'synced'
         ? null
@@ -346,30 +420,39 @@ export class ConnectionLane {
       crmType: connection.type,
       connectionId: connection.connectionId,
     };
-    if (result.state === 'retry') {
-      this.deps.logger.info({ ...log, error: result.error }, 'CRM sync will be retried');
-      pending.resolve({
-        kind: 'retry',
-        error: result.error,
-        ...(result.delaySeconds === undefined ? {} : { delaySeconds: result.delaySeconds }),
-      });
-      return;
+    switch (result.state) {
+      case 'synced':
+        this.deps.logger.debug({ ...log, operation }, 'synced');
+        pending.resolve({ kind: 'done' });
+        return;
+      case 'failed':
+        this.deps.logger.warn({ ...log, error: result.error }, 'CRM sync failed for good');
+        pending.resolve({ kind: 'done' });
+        return;
+      case 'rejected':
+        this.deps.logger.warn(
+          { ...log, error: result.error },
+          'the CRM rejected the connection’s credentials; the change is retried until they are fixed',
+        );
+        pending.resolve({ kind: 'retry', error: result.error });
+        return;
+      case 'retry':
+        this.deps.logger.info({ ...log, error: result.error }, 'CRM sync will be retried');
+        pending.resolve({ kind: 'retry', error: result.error });
+        return;
+      case 'rate-limited':
+        this.deps.logger.debug({ ...log, error: result.error }, 'waiting for the CRM rate limit');
+        pending.resolve({
+          kind: 'deferred',
+          error: result.error,
+          delaySeconds: result.delaySeconds,
+        });
+        return;
     }
-    if (result.state === 'failed')
-      this.deps.logger.warn({ ...log, error: result.error }, 'CRM sync failed for good');
-    else this.deps.logger.debug({ ...log, operation }, 'synced');
-    pending.resolve({ kind: 'done' });
   }
 
   private retryOf(error: unknown): SyncOutcome {
-    const result = resultOfError(error);
-    return {
-      kind: 'retry',
-      error: result.state === 'synced' ? 'unknown' : result.error,
-      ...(result.state === 'retry' && result.delaySeconds !== undefined
-        ? { delaySeconds: result.delaySeconds }
-        : {}),
-    };
+    return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
   }
 
   /** One CRM request: a token first, then the call; the answer corrects the bucket. */
@@ -384,7 +467,6 @@ export class ConnectionLane {
     }
     const observed = this.deps.connector.observeLimits(response);
     if (observed) this.bucket.observe(observed, this.inFlightRequests);
-    if (response.status === 401) this.deps.credentials.invalidate(connection);
     const limitedFor = this.deps.connector.rateLimitedFor(response);
     if (limitedFor !== undefined) {
       this.bucket.pause(limitedFor * 1000);

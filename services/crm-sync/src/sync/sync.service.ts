@@ -12,29 +12,40 @@ export interface SyncServiceDeps {
   retryDelaySeconds: (receiveCount: number) => number;
 }
 
+/** Done for every connection, or waiting this long for a CRM's rate limit (nothing failed). */
+export type SyncResult = { kind: 'done' } | { kind: 'deferred'; delaySeconds: number };
+
+type Retry = Extract<SyncOutcome, { kind: 'retry' }>;
+type Deferral = Extract<SyncOutcome, { kind: 'deferred' }>;
+
 /**
  * One lead change to every enabled connection of its tenant. It resolves when each
- * connection's result is recorded on the lead; it throws RetryLater when any connection must
- * try again — the ones already synced skip the change when it comes back.
+ * connection's result is recorded on the lead; it throws RetryLater when any connection failed
+ * and must try again — the ones already synced skip the change when it comes back. When
+ * connections only wait for their CRM's rate limit, it answers how long.
  */
 export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
 
-  async sync(event: LeadEvent, receiveCount: number): Promise<void> {
+  async sync(event: LeadEvent, receiveCount: number): Promise<SyncResult> {
     const connections = await this.deps.connections.enabled(event.detail.tenantId);
-    if (connections.length === 0) return;
     const outcomes: SyncOutcome[] = await Promise.all(
       connections.map((connection) =>
         this.deps.dispatcher.submit(connection, toSyncItem(event), receiveCount),
       ),
     );
-    const retries = outcomes.filter(
-      (outcome): outcome is Extract<SyncOutcome, { kind: 'retry' }> => outcome.kind === 'retry',
+    const retries = outcomes.filter((outcome): outcome is Retry => outcome.kind === 'retry');
+    const deferrals = outcomes.filter(
+      (outcome): outcome is Deferral => outcome.kind === 'deferred',
     );
-    if (retries.length === 0) return;
-    const backoff = this.deps.retryDelaySeconds(receiveCount);
-    const delay = Math.max(...retries.map((r) => r.delaySeconds ?? backoff));
-    const reasons = [...new Set(retries.map((r) => r.error))].join('; ');
-    throw new RetryLater(delay, `retry in ${delay}s: ${reasons}`);
+    const waitSeconds = Math.max(0, ...deferrals.map((d) => d.delaySeconds));
+    if (retries.length > 0) {
+      const delay = Math.max(this.deps.retryDelaySeconds(receiveCount), waitSeconds);
+      const reasons = [...new Set([...retries, ...deferrals].map((r) => r.error))].join('; ');
+      throw new RetryLater(delay, `retry in ${delay}s: ${reasons}`);
+    }
+    return deferrals.length > 0
+      ? { kind: 'deferred', delaySeconds: waitSeconds }
+      : { kind: 'done' };
   }
 }

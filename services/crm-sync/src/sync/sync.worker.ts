@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { enterTenant, QueueConsumer, RetryLater, type Logger } from '@leadflow/core';
 import type { SyncDispatcher } from './dispatcher';
 import { parseLeadEvent } from './sync-event';
@@ -18,6 +18,9 @@ export interface SyncWorkerOptions {
 
 /** A poison message comes back after this, until maxReceiveCount sends it to the DLQ. */
 const POISON_RETRY_SECONDS = 1;
+
+/** SQS's longest DelaySeconds; a longer rate-limit wait is deferred again when it comes back. */
+const MAX_DELAY_SECONDS = 900;
 
 /** The queue's maxReceiveCount, read once from its redrive policy. */
 export function redrivePolicyReader(sqs: SQSClient, queueUrl: string) {
@@ -72,9 +75,34 @@ export class SyncWorker {
           throw new RetryLater(POISON_RETRY_SECONDS);
         }
         enterTenant(event.detail.tenantId);
-        await options.service.sync(event, message.receiveCount);
+        const result = await options.service.sync(event, message.receiveCount);
+        if (result.kind === 'deferred') await this.requeue(message.body, result.delaySeconds);
       },
     });
+  }
+
+  /**
+   * A change that only waits for a CRM's rate limit goes back to the queue as a new, delayed
+   * message, and the consumer deletes this one: waiting is no failure, and a visibility delay
+   * would count a receive towards the DLQ. Consumers are idempotent, so a copy left behind by a
+   * failed delete does no harm.
+   */
+  private async requeue(body: string, delaySeconds: number): Promise<void> {
+    try {
+      await this.options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MessageBody: body,
+          DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)),
+        }),
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error },
+        'could not re-queue a change waiting for a CRM rate limit; it waits by visibility',
+      );
+      throw new RetryLater(delaySeconds);
+    }
   }
 
   start(): void {

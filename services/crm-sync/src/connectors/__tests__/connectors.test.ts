@@ -5,7 +5,7 @@ import type { CrmRequest, CrmResponse } from '../crm-http';
 import { hubspotConnector } from '../hubspot.connector';
 import { formatExternalId, parseExternalId, pipedriveConnector } from '../pipedrive.connector';
 import { salesforceConnector } from '../salesforce.connector';
-import { signWebhook } from '../webhook.connector';
+import { signWebhook, webhookConnector } from '../webhook.connector';
 
 function connection(
   type: CrmConnectionItem['type'],
@@ -216,6 +216,37 @@ describe('Salesforce connector', () => {
     );
   });
 
+  it('when a Lead record exists already, then its required fields get no placeholders and are never emptied', async () => {
+    const context = contextFor(
+      connection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
+      () => answer(200, [{ id: '00Q1', success: true, errors: [] }]),
+    );
+    const update: SyncItem = {
+      ...item(1, 'a@x.com'),
+      lead: { ...item(1, 'a@x.com').lead!, fields: { email: 'a@x.com' } },
+      version: 2,
+      detailType: 'lead.updated',
+      changedFields: ['lastName'],
+      previous: {
+        connectionId: 'c1',
+        crmType: 'salesforce',
+        state: 'synced',
+        leadVersion: 1,
+        lastAttemptAt: '2026-01-01T00:00:00.000Z',
+        externalId: '00Q1',
+      },
+    };
+    expect(await salesforceConnector.upsert(context, [update])).toEqual([
+      { state: 'synced', externalId: '00Q1' },
+    ]);
+    const [record] = (context.sent[0]!.json as { records: Array<Record<string, unknown>> }).records;
+    expect(record).toEqual({
+      attributes: { type: 'Lead' },
+      Leadflow_Id__c: 'LEAD1',
+      Email: 'a@x.com',
+    });
+  });
+
   it('when Salesforce answers 403 REQUEST_LIMIT_EXCEEDED, then it is a rate limit; another 403 is not', () => {
     expect(
       salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }])),
@@ -271,6 +302,21 @@ describe('Pipedrive connector', () => {
       'POST /api/v1/leads',
     ]);
   });
+});
+
+describe('Refused credentials', () => {
+  it.each([401, 403])(
+    'when a CRM answers %i, then the credentials are rejected, not the record',
+    async (status) => {
+      const context = contextFor(connection('webhook', {}), () => answer(status, {}));
+      context.credentials = { url: 'https://hooks.example.com/in', signingSecret: 'x' };
+      const [result] = await webhookConnector.upsert(context, [item(1, 'w@x.com')]);
+      expect(result).toMatchObject({
+        state: 'rejected',
+        error: expect.stringMatching(`${status}`),
+      });
+    },
+  );
 });
 
 describe('Webhook signature', () => {

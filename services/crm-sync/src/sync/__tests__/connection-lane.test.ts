@@ -40,6 +40,26 @@ function change(leadId: string, version: number): SyncItem {
   };
 }
 
+function recordedAs(state: SyncStatusItem['state'], leadVersion: number): SyncStatusItem {
+  return { connectionId: 'c1', crmType: 'hubspot', state, leadVersion, lastAttemptAt: 'x' };
+}
+
+/** Credentials cached until invalidated, as the store keeps them; `stored` is the secret now. */
+function cachedCredentials(cached: string, stored: string) {
+  const secret = { cached: cached as string | undefined, stored, reads: 0 };
+  const credentials: LaneDeps['credentials'] = {
+    get: async () => {
+      if (secret.cached === undefined) {
+        secret.reads += 1;
+        secret.cached = secret.stored;
+      }
+      return { accessToken: secret.cached };
+    },
+    invalidate: () => (secret.cached = undefined),
+  };
+  return { credentials, secret };
+}
+
 /** A connector that records its batches and answers through `respond`. */
 function recordingConnector(overrides: Partial<Connector> = {}, delayMs = 20) {
   const batches: SyncItem[][] = [];
@@ -80,12 +100,13 @@ function laneWith(
     status?: number;
     maxQueueWaitMs?: number;
     maxReceiveCount?: number;
+    credentials?: LaneDeps['credentials'];
   } = {},
 ) {
   const writes: Array<{ leadId: string; status: StatusWrite }> = [];
   const deps: LaneDeps = {
     connector,
-    credentials: { get: async () => ({}), invalidate: () => undefined },
+    credentials: options.credentials ?? { get: async () => ({}), invalidate: () => undefined },
     statuses: {
       read: async () => options.recorded ?? new Map(),
       write: async (_tenant, leadId, status) => {
@@ -121,6 +142,46 @@ describe('ConnectionLane', () => {
     expect(writes.map((w) => w.status.leadVersion)).toEqual([3]);
   });
 
+  it('when a field is emptied and the lead changes again while both wait, then the change sent names the fields of both', async () => {
+    const { connector, batches } = recordingConnector();
+    const { lane } = laneWith(connector);
+    await Promise.all([
+      lane.submit(connection, { ...change('A', 5), changedFields: ['phone'] }, 1),
+      lane.submit(connection, { ...change('A', 6), changedFields: ['status'] }, 1),
+    ]);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.map((i) => [i.version, [...i.changedFields].sort()])).toEqual([
+      [6, ['phone', 'status']],
+    ]);
+  });
+
+  it('when the version before a change is not the one recorded as synced, then every mapped field counts as changed', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map<string, SyncStatusItem>([
+      ['follows', recordedAs('synced', 4)],
+      ['skipped', recordedAs('synced', 3)],
+      ['failed', recordedAs('failed', 4)],
+      ['retried', recordedAs('pending', 5)],
+    ]);
+    const { lane } = laneWith(connector, { recorded });
+    const mapped = { ...connection, fieldMapping: { phone: 'phone', 'custom.budget': 'budget' } };
+    await Promise.all(
+      ['follows', 'skipped', 'failed', 'retried', 'new'].map((leadId) =>
+        lane.submit(mapped, { ...change(leadId, 5), changedFields: ['status'] }, 1),
+      ),
+    );
+    const sent = Object.fromEntries(
+      batches.flat().map((i) => [i.leadId, [...i.changedFields].sort()]),
+    );
+    expect(sent).toEqual({
+      follows: ['status'],
+      skipped: ['custom.budget', 'phone', 'status'],
+      failed: ['custom.budget', 'phone', 'status'],
+      retried: ['custom.budget', 'phone', 'status'],
+      new: ['status'],
+    });
+  });
+
   it('when a lead’s batch is in flight, then its next change waits for it: never two at once', async () => {
     const { connector, batches } = recordingConnector({}, 150);
     const { lane } = laneWith(connector);
@@ -148,26 +209,8 @@ describe('ConnectionLane', () => {
   it('when this version is already synced, or a newer one recorded, then nothing is sent', async () => {
     const { connector, batches } = recordingConnector();
     const recorded = new Map<string, SyncStatusItem>([
-      [
-        'A',
-        {
-          connectionId: 'c1',
-          crmType: 'hubspot',
-          state: 'synced',
-          leadVersion: 2,
-          lastAttemptAt: 'x',
-        },
-      ],
-      [
-        'B',
-        {
-          connectionId: 'c1',
-          crmType: 'hubspot',
-          state: 'pending',
-          leadVersion: 5,
-          lastAttemptAt: 'x',
-        },
-      ],
+      ['A', recordedAs('synced', 2)],
+      ['B', recordedAs('pending', 5)],
     ]);
     const { lane, writes } = laneWith(connector, { recorded });
     await Promise.all([
@@ -178,13 +221,66 @@ describe('ConnectionLane', () => {
     expect(writes).toEqual([]);
   });
 
-  it('when the CRM answers 429, then the change goes back with its Retry-After and shows pending', async () => {
+  it('when the CRM answers 429, then the change is deferred by its Retry-After and shows pending', async () => {
     const { connector } = recordingConnector();
     const { lane, writes } = laneWith(connector, { status: 429 });
     const outcome = await lane.submit(connection, change('A', 1), 1);
-    expect(outcome).toMatchObject({ kind: 'retry', delaySeconds: 4 });
+    expect(outcome).toMatchObject({ kind: 'deferred', delaySeconds: 4 });
     expect(writes[0]!.status).toMatchObject({ state: 'pending', leadVersion: 1 });
     expect(writes[0]!.status.lastError).toMatch(/rate limit/);
+  });
+
+  it('when the CRM answers 429 on the last receive, then the change is deferred and shows pending, not given up', async () => {
+    const { connector } = recordingConnector();
+    const { lane, writes } = laneWith(connector, { status: 429, maxReceiveCount: 8 });
+    expect(await lane.submit(connection, change('A', 1), 8)).toMatchObject({ kind: 'deferred' });
+    expect(writes[0]!.status).toMatchObject({ state: 'pending' });
+    expect(writes[0]!.status.lastError).not.toMatch(/gave up/);
+  });
+
+  it('when the CRM rejects cached credentials that were rotated since, then they are read again and the change passes', async () => {
+    const { credentials, secret } = cachedCredentials('revoked', 'rotated');
+    const { connector, batches } = recordingConnector({
+      upsert: async (context, items) => {
+        batches.push(items);
+        return items.map((): ItemResult =>
+          context.credentials.accessToken === 'rotated'
+            ? { state: 'synced', externalId: 'x' }
+            : { state: 'rejected', error: 'HubSpot batch upsert answered 401' },
+        );
+      },
+    });
+    const { lane, writes } = laneWith(connector, { credentials });
+    expect(await lane.submit(connection, change('A', 1), 1)).toEqual({ kind: 'done' });
+    expect(secret.reads).toBe(1);
+    expect(batches).toHaveLength(2);
+    expect(writes.map((w) => w.status.state)).toEqual(['synced']);
+  });
+
+  it('when the CRM rejects fresh credentials too, then the lead shows failed with the reason and the change goes back to the queue, to the DLQ at last', async () => {
+    const { credentials, secret } = cachedCredentials('revoked', 'revoked');
+    const { connector, batches } = recordingConnector({
+      upsert: async (_context, items) => {
+        batches.push(items);
+        return items.map((): ItemResult => ({
+          state: 'rejected',
+          error: 'HubSpot batch upsert answered 401',
+        }));
+      },
+    });
+    const { lane, writes } = laneWith(connector, { credentials, maxReceiveCount: 8 });
+    expect(await lane.submit(connection, change('A', 1), 1)).toMatchObject({ kind: 'retry' });
+    expect(await lane.submit(connection, change('B', 1), 8)).toMatchObject({ kind: 'retry' });
+    expect(secret.reads).toBe(2);
+    expect(batches).toHaveLength(4);
+    expect(writes.map((w) => [w.leadId, w.status.state, w.status.lastError])).toEqual([
+      ['A', 'failed', 'HubSpot batch upsert answered 401'],
+      [
+        'B',
+        'failed',
+        'gave up after 8 attempts, the change is in the dead-letter queue: HubSpot batch upsert answered 401',
+      ],
+    ]);
   });
 
   it('when the last attempt fails, then the lead shows failed before the message goes to the DLQ', async () => {
@@ -212,9 +308,9 @@ describe('ConnectionLane', () => {
     const outcomes: SyncOutcome[] = await Promise.all(
       Array.from({ length: 12 }, (_, i) => lane.submit(connection, change(`L${i}`, 1), 1)),
     );
-    const released = outcomes.filter((o) => o.kind === 'retry');
+    const released = outcomes.filter((o) => o.kind === 'deferred');
     expect(released.length).toBeGreaterThan(0);
-    expect(released.every((o) => o.kind === 'retry' && (o.delaySeconds ?? 0) >= 1)).toBe(true);
+    expect(released.every((o) => o.kind === 'deferred' && o.delaySeconds >= 1)).toBe(true);
     expect(batches.length + released.length).toBe(12);
   });
 
