@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import { documentClient } from '@leadflow/core';
@@ -194,6 +194,35 @@ describe('intake: lead.received becomes a stored lead', () => {
         const lead = await h.waitForLead(claimant.leadId, switched.admin.token);
         return lead.version === 2 ? lead : undefined;
       });
+    });
+
+    it('when a lead stored before leads recorded their claims takes duplicates in, is erased and leaves its claim behind, then the next submission makes a new lead', async () => {
+      const legacy = await h.createTenant('legacy');
+      await legacy.configure({ dedupe: { mode: 'merge', ignorePlusTag: false } });
+      // As stored before: the lead does not say which claim it holds.
+      const forgetClaim = (leadId: string) =>
+        documentClient(h.aws.dynamodb).send(
+          new UpdateCommand({
+            TableName: h.stack.resources.tables.leads,
+            Key: { PK: 'TENANT#legacy', SK: `LEAD#${leadId}` },
+            UpdateExpression: 'REMOVE emailClaim',
+          }),
+        );
+      const old = h.received('legacy', { fields: { email: 'old@example.com' } });
+      await h.publishReceived(old);
+      await h.waitForLead(old.leadId, legacy.admin.token);
+      await forgetClaim(old.leadId);
+      await h.publishReceived(h.received('legacy', { fields: { email: 'old@example.com' } }));
+      await eventually(async () => {
+        const lead = await h.waitForLead(old.leadId, legacy.admin.token);
+        return lead.version === 2 ? lead : undefined;
+      });
+      await forgetClaim(old.leadId);
+      await erase(old.leadId, legacy.admin.token).expect(200);
+
+      const fresh = h.received('legacy', { fields: { email: 'old@example.com' } });
+      await h.publishReceived(fresh);
+      expect((await h.waitForLead(fresh.leadId, legacy.admin.token)).fields).toEqual(fresh.fields);
     });
   });
 

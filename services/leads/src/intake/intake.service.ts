@@ -54,6 +54,14 @@ function newConsents(recorded: ConsentRecord[], submitted: ConsentRecord[]): Con
 }
 
 /**
+ * Whether the lead holds the claim it was found by. A lead stored before leads recorded their
+ * claims is taken at the claim's word: it was found through it.
+ */
+function holdsClaim(lead: LeadRecord, dedupeKey: string | undefined): boolean {
+  return lead.emailClaim === undefined || lead.emailClaim === dedupeKey;
+}
+
+/**
  * Turns lead.received into a stored lead, exactly once in effect: the submission's id is
  * claimed in the same transaction as the lead, so a redelivered message changes nothing.
  */
@@ -82,15 +90,20 @@ export class IntakeService {
     settings: TenantSettings,
   ): Promise<IntakeOutcome> {
     const dedupeKey = dedupeKeyOf(settings, event.fields.email);
+    let stale: string | undefined;
     for (let attempt = 1; attempt <= MAX_CLAIM_LOOKUPS; attempt++) {
       const owner = dedupeKey
         ? await this.deps.leads.ownerOfEmail(event.tenantId, dedupeKey)
         : undefined;
       try {
-        const outcome = owner
-          ? await this.merge(owner, event, dedupeKey)
-          : await this.create(event, settings);
+        // A claim still naming a lead that no longer holds it (left by an erasure before leads
+        // recorded their claims) is taken over by the new lead.
+        const outcome =
+          owner && owner !== stale
+            ? await this.merge(owner, event, dedupeKey)
+            : await this.create(event, settings, owner);
         if (outcome) return outcome;
+        stale = owner;
       } catch (error) {
         if (!(error instanceof EmailTaken)) throw error;
       }
@@ -98,7 +111,11 @@ export class IntakeService {
     throw new Error(`the claim of the submission's e-mail kept moving (lead ${event.leadId})`);
   }
 
-  private async create(event: LeadReceived, settings: TenantSettings): Promise<IntakeOutcome> {
+  private async create(
+    event: LeadReceived,
+    settings: TenantSettings,
+    staleClaimOf?: string,
+  ): Promise<IntakeOutcome> {
     const now = new Date().toISOString();
     const ownerId = await this.deps.assigner.ownerFor(settings, event.formId);
     const { consents, ...context } = event.context;
@@ -121,6 +138,7 @@ export class IntakeService {
     };
     await this.deps.leads.write({
       ...withEmailClaim(settings, undefined, lead),
+      ...(staleClaimOf ? { takeOverClaimOf: staleClaimOf } : {}),
       intakeOf: event.leadId,
       raw: event,
       activities: [
@@ -149,7 +167,7 @@ export class IntakeService {
   ): Promise<IntakeOutcome | undefined> {
     for (let attempt = 1; ; attempt++) {
       const lead = await this.deps.leads.get(event.tenantId, leadId);
-      if (!lead || lead.erasedAt || lead.emailClaim !== dedupeKey) return undefined;
+      if (!lead || lead.erasedAt || !holdsClaim(lead, dedupeKey)) return undefined;
       const now = new Date().toISOString();
       const changes: FieldChange[] = [];
       const consents = newConsents(lead.consents, event.context.consents);
@@ -160,6 +178,7 @@ export class IntakeService {
         consents: [...lead.consents, ...consents],
         version: lead.version + 1,
         updatedAt: now,
+        ...(dedupeKey ? { emailClaim: dedupeKey } : {}),
       };
       if (consents.length > 0)
         changes.push({ field: 'consents', from: lead.consents.length, to: merged.consents.length });

@@ -37,6 +37,8 @@ export interface LeadWrite {
   intakeOf?: string;
   /** A de-duplication key to claim for this lead. */
   claimEmail?: string;
+  /** A lead whose claim of that key is stale (it no longer holds it): the claim is taken over. */
+  takeOverClaimOf?: string;
   /** A de-duplication key this lead gives up. */
   releaseEmail?: string;
 }
@@ -149,8 +151,11 @@ export class LeadRepository {
         item: put(
           { ...dedupeKeyItem(lead.tenantId, change.claimEmail), leadId: lead.leadId },
           {
-            ConditionExpression: 'attribute_not_exists(PK) OR leadId = :lead',
-            ExpressionAttributeValues: { ':lead': lead.leadId },
+            ConditionExpression: 'attribute_not_exists(PK) OR leadId IN (:lead, :stale)',
+            ExpressionAttributeValues: {
+              ':lead': lead.leadId,
+              ':stale': change.takeOverClaimOf ?? lead.leadId,
+            },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         ),
