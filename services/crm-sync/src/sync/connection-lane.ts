@@ -83,16 +83,18 @@ const union = (a: readonly string[], b: readonly string[]): string[] => [...new 
 /**
  * The fields that may differ from what the CRM last got. A change names only its own, which is
  * all that differs when the version before it is the one synced; otherwise a change in between
- * never reached the CRM (merged into a later one, failed, or out of order), and a field it
- * emptied must still be cleared, so every mapped field counts. A lead never recorded has sent
- * the CRM nothing to clear.
+ * never reached the CRM (failed, or out of order), and a field it emptied must still be
+ * cleared, so every mapped field counts. A lead never recorded has sent the CRM nothing to
+ * clear, and a retry of this very change (after a rate limit or an outage) keeps its own fields:
+ * widening it would empty, on every retry, CRM properties the lead never had and reps filled in.
  */
 function changedSinceSynced(
   item: SyncItem,
   previous: SyncStatusItem | undefined,
   mapping: Record<string, string>,
 ): string[] {
-  if (!previous || (previous.state === 'synced' && previous.leadVersion === item.version - 1))
+  if (!previous || previous.leadVersion >= item.version) return item.changedFields;
+  if (previous.state === 'synced' && previous.leadVersion === item.version - 1)
     return item.changedFields;
   return union(item.changedFields, Object.keys(mapping));
 }
