@@ -133,45 +133,41 @@ describe('the outbox: every change and its event, atomically, published at least
     expect(delivered.map((e) => e['detail-type'])).toEqual(['lead.created']);
   });
 
-  it('when several relays run at once, then each event is published once', async () => {
+  /** Enters `count` leads; answers their ids. */
+  async function enterLeads(count: number, emailPrefix: string): Promise<string[]> {
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++)
+    for (let i = 0; i < count; i++)
       ids.push(
         (
           await request(h.leads.app)
             .post('/v1/leads')
             .set(bearer(tenant.admin.token))
-            .send({ fields: { email: `m${i}@example.com` } })
+            .send({ fields: { email: `${emailPrefix}${i}@example.com` } })
         ).body.id,
       );
-    const relays = [relay(10_000), relay(10_000), relay(10_000)];
-    relays.forEach((r) => r.start());
-    await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 20_000);
-    await Promise.all(relays.map((r) => r.stop()));
-    const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
-    expect(delivered).toHaveLength(8);
-    expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(8);
-  });
+    return ids;
+  }
 
-  it('when a relay needs longer than its lease for a shard, then it renews the lease page by page and no other relay publishes the same events', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 60; i++)
-      ids.push(
-        (
-          await request(h.leads.app)
-            .post('/v1/leads')
-            .set(bearer(tenant.admin.token))
-            .send({ fields: { email: `slow${i}@example.com` } })
-        ).body.id,
-      );
-    // One event per page, each page a slow round trip to EventBridge: a shard takes longer than
-    // its lease, while each page stays well within it.
-    const relays = [1, 2, 3].map(() => relay(1_000, 1, slowEventBridge(80)));
+  /** Runs the relays until the outbox is empty; expects each lead's event delivered once. */
+  async function expectPublishedOnce(relays: OutboxRelay[], ids: string[]): Promise<void> {
     relays.forEach((r) => r.start());
     await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 30_000);
     await Promise.all(relays.map((r) => r.stop()));
     const delivered = (await drainCrmQueue()).filter((e) => ids.includes(e.detail.leadId));
-    expect(delivered).toHaveLength(60);
-    expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(60);
+    expect(delivered).toHaveLength(ids.length);
+    expect(new Set(delivered.map((e) => e.detail.leadId)).size).toBe(ids.length);
+  }
+
+  it('when several relays run at once, then each event is published once', async () => {
+    const ids = await enterLeads(8, 'm');
+    await expectPublishedOnce([relay(10_000), relay(10_000), relay(10_000)], ids);
+  });
+
+  it('when a relay needs longer than its lease for a shard, then it renews the lease page by page and no other relay publishes the same events', async () => {
+    const ids = await enterLeads(60, 'slow');
+    // One event per page, each page a slow round trip to EventBridge: a shard takes longer than
+    // its lease, while each page stays well within it.
+    const relays = [1, 2, 3].map(() => relay(1_000, 1, slowEventBridge(80)));
+    await expectPublishedOnce(relays, ids);
   });
 });

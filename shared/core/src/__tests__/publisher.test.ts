@@ -22,10 +22,15 @@ function scriptedClient(answer: Answer) {
 const logger = createLogger({ service: 'test', level: 'silent' });
 const accepted: Answer = async (entries) => entries.map((_, i) => ({ EventId: `e${i}` }));
 
+const publisherWith = (
+  client: ConstructorParameters<typeof EventPublisher>[0]['client'],
+  options: { baseBackoffMs?: number; maxAttempts?: number } = {},
+) => new EventPublisher({ client, busName: 'bus', source: 'test', logger, ...options });
+
 describe('EventPublisher', () => {
   it('when 25 events are published at once, then they go out in calls of at most 10', async () => {
     const { client, calls } = scriptedClient(accepted);
-    const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
+    const publisher = publisherWith(client);
     await Promise.all(
       Array.from({ length: 25 }, (_, n) => publisher.publish({ detailType: 't', detail: { n } })),
     );
@@ -34,7 +39,7 @@ describe('EventPublisher', () => {
 
   it('when entries together exceed 256 KiB, then a call carries fewer', async () => {
     const { client, calls } = scriptedClient(accepted);
-    const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
+    const publisher = publisherWith(client);
     const big = 'x'.repeat(100 * 1024);
     await Promise.all(
       [0, 1, 2].map((n) => publisher.publish({ detailType: 't', detail: { n, big } })),
@@ -52,13 +57,7 @@ describe('EventPublisher', () => {
           : { EventId: `e${i}` },
       );
     });
-    const publisher = new EventPublisher({
-      client,
-      busName: 'bus',
-      source: 'test',
-      logger,
-      baseBackoffMs: 1,
-    });
+    const publisher = publisherWith(client, { baseBackoffMs: 1 });
     await Promise.all(
       [0, 1, 2, 3].map((n) => publisher.publish({ detailType: 't', detail: { n } })),
     );
@@ -75,13 +74,7 @@ describe('EventPublisher', () => {
       if (attempt === 1) throw Object.assign(new Error('socket hang up'), { name: 'Error' });
       return accepted(entries);
     });
-    const publisher = new EventPublisher({
-      client,
-      busName: 'bus',
-      source: 'test',
-      logger,
-      baseBackoffMs: 1,
-    });
+    const publisher = publisherWith(client, { baseBackoffMs: 1 });
     await Promise.all([0, 1].map((n) => publisher.publish({ detailType: 't', detail: { n } })));
     expect(calls[0]).toEqual([0, 1]);
     expect(calls.slice(1).flat().sort()).toEqual([0, 1]);
@@ -91,14 +84,7 @@ describe('EventPublisher', () => {
     const { client } = scriptedClient(async (entries) =>
       entries.map(() => ({ ErrorCode: 'ThrottlingException' })),
     );
-    const publisher = new EventPublisher({
-      client,
-      busName: 'bus',
-      source: 'test',
-      logger,
-      baseBackoffMs: 1,
-      maxAttempts: 3,
-    });
+    const publisher = publisherWith(client, { baseBackoffMs: 1, maxAttempts: 3 });
     await expect(
       publisher.publish({ detailType: 'lead.received', detail: { n: 1 } }),
     ).rejects.toMatchObject({
@@ -112,13 +98,7 @@ describe('EventPublisher', () => {
     const { client } = scriptedClient(async (entries) => {
       throw Object.assign(new Error(`unreachable for ${entries.length}`), { name: 'TimeoutError' });
     });
-    const publisher = new EventPublisher({
-      client,
-      busName: 'bus',
-      source: 'test',
-      logger,
-      baseBackoffMs: 20,
-    });
+    const publisher = publisherWith(client, { baseBackoffMs: 20 });
     const started = Date.now();
     await expect(
       publisher.publish({ detailType: 't', detail: { n: 1 } }, { deadline: Date.now() + 100 }),
@@ -128,7 +108,7 @@ describe('EventPublisher', () => {
 
   it('when EventBridge never answers, then the promise still rejects at the deadline', async () => {
     const client = { send: () => new Promise<PutEventsCommandOutput>(() => undefined) };
-    const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
+    const publisher = publisherWith(client);
     const started = Date.now();
     await expect(
       publisher.publish({ detailType: 't', detail: { n: 1 } }, { deadline: Date.now() + 100 }),
@@ -138,7 +118,7 @@ describe('EventPublisher', () => {
 
   it('when an event alone exceeds 256 KiB, then it is refused without a call', async () => {
     const { client, calls } = scriptedClient(accepted);
-    const publisher = new EventPublisher({ client, busName: 'bus', source: 'test', logger });
+    const publisher = publisherWith(client);
     await expect(
       publisher.publish({ detailType: 't', detail: { big: 'x'.repeat(300 * 1024) } }),
     ).rejects.toMatchObject({ errorCode: 'TooLarge' });
