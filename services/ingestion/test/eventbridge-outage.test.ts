@@ -92,6 +92,35 @@ describe('when EventBridge is unreachable', () => {
       expect(await h.intakeEvents(1)).toHaveLength(1);
     });
   });
+
+  describe('and it takes the entry but answers only after the budget', () => {
+    afterAll(() => {
+      relay.answerDelayMs = 0;
+    });
+
+    it('then the retry with the same Idempotency-Key publishes the lead again under the same lead id', async () => {
+      relay.answerDelayMs = 2_500;
+      const late = await submit({ email: 'late@example.com' }, `late-${started}`);
+      expect(late.status).toBe(503);
+      const arrivedAnyway = await h.intakeEvents(1);
+      relay.answerDelayMs = 0;
+
+      const retried = await submit({ email: 'late@example.com' }, `late-${started}`);
+      expect(retried.status).toBe(202);
+      const again = await h.intakeEvents(1);
+      const leadIds = new Set([...arrivedAnyway, ...again].map((e) => e.detail.leadId));
+      expect([...leadIds]).toEqual([retried.body.leadId]);
+    });
+
+    it('then the same key with another request answers 422 until a retry succeeded', async () => {
+      relay.answerDelayMs = 2_500;
+      expect((await submit({ email: 'first@example.com' }, `bound-${started}`)).status).toBe(503);
+      relay.answerDelayMs = 0;
+      const other = await submit({ email: 'other@example.com' }, `bound-${started}`);
+      expect(other.status).toBe(422);
+      await h.drainIntake();
+    });
+  });
 });
 
 describe('when EventBridge refuses the call', () => {

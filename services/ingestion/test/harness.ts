@@ -238,6 +238,8 @@ export class TcpSwitch {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
+  /** How long AWS's answers are held back: the call arrives, its answer comes late. */
+  answerDelayMs = 0;
 
   constructor(private readonly target: URL) {}
 
@@ -253,7 +255,12 @@ export class TcpSwitch {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (this.answerDelayMs === 0) client.write(chunk);
+        else setTimeout(() => client.writable && client.write(chunk), this.answerDelayMs);
+      });
+      upstream.on('end', () => client.end());
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     const address = server.address();

@@ -60,9 +60,10 @@ export class LeadApiService {
         externalId: event.externalId,
         isTest: event.isTest,
       }),
-      async () => {
-        await this.deps.publisher.publish(event, meta.deadline);
-        return { status: 202, body: accepted(event.leadId) };
+      event,
+      async (same) => {
+        await this.deps.publisher.publish(same, meta.deadline);
+        return { status: 202, body: accepted(same.leadId) };
       },
     );
     return { lead: response.body, replayed };
@@ -78,11 +79,18 @@ export class LeadApiService {
     const judged = items.map((item, index) => this.judge(rules, item, index, meta));
     const rejected = judged.filter((j) => j.errors).length;
     this.deps.metrics.increment('rejected', rejected);
-    const { response, replayed } = await this.deps.idempotency.once(
+    const { response, replayed } = await this.deps.idempotency.onceForAll(
       scopeOf(caller),
       idempotencyKey,
       () => items,
-      async () => ({ status: 207, body: await this.publishJudged(judged, meta.deadline) }),
+      judged.map((j) => j.event),
+      async (events) => ({
+        status: 207,
+        body: await this.publishJudged(
+          judged.map((j, i) => ({ ...j, event: events[i] })),
+          meta.deadline,
+        ),
+      }),
     );
     return { result: response.body, replayed };
   }

@@ -144,9 +144,10 @@ export class FormSubmissionService {
         pageUrl,
         referrer,
       }),
-      async () => {
-        await this.deps.publisher.publish(event, submission.meta.deadline);
-        return { status: 202, body: accepted(event.leadId) };
+      event,
+      async (lead) => {
+        await this.deps.publisher.publish(lead, submission.meta.deadline);
+        return { status: 202, body: accepted(lead.leadId) };
       },
     );
     return { lead: response.body, replayed };

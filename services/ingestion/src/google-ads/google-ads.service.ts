@@ -151,9 +151,10 @@ export class GoogleAdsService {
       lead.lead_id,
       // lead_id is Google's dedupe key: the same lead id is the same lead, whatever else changed.
       () => ({ leadId: lead.lead_id }),
-      async () => {
-        await this.deps.publisher.publish(event, meta.deadline);
-        return { status: 200, body: accepted(event.leadId) };
+      event,
+      async (same) => {
+        await this.deps.publisher.publish(same, meta.deadline);
+        return { status: 200, body: accepted(same.leadId) };
       },
     );
     return { lead: response.body, replayed };

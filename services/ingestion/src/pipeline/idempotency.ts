@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
+import type { LeadReceived } from '@leadflow/contracts';
 import { AppError, fingerprint, type IdempotencyStore, type StoredResponse } from '@leadflow/core';
 import type { IngestionMetrics } from './metrics';
 
@@ -11,7 +12,7 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const IdempotencyKeyHeader = {
   [IDEMPOTENCY_HEADER]: {
     description:
-      'Makes a retry safe: the same key with the same request answers the first answer again (with `Idempotent-Replayed: true`) and publishes nothing twice, for 24 hours. The same key with a different request answers 422; while the first attempt still runs, 409. A request that failed (4xx, 503) leaves no trace, so its retry is processed anew.',
+      'Makes a retry safe: the same key with the same request answers the first answer again (with `Idempotent-Replayed: true`) and publishes nothing twice, for 24 hours. The same key with a different request answers 422; while the first attempt still runs, 409. A request refused (4xx) leaves no trace. After a 503 the lead may have been handed over after all, so a retry with the same key publishes it again under the same lead id, and Leadflow takes it in once either way; until a retry succeeds, the key stays bound to that request.',
     required: false,
     schema: Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' }),
     example: '7b0e4c1e-2f4a-4f7e-9a51-8d1c2b3a4f5e',
@@ -51,9 +52,18 @@ export interface Once<T extends StoredResponse> {
   replayed: boolean;
 }
 
+/** The lead id and event id of each lead of a request (null where an item was rejected). */
+type LeadIds = Array<[leadId: string, eventId: string] | null>;
+
+function withIds(event: LeadReceived | undefined, ids: LeadIds[number] | undefined) {
+  if (!event || !ids || (event.leadId === ids[0] && event.eventId === ids[1])) return event;
+  return { ...event, leadId: ids[0], eventId: ids[1] };
+}
+
 /**
- * Runs `work` once per key: with a key, through the shared store (whose record a failed
- * attempt releases, so a 503 is never replayed); without one, directly — the store costs
+ * Publishes a request's leads once per key: with a key, through the shared store (a retry of a
+ * request that answered 503 publishes its leads again under the same lead ids, so a lead whose
+ * event arrived after all is still taken in once); without one, directly — the store costs
  * DynamoDB round trips a request without a key should not pay.
  */
 export class Idempotency {
@@ -62,14 +72,30 @@ export class Idempotency {
     private readonly metrics: IngestionMetrics,
   ) {}
 
-  async once<T extends StoredResponse>(
+  /** `work` gets `event`, under the ids an earlier attempt of the same request gave it. */
+  once<T extends StoredResponse>(
     scope: string,
     key: string | undefined,
     request: () => unknown,
-    work: () => Promise<T>,
+    event: LeadReceived,
+    work: (event: LeadReceived) => Promise<T>,
   ): Promise<Once<T>> {
-    if (key === undefined) return { response: await work(), replayed: false };
-    const result = await this.store.run(scope, key, fingerprint(request()), work);
+    return this.onceForAll(scope, key, request, [event], ([same]) => work(same ?? event));
+  }
+
+  /** `work` gets `events` (undefined for rejected items), each under its earlier attempt's ids. */
+  async onceForAll<T extends StoredResponse>(
+    scope: string,
+    key: string | undefined,
+    request: () => unknown,
+    events: Array<LeadReceived | undefined>,
+    work: (events: Array<LeadReceived | undefined>) => Promise<T>,
+  ): Promise<Once<T>> {
+    if (key === undefined) return { response: await work(events), replayed: false };
+    const ids: LeadIds = events.map((e) => (e ? [e.leadId, e.eventId] : null));
+    const result = await this.store.run(scope, key, fingerprint(request()), ids, (kept) =>
+      work(events.map((event, index) => withIds(event, kept[index]))),
+    );
     if (result.replayed) this.metrics.increment('replayed');
     return result;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   conditionFailureItem,
   epochSeconds,
@@ -64,20 +64,27 @@ export class IdempotencyStore {
     this.lockSeconds = options.lockSeconds ?? 30;
   }
 
-  async run<T extends StoredResponse>(
+  /**
+   * Runs `work` once for the key. `attempt` names what the work will do (the ids it will
+   * create): it is kept with the key, and when an earlier attempt of the same request failed or
+   * was abandoned — its effect may still have happened — `work` gets that attempt's names
+   * instead, so doing it again does the same thing rather than something new.
+   */
+  async run<T extends StoredResponse, A>(
     scope: string,
     key: string,
     requestFingerprint: string,
-    work: () => Promise<T>,
+    attempt: A,
+    work: (attempt: A) => Promise<T>,
   ): Promise<IdempotentResult<T>> {
     const itemKey = { PK: `IDEMP#${scope}#${key}`, SK: 'IDEMP' };
-    const replay = await this.claim(itemKey, requestFingerprint);
-    if (replay) return { response: replay as T, replayed: true };
+    const claimed = await this.claim(itemKey, requestFingerprint, attempt);
+    if ('replay' in claimed) return { response: claimed.replay as T, replayed: true };
     let response: T;
     try {
-      response = await work();
+      response = await work(claimed.attempt);
     } catch (error) {
-      await this.release(itemKey, requestFingerprint);
+      await this.release(itemKey, requestFingerprint, claimed.lockedUntil);
       throw error;
     }
     await this.complete(itemKey, response);
@@ -114,12 +121,17 @@ export class IdempotencyStore {
     }
   }
 
-  /** Takes the key for this attempt, or returns the stored answer of an earlier one. */
-  private async claim(
+  /**
+   * Takes the key for this attempt, or takes over the failed or abandoned attempt of the same
+   * request, or returns the stored answer of an earlier one.
+   */
+  private async claim<A>(
     itemKey: Record<string, string>,
     requestFingerprint: string,
-  ): Promise<StoredResponse | undefined> {
+    attempt: A,
+  ): Promise<{ replay: StoredResponse } | Claimed<A>> {
     const now = Date.now();
+    const lockedUntil = now + this.lockSeconds * 1000;
     try {
       await this.options.client.send(
         new PutCommand({
@@ -128,56 +140,91 @@ export class IdempotencyStore {
             ...itemKey,
             state: 'in_progress',
             fingerprint: requestFingerprint,
-            lockedUntil: now + this.lockSeconds * 1000,
+            attempt,
+            lockedUntil,
             expiresAt: epochSeconds(now) + this.ttlSeconds,
           },
-          ConditionExpression:
-            'attribute_not_exists(PK) OR expiresAt <= :nowSeconds OR (#state = :inProgress AND lockedUntil < :now AND fingerprint = :fingerprint)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':nowSeconds': epochSeconds(now),
-            ':now': now,
-            ':inProgress': 'in_progress',
-            ':fingerprint': requestFingerprint,
-          },
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :nowSeconds',
+          ExpressionAttributeValues: { ':nowSeconds': epochSeconds(now) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return undefined;
+      return { attempt, lockedUntil };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
       const existing = conditionFailureItem(error);
-      if (existing?.fingerprint !== requestFingerprint) {
+      if (!existing) throw error;
+      if (existing.fingerprint !== requestFingerprint) {
         throw new AppError(
           'idempotency_key_reused',
           'This Idempotency-Key was used with a different request',
         );
       }
-      if (existing.state === 'completed') return existing.response as StoredResponse;
-      throw new AppError(
-        'conflict',
-        'A request with this Idempotency-Key is still being processed',
-        {
-          headers: { 'Retry-After': '1' },
-        },
-      );
+      if (existing.state === 'completed') return { replay: existing.response as StoredResponse };
+      if (Number(existing.lockedUntil) >= now) throw stillRunning();
+      return this.takeOver(itemKey, existing, attempt, lockedUntil);
     }
   }
 
+  /** Locks the record of an attempt that failed or was abandoned, keeping what it named. */
+  private async takeOver<A>(
+    itemKey: Record<string, string>,
+    existing: Record<string, unknown>,
+    attempt: A,
+    lockedUntil: number,
+  ): Promise<Claimed<A>> {
+    try {
+      const { Attributes } = await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.table,
+          Key: itemKey,
+          UpdateExpression:
+            'SET lockedUntil = :lockedUntil, attempt = if_not_exists(attempt, :attempt)',
+          ConditionExpression:
+            '#state = :inProgress AND fingerprint = :fingerprint AND lockedUntil = :seen',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':lockedUntil': lockedUntil,
+            ':attempt': attempt,
+            ':inProgress': 'in_progress',
+            ':fingerprint': existing.fingerprint,
+            ':seen': existing.lockedUntil,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { attempt: Attributes!.attempt as A, lockedUntil };
+    } catch (error) {
+      // Another retry took it over first.
+      if (isConditionalCheckFailure(error)) throw stillRunning();
+      throw error;
+    }
+  }
+
+  /**
+   * Unlocks the key after a failed attempt, keeping its record: the attempt may have had its
+   * effect after all (a call abandoned at its deadline can still arrive), so a retry must do the
+   * same thing again. Until a retry succeeds, the key stays bound to this request.
+   */
   private async release(
     itemKey: Record<string, string>,
     requestFingerprint: string,
+    lockedUntil: number,
   ): Promise<void> {
     try {
       await this.options.client.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.options.table,
           Key: itemKey,
-          ConditionExpression: '#state = :inProgress AND fingerprint = :fingerprint',
+          UpdateExpression: 'SET lockedUntil = :released',
+          ConditionExpression:
+            '#state = :inProgress AND fingerprint = :fingerprint AND lockedUntil = :ours',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
+            ':released': 0,
             ':inProgress': 'in_progress',
             ':fingerprint': requestFingerprint,
+            ':ours': lockedUntil,
           },
         }),
       );
@@ -186,3 +233,13 @@ export class IdempotencyStore {
     }
   }
 }
+
+interface Claimed<A> {
+  attempt: A;
+  lockedUntil: number;
+}
+
+const stillRunning = () =>
+  new AppError('conflict', 'A request with this Idempotency-Key is still being processed', {
+    headers: { 'Retry-After': '1' },
+  });
