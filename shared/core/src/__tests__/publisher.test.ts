@@ -24,7 +24,7 @@ const accepted: Answer = async (entries) => entries.map((_, i) => ({ EventId: `e
 
 const publisherWith = (
   client: ConstructorParameters<typeof EventPublisher>[0]['client'],
-  options: { baseBackoffMs?: number; maxAttempts?: number } = {},
+  options: { baseBackoffMs?: number; maxAttempts?: number; lingerMs?: number } = {},
 ) => new EventPublisher({ client, busName: 'bus', source: 'test', logger, ...options });
 
 describe('EventPublisher', () => {
@@ -35,6 +35,22 @@ describe('EventPublisher', () => {
       Array.from({ length: 25 }, (_, n) => publisher.publish({ detailType: 't', detail: { n } })),
     );
     expect(calls.map((c) => c.length)).toEqual([10, 10, 5]);
+  });
+
+  it('when a call ends while entries linger, then they wait for their linger and go out together', async () => {
+    const { client, calls } = scriptedClient(async (entries) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return accepted(entries);
+    });
+    const publisher = publisherWith(client, { lingerMs: 200 });
+    const publish = (n: number) => publisher.publish({ detailType: 't', detail: { n } });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const full = Array.from({ length: 10 }, (_, n) => publish(n));
+    const lingering = publish(10);
+    await Promise.all(full);
+    await sleep(10);
+    await Promise.all([lingering, publish(11)]);
+    expect(calls.map((c) => c.length)).toEqual([10, 2]);
   });
 
   it('when entries together exceed 256 KiB, then a call carries fewer', async () => {

@@ -197,7 +197,9 @@ export class EventPublisher {
       this.inFlight.add(call);
       void call.finally(() => {
         this.inFlight.delete(call);
-        if (this.queue.length > 0) this.dispatch();
+        // Entries with a linger timer wait for it or for a full batch; only those left behind
+        // by the concurrency cap (which have none) go now.
+        if (this.queue.length > 0 && !this.lingerTimer) this.dispatch();
       });
     }
   }
