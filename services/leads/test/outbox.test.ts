@@ -1,7 +1,8 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { createLogger, documentClient, EventPublisher, type PutEventsSender } from '@leadflow/core';
 import { eventually } from '@leadflow/testing';
+import { shardOf } from '../src/outbox/outbox';
 import { OutboxRelay } from '../src/outbox/relay';
 import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
 
@@ -53,8 +54,12 @@ describe('the outbox: every change and its event, atomically, published at least
     };
   }
 
-  function relay(leaseMs: number, batchSize?: number, client: PutEventsSender = h.aws.eventBridge) {
-    const logger = createLogger({ service: 'test', level: 'silent' });
+  function relay(
+    leaseMs: number,
+    batchSize?: number,
+    client: PutEventsSender = h.aws.eventBridge,
+    logger = createLogger({ service: 'test', level: 'silent' }),
+  ) {
     const publisher = new EventPublisher({
       client,
       busName: h.stack.resources.busName,
@@ -169,5 +174,208 @@ describe('the outbox: every change and its event, atomically, published at least
     // its lease, while each page stays well within it.
     const relays = [1, 2, 3].map(() => relay(1_000, 1, slowEventBridge(80)));
     await expectPublishedOnce(relays, ids);
+  });
+
+  describe('an event EventBridge can never accept', () => {
+    const db = () => documentClient(h.aws.dynamodb);
+    const table = () => h.stack.resources.tables.leads;
+    /** The EventBridge the relay under test talks to: the emulator, unless a test says otherwise. */
+    let eventBridge: PutEventsSender;
+    let publishing: OutboxRelay;
+    const errorsLogged: Array<Record<string, unknown>> = [];
+
+    beforeAll(async () => {
+      // The leases earlier tests' relays hold would keep a new relay waiting: they expire now.
+      for (let shard = 0; shard < SHARDS; shard++)
+        await db().send(
+          new DeleteCommand({ TableName: table(), Key: { PK: `OUTBOX#${shard}`, SK: 'LEASE' } }),
+        );
+      publishing = relay(
+        10_000,
+        undefined,
+        { send: (command) => eventBridge.send(command) },
+        createLogger({
+          service: 'test',
+          level: 'error',
+          destination: { write: (line: string) => errorsLogged.push(JSON.parse(line)) },
+        }),
+      );
+    });
+    beforeEach(() => {
+      eventBridge = h.aws.eventBridge;
+      errorsLogged.length = 0;
+    });
+
+    async function outboxOf(leadId: string): Promise<Array<Record<string, unknown>>> {
+      const { Items = [] } = await db().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :ev)',
+          FilterExpression: 'leadId = :lead',
+          ExpressionAttributeValues: {
+            ':pk': `OUTBOX#${shardOf(leadId, SHARDS)}`,
+            ':ev': 'EV#',
+            ':lead': leadId,
+          },
+          ConsistentRead: true,
+        }),
+      );
+      return Items;
+    }
+
+    async function parkedOf(leadId: string): Promise<Array<Record<string, unknown>>> {
+      const { Items = [] } = await db().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :parked)',
+          ExpressionAttributeValues: {
+            ':pk': `TENANT#${tenant.id}#LEAD#${leadId}`,
+            ':parked': 'PARKED#',
+          },
+          ConsistentRead: true,
+        }),
+      );
+      return Items;
+    }
+
+    /** A lead created, then updated: two events waiting in the outbox. */
+    async function createdThenUpdated(email: string): Promise<string> {
+      const created = await request(h.leads.app)
+        .post('/v1/leads')
+        .set(bearer(tenant.admin.token))
+        .send({ fields: { email } })
+        .expect(201);
+      await request(h.leads.app)
+        .patch(`/v1/leads/${created.body.id}`)
+        .set(bearer(tenant.admin.token))
+        .set('If-Match', '"1"')
+        .send({ status: 'contacted' })
+        .expect(200);
+      return created.body.id;
+    }
+
+    /** A lead whose first event `spoil` turns into one EventBridge refuses, followed by a good one. */
+    async function leadWithSpoiledFirstEvent(
+      email: string,
+      spoil: (event: Record<string, unknown>) => Record<string, unknown>,
+    ): Promise<string> {
+      const id = await createdThenUpdated(email);
+      const [first] = await outboxOf(id);
+      expect(first).toMatchObject({ detailType: 'lead.created', version: 1 });
+      await db().send(new PutCommand({ TableName: table(), Item: spoil(first!) }));
+      return id;
+    }
+
+    const oversized = (event: Record<string, unknown>) => ({
+      ...event,
+      detail: { ...(event.detail as object), padding: 'x'.repeat(300 * 1024) },
+    });
+
+    async function deliveredTo(leadId: string): Promise<string[]> {
+      return (await drainCrmQueue())
+        .filter((e) => e.detail.leadId === leadId)
+        .map((e) => `${e['detail-type']}@${e.detail.version}`);
+    }
+
+    it('when a lead’s event is over EventBridge’s 256 KiB limit, then it is parked under the lead without costing a PutEvents call, and the lead’s later events still go out', async () => {
+      const id = await leadWithSpoiledFirstEvent('huge@example.com', oversized);
+      const sent: string[] = [];
+      eventBridge = {
+        send: (command) => {
+          for (const entry of command.input.Entries ?? [])
+            if (entry.Detail?.includes(id)) sent.push(entry.DetailType!);
+          return h.aws.eventBridge.send(command);
+        },
+      };
+
+      await publishing.drain();
+
+      expect(await deliveredTo(id)).toEqual(['lead.updated@2']);
+      expect(sent).toEqual(['lead.updated']);
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await parkedOf(id)).toEqual([
+        expect.objectContaining({
+          tenantId: tenant.id,
+          leadId: id,
+          detailType: 'lead.created',
+          version: 1,
+          errorCode: 'TooLarge',
+          reason: expect.stringContaining('256 KiB'),
+          parkedAt: expect.any(String),
+          detail: expect.objectContaining({ leadId: id, padding: expect.any(String) }),
+        }),
+      ]);
+      expect(errorsLogged).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          tenantId: tenant.id,
+          leadId: id,
+          detailType: 'lead.created',
+          errorCode: 'TooLarge',
+          reason: expect.stringContaining('256 KiB'),
+        }),
+      ]);
+    });
+
+    it('when EventBridge refuses a lead’s event as invalid, then it is parked with EventBridge’s error code and the lead’s later events still go out', async () => {
+      // Without a detail the entry has no Detail: EventBridge answers InvalidArgument for it.
+      const id = await leadWithSpoiledFirstEvent('invalid@example.com', (event) => {
+        const { detail: _detail, ...rest } = event;
+        return rest;
+      });
+
+      await publishing.drain();
+
+      expect(await deliveredTo(id)).toEqual(['lead.updated@2']);
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await parkedOf(id)).toEqual([
+        expect.objectContaining({ detailType: 'lead.created', errorCode: 'InvalidArgument' }),
+      ]);
+    });
+
+    it('when a lead with a parked event is erased, then the parked event, which holds its personal data, is gone too', async () => {
+      const id = await leadWithSpoiledFirstEvent('parked.erase@example.com', oversized);
+      await publishing.drain();
+      expect(await parkedOf(id)).toHaveLength(1);
+
+      await request(h.leads.app)
+        .post(`/v1/leads/${id}/erasure`)
+        .set(bearer(tenant.admin.token))
+        .expect(200);
+
+      expect(await parkedOf(id)).toEqual([]);
+    });
+
+    it('when EventBridge fails for a while (outage, throttling), then nothing is parked and the lead’s events go out in order once it recovers', async () => {
+      const id = await createdThenUpdated('outage@example.com');
+      // Calls fail alternately whole (InternalException) and per entry (ThrottlingException).
+      let outage = true;
+      let calls = 0;
+      eventBridge = {
+        send: async (command) => {
+          if (!outage) return h.aws.eventBridge.send(command);
+          calls += 1;
+          if (calls % 2 === 1)
+            throw Object.assign(new Error('internal error'), { name: 'InternalException' });
+          const Entries = (command.input.Entries ?? []).map(() => ({
+            ErrorCode: 'ThrottlingException',
+            ErrorMessage: 'Rate exceeded',
+          }));
+          return { $metadata: {}, FailedEntryCount: Entries.length, Entries };
+        },
+      };
+
+      await publishing.drain();
+      expect(calls).toBeGreaterThan(1);
+      expect(await outboxOf(id)).toHaveLength(2);
+      expect(await parkedOf(id)).toEqual([]);
+      expect(errorsLogged).toEqual([]);
+
+      outage = false;
+      await publishing.drain();
+      expect(await deliveredTo(id)).toEqual(['lead.created@1', 'lead.updated@2']);
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await parkedOf(id)).toEqual([]);
+    });
   });
 });

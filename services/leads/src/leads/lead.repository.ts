@@ -16,7 +16,7 @@ import {
   type WriteRequest,
 } from '@leadflow/core';
 import type { ActivityRecord } from '../activities/activity.record';
-import type { OutboxItem } from '../outbox/outbox';
+import { PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
 import { queryLeads, type LeadQuery } from './lead.query';
 import { fromItem, leadItem, leadPartition, type LeadRecord } from './lead.record';
 
@@ -217,8 +217,9 @@ export class LeadRepository {
   }
 
   /**
-   * Erasure of what lies under a lead: raw submissions and notes are deleted, activities keep
-   * only which fields changed. Sync status stays: the CRMs' record ids are needed to erase there.
+   * Erasure of what lies under a lead: raw submissions, notes and parked events (which carry
+   * the lead's snapshot) are deleted, activities keep only which fields changed. Sync status
+   * stays: the CRMs' record ids are needed to erase there.
    */
   async purgeBelow(tenantId: string, leadId: string): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
@@ -234,7 +235,7 @@ export class LeadRepository {
       );
       const writes = (page.Items ?? []).flatMap((item): WriteRequest[] => {
         const sk = String(item.SK);
-        if (sk.startsWith('RAW#') || sk.startsWith('NOTE#'))
+        if (sk.startsWith('RAW#') || sk.startsWith('NOTE#') || sk.startsWith(PARKED_SK_PREFIX))
           return [{ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }];
         if (sk.startsWith('ACT#') && Array.isArray(item.changes)) {
           const changes = (item.changes as Array<{ field: string }>).map((c) => ({

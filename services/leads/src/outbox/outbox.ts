@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { envelope, type DetailType, type LeadChanged, type LeadRemoved } from '@leadflow/contracts';
-import { snapshotOf, type LeadRecord } from '../leads/lead.record';
+import { leadPartition, snapshotOf, type LeadRecord } from '../leads/lead.record';
 
 /** An event waiting in the leads table to be published; written in the same transaction as its change. */
 export interface OutboxItem {
@@ -16,6 +16,21 @@ export interface OutboxItem {
 }
 
 export const OUTBOX_SK_PREFIX = 'EV#';
+
+/** An event EventBridge can never accept, kept under its lead with why (see the relay). */
+export interface ParkedEvent extends OutboxItem {
+  errorCode: string;
+  reason: string;
+  parkedAt: string;
+}
+
+export const PARKED_SK_PREFIX = 'PARKED#';
+
+/** Where an outbox item is parked: under its lead, with the same ULID, so parking it again rewrites it. */
+export const parkedKey = (item: OutboxItem) => ({
+  PK: leadPartition(item.tenantId, item.leadId),
+  SK: `${PARKED_SK_PREFIX}${item.SK.slice(OUTBOX_SK_PREFIX.length)}`,
+});
 
 /** A lead's events always land in the same shard, so one relay publishes them in order. */
 export function shardOf(leadId: string, shards: number): number {

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   batchWriteAll,
   isConditionalCheckFailure,
+  PublishError,
   type DynamoDBDocumentClient,
   type EventPublisher,
   type Logger,
 } from '@leadflow/core';
-import { OUTBOX_SK_PREFIX, shardPartition, type OutboxItem } from './outbox';
+import {
+  OUTBOX_SK_PREFIX,
+  parkedKey,
+  shardPartition,
+  type OutboxItem,
+  type ParkedEvent,
+} from './outbox';
 
 export interface RelayOptions {
   db: DynamoDBDocumentClient;
@@ -25,10 +32,29 @@ export interface RelayOptions {
 const LEASE_SK = 'LEASE';
 
 /**
+ * What EventBridge refuses in the entry itself, however often it is sent: the publisher's size
+ * check before the call (TooLarge) and PutEvents' per-entry MalformedDetail and InvalidArgument.
+ * Refusals that concern the configuration or the whole call (AccessDeniedException,
+ * NotAuthorizedFor…, ValidationException) refuse every event alike and are retried instead:
+ * parking them would empty the outbox into parked records until the configuration is fixed.
+ */
+const UNPUBLISHABLE = new Set(['TooLarge', 'MalformedDetail', 'InvalidArgument']);
+
+interface Refused {
+  item: OutboxItem;
+  error: PublishError;
+}
+
+const unpublishable = (reason: unknown): reason is PublishError =>
+  reason instanceof PublishError && UNPUBLISHABLE.has(reason.errorCode);
+
+/**
  * Publishes the outbox: each shard is leased to one relay at a time, its events published
  * oldest first (a lead's events in version order) and deleted only after EventBridge
  * accepted them. A relay that dies between publishing and deleting leaves the events to be
- * published again by the next holder of the lease: at least once, never lost.
+ * published again by the next holder of the lease: at least once, never lost. An event
+ * EventBridge can never accept is parked under its lead instead, so the lead's later events
+ * still go out.
  */
 export class OutboxRelay {
   readonly owner = randomUUID();
@@ -139,18 +165,26 @@ export class OutboxRelay {
         }),
       );
       if (Items.length === 0) return published;
-      const done = await this.publishInOrder(Items as OutboxItem[], leasedAt + this.leaseMs / 2);
+      const { done, refused } = await this.publishInOrder(
+        Items as OutboxItem[],
+        leasedAt + this.leaseMs / 2,
+      );
       await this.remove(done);
+      for (const { item, error } of refused) await this.park(item, error);
       published += done.length;
-      if (done.length < Items.length) return published;
+      if (done.length + refused.length < Items.length) return published;
     }
   }
 
   /**
    * Publishes a page in rounds: a lead's next event goes out only after its previous one was
-   * accepted, and a lead whose event failed gets none of its later ones published.
+   * accepted or refused for good, and a lead whose event failed otherwise gets none of its later
+   * ones published.
    */
-  private async publishInOrder(items: OutboxItem[], deadline: number): Promise<OutboxItem[]> {
+  private async publishInOrder(
+    items: OutboxItem[],
+    deadline: number,
+  ): Promise<{ done: OutboxItem[]; refused: Refused[] }> {
     const byLead = new Map<string, OutboxItem[]>();
     for (const item of [...items].sort((a, b) => a.version - b.version)) {
       const events = byLead.get(item.leadId) ?? [];
@@ -158,6 +192,7 @@ export class OutboxRelay {
       byLead.set(item.leadId, events);
     }
     const done: OutboxItem[] = [];
+    const refused: Refused[] = [];
     let failed = 0;
     for (let round = 0; byLead.size > 0; round++) {
       const batch = [...byLead.entries()].map(([leadId, events]) => ({
@@ -169,10 +204,14 @@ export class OutboxRelay {
         { deadline },
       );
       batch.forEach(({ leadId, item }, index) => {
-        const accepted = results[index]?.status === 'fulfilled';
-        if (accepted) done.push(item);
-        else failed += 1;
-        if (!accepted || byLead.get(leadId)!.length <= round + 1) byLead.delete(leadId);
+        const result = results[index]!;
+        if (result.status === 'fulfilled') done.push(item);
+        else if (unpublishable(result.reason)) refused.push({ item, error: result.reason });
+        else {
+          failed += 1;
+          byLead.delete(leadId);
+        }
+        if (byLead.get(leadId)?.length === round + 1) byLead.delete(leadId);
       });
     }
     if (failed > 0)
@@ -180,7 +219,38 @@ export class OutboxRelay {
         { failed },
         'outbox events not published; they stay for the next pass',
       );
-    return done;
+    return { done, refused };
+  }
+
+  /** Moves an event EventBridge can never accept from the outbox to a parked record. */
+  private async park(item: OutboxItem, error: PublishError): Promise<void> {
+    const parked: ParkedEvent = {
+      ...item,
+      ...parkedKey(item),
+      errorCode: error.errorCode,
+      reason: error.message,
+      parkedAt: new Date().toISOString(),
+    };
+    await this.options.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.options.table, Item: parked } },
+          { Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } } },
+        ],
+      }),
+    );
+    this.options.logger.error(
+      {
+        tenantId: item.tenantId,
+        leadId: item.leadId,
+        version: item.version,
+        detailType: item.detailType,
+        errorCode: error.errorCode,
+        reason: error.message,
+        parked: parkedKey(item),
+      },
+      'outbox event parked: EventBridge can never accept it',
+    );
   }
 
   private remove(items: OutboxItem[]): Promise<void> {
