@@ -343,6 +343,40 @@ describe('forms', () => {
       expect((await ingestionView(form.formKey)).body.version).toBe(1);
     });
 
+    it('when S3 fails while a published form is deleted, then 503, the form stays whole, and deleting again removes it and its config', async () => {
+      const form = (await draft('Doomed')).body;
+      expect((await publish(form.id)).status).toBe(200);
+      const remove = (app = h.app) =>
+        request(app).delete(`/v1/forms/${form.id}`).set(bearer(token));
+
+      const failed = await remove(h.appWithUnreachable('s3'));
+      expect(failed.status).toBe(503);
+      expect(failed.body.detail).toMatch(/not deleted.*delete it again/);
+      expect((await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(token))).status).toBe(
+        200,
+      );
+      expect(await cdnView(form.formKey)).toMatchObject({ name: 'Doomed' });
+
+      expect((await remove()).status).toBe(204);
+      expect((await ingestionView(form.formKey)).status).toBe(404);
+      await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    });
+
+    it('when S3 fails while a form is unpublished, then 503 says so, and unpublishing again removes its config', async () => {
+      const form = (await draft('Paused')).body;
+      expect((await publish(form.id)).status).toBe(200);
+      const unpublish = (app = h.app) =>
+        request(app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(token));
+
+      const failed = await unpublish(h.appWithUnreachable('s3'));
+      expect(failed.status).toBe(503);
+      expect(failed.body.detail).toMatch(/no longer takes submissions.*unpublish again/);
+      expect((await ingestionView(form.formKey)).status).toBe(404);
+
+      expect((await unpublish()).status).toBe(200);
+      await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    });
+
     it('when the form changes while it is being published, then 409 and neither ingestion nor the CDN gets the old content', async () => {
       const created = await draft('Before');
       const form = created.body;

@@ -234,18 +234,32 @@ export class FormService {
     return updated;
   }
 
+  /** Ingestion stops first; a failed removal from the CDN is repaired by unpublishing again. */
   async unpublish(tenantId: string, formId: string): Promise<FormRecord> {
     const form = await this.get(tenantId, formId);
     const updated = await this.deps.forms.unpublish(tenantId, form);
-    await this.removeConfig(tenantId, form.formKey);
+    await this.removeConfig(
+      tenantId,
+      form.formKey,
+      'The form no longer takes submissions, but its public config could not be removed from the CDN; unpublish again to remove it',
+    );
     await this.deps.events.changed(tenantId, 'form', formId);
     return updated;
   }
 
+  /**
+   * The CDN's config goes first: once the form is deleted nothing would find its key again, so
+   * a config left behind by a failed removal would stay forever. A failure here leaves the form
+   * whole, and deleting again finishes the job.
+   */
   async delete(tenantId: string, formId: string): Promise<void> {
     const form = await this.get(tenantId, formId);
+    await this.removeConfig(
+      tenantId,
+      form.formKey,
+      'The form was not deleted: its public config could not be removed from the CDN; delete it again',
+    );
     await this.deps.forms.delete(tenantId, form);
-    await this.removeConfig(tenantId, form.formKey);
     await this.deps.events.changed(tenantId, 'form', formId);
   }
 
@@ -274,13 +288,17 @@ export class FormService {
     }
   }
 
-  private async removeConfig(tenantId: string, formKey: string): Promise<void> {
-    await this.deps.s3.send(
-      new DeleteObjectCommand({
-        Bucket: this.deps.bucket,
-        Key: configObjectKey(tenantId, formKey),
-      }),
-    );
+  private async removeConfig(tenantId: string, formKey: string, failure: string): Promise<void> {
+    try {
+      await this.deps.s3.send(
+        new DeleteObjectCommand({
+          Bucket: this.deps.bucket,
+          Key: configObjectKey(tenantId, formKey),
+        }),
+      );
+    } catch (error) {
+      throw dependencyUnavailable(failure, error);
+    }
   }
 
   private assertShape(form: FormShape, tenant: TenantSettings): void {
