@@ -99,6 +99,40 @@ describe('intake: lead.received becomes a stored lead', () => {
     expect(list.body.items).toHaveLength(1);
   });
 
+  it('when the e-mail of a deleted lead arrives again, then that lead is restored with the submission merged in, and lead.updated says so', async () => {
+    const first = h.received(tenant.id, { fields: { email: 'back@example.com' } });
+    await h.publishReceived(first);
+    await h.waitForLead(first.leadId, tenant.admin.token);
+    await request(h.leads.app)
+      .delete(`/v1/leads/${first.leadId}`)
+      .set(bearer(tenant.admin.token))
+      .expect(204);
+
+    const again = h.received(tenant.id, {
+      fields: { email: 'back@example.com', company: 'Returning Ltd' },
+    });
+    await h.publishReceived(again);
+    const restored = await eventually(async () => {
+      const lead = await h.waitForLead(first.leadId, tenant.admin.token);
+      return lead.version === 3 ? lead : undefined;
+    });
+    expect(restored.deletedAt).toBeUndefined();
+    expect(restored.fields).toMatchObject({ company: 'Returning Ltd' });
+    const listed = await request(h.leads.app)
+      .get('/v1/leads?email=back@example.com')
+      .set(bearer(tenant.admin.token));
+    expect(listed.body.items.map((l: { id: string }) => l.id)).toContain(first.leadId);
+    const updated = await eventually(async () =>
+      (await h.receiveLeadEvents()).find(
+        (e) => e.detail.leadId === first.leadId && e.detail.version === 3,
+      ),
+    );
+    expect(updated).toMatchObject({
+      'detail-type': 'lead.updated',
+      detail: { changedFields: expect.arrayContaining(['company', 'deletedAt']) },
+    });
+  });
+
   it('when an intake message is delivered twice, then the second changes nothing', async () => {
     const event = h.received(tenant.id);
     const body = JSON.stringify({

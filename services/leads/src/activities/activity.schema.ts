@@ -20,7 +20,10 @@ export const ActivitySchema = named(
           'erased',
           'resync-requested',
         ].map((t) => Type.Literal(t)),
-        { description: 'merged: a new submission with the same e-mail joined this lead.' },
+        {
+          description:
+            'merged: a new submission with the same e-mail joined this lead (and restored it if it was deleted: its changes then include deletedAt).',
+        },
       ),
       actor: Type.Object(
         {

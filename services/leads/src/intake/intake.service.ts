@@ -157,7 +157,7 @@ export class IntakeService {
 
   /**
    * A duplicate becomes an activity on the lead holding its e-mail and fills its empty fields;
-   * consent records only grow. Undefined when that lead no longer holds the e-mail (erased, or
+   * consent records only grow, and a deleted lead is restored. Undefined when that lead no longer holds the e-mail (erased, or
    * its e-mail changed since it was looked up): the version check makes that answer hold.
    */
   private async merge(
@@ -182,6 +182,12 @@ export class IntakeService {
       };
       if (consents.length > 0)
         changes.push({ field: 'consents', from: lead.consents.length, to: merged.consents.length });
+      // The person came back: a deleted lead is restored rather than changed out of sight (and
+      // out of the CRMs, which only sync leads that are not deleted).
+      if (lead.deletedAt !== undefined) {
+        delete merged.deletedAt;
+        changes.push({ field: 'deletedAt', from: lead.deletedAt, to: null });
+      }
       try {
         await this.deps.leads.write({
           lead: merged,
