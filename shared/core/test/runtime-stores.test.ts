@@ -162,17 +162,37 @@ describe('runtime stores against local DynamoDB', () => {
         runs += 1;
         return { status: 202, body: { leadId: `L${runs}` } };
       };
-      const first = await store().run('t1', 'key-1', fingerprint({ a: 1, b: 2 }), 'A1', work);
-      const second = await store().run('t1', 'key-1', fingerprint({ b: 2, a: 1 }), 'A2', work);
+      const first = await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-1' },
+        fingerprint({ a: 1, b: 2 }),
+        'A1',
+        work,
+      );
+      const second = await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-1' },
+        fingerprint({ b: 2, a: 1 }),
+        'A2',
+        work,
+      );
       expect(first).toEqual({ response: { status: 202, body: { leadId: 'L1' } }, replayed: false });
       expect(second).toEqual({ response: { status: 202, body: { leadId: 'L1' } }, replayed: true });
       expect(runs).toBe(1);
     });
 
     it('when the same key comes with a different request, then 422', async () => {
-      await store().run('t1', 'key-2', fingerprint({ a: 1 }), 'A', answer(1));
+      await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-2' },
+        fingerprint({ a: 1 }),
+        'A',
+        answer(1),
+      );
       await expect(
-        store().run('t1', 'key-2', fingerprint({ a: 2 }), 'A', answer(2)),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-2' },
+          fingerprint({ a: 2 }),
+          'A',
+          answer(2),
+        ),
       ).rejects.toMatchObject({
         code: 'idempotency_key_reused',
         status: 422,
@@ -180,23 +200,37 @@ describe('runtime stores against local DynamoDB', () => {
     });
 
     it('when the same key is used by two tenants, then they do not collide', async () => {
-      await store().run('t1', 'key-3', fingerprint({ a: 1 }), 'A', answer('t1'));
-      const other = await store().run('t2', 'key-3', fingerprint({ a: 9 }), 'A', answer('t2'));
+      await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-3' },
+        fingerprint({ a: 1 }),
+        'A',
+        answer('t1'),
+      );
+      const other = await store().run(
+        { tenantId: 't2', scope: 'test', key: 'key-3' },
+        fingerprint({ a: 9 }),
+        'A',
+        answer('t2'),
+      );
       expect(other.response.body).toBe('t2');
     });
 
     it('when the first attempt is still running, then a second one gets 409', async () => {
       let release: () => void = () => undefined;
       const slow = store().run(
-        't1',
-        'key-4',
+        { tenantId: 't1', scope: 'test', key: 'key-4' },
         fingerprint({ a: 1 }),
         'A',
         () => new Promise<{ status: number }>((r) => (release = () => r({ status: 202 }))),
       );
       await new Promise((r) => setTimeout(r, 50));
       await expect(
-        store().run('t1', 'key-4', fingerprint({ a: 1 }), 'A', answer(2)),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-4' },
+          fingerprint({ a: 1 }),
+          'A',
+          answer(2),
+        ),
       ).rejects.toMatchObject({ code: 'conflict' });
       release();
       await slow;
@@ -206,50 +240,82 @@ describe('runtime stores against local DynamoDB', () => {
       // Over DynamoDB's 400 KB item limit: the completion write is refused.
       const huge = { status: 207, body: 'x'.repeat(450 * 1024) };
       await expect(
-        store().run('t1', 'key-6', fingerprint({ a: 1 }), 'A', async () => huge),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-6' },
+          fingerprint({ a: 1 }),
+          'A',
+          async () => huge,
+        ),
       ).resolves.toEqual({ response: huge, replayed: false });
     });
 
     it('when the work fails, then a retry of the same request does it again under the names of the failed attempt, and its answer is replayed after', async () => {
       const seen: string[] = [];
       await expect(
-        store().run('t1', 'key-5', fingerprint({ a: 1 }), 'first', async (attempt) => {
-          seen.push(attempt);
-          throw new AppError('dependency_unavailable', 'down');
-        }),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-5' },
+          fingerprint({ a: 1 }),
+          'first',
+          async (attempt) => {
+            seen.push(attempt);
+            throw new AppError('dependency_unavailable', 'down');
+          },
+        ),
       ).rejects.toBeInstanceOf(AppError);
-      const retried = await store().run('t1', 'key-5', fingerprint({ a: 1 }), 'second', (a) => {
-        seen.push(a);
-        return answer(a)();
-      });
+      const retried = await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-5' },
+        fingerprint({ a: 1 }),
+        'second',
+        (a) => {
+          seen.push(a);
+          return answer(a)();
+        },
+      );
       expect(retried).toEqual({ response: { status: 202, body: 'first' }, replayed: false });
       expect(seen).toEqual(['first', 'first']);
-      const replay = await store().run('t1', 'key-5', fingerprint({ a: 1 }), 'third', answer('x'));
+      const replay = await store().run(
+        { tenantId: 't1', scope: 'test', key: 'key-5' },
+        fingerprint({ a: 1 }),
+        'third',
+        answer('x'),
+      );
       expect(replay).toEqual({ response: { status: 202, body: 'first' }, replayed: true });
     });
 
     it('when the work failed, then the key stays bound to its request', async () => {
       await expect(
-        store().run('t1', 'key-7', fingerprint({ a: 1 }), 'A', async () => {
-          throw new AppError('dependency_unavailable', 'down');
-        }),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-7' },
+          fingerprint({ a: 1 }),
+          'A',
+          async () => {
+            throw new AppError('dependency_unavailable', 'down');
+          },
+        ),
       ).rejects.toBeInstanceOf(AppError);
       await expect(
-        store().run('t1', 'key-7', fingerprint({ a: 2 }), 'B', answer(2)),
+        store().run(
+          { tenantId: 't1', scope: 'test', key: 'key-7' },
+          fingerprint({ a: 2 }),
+          'B',
+          answer(2),
+        ),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     });
 
     it('when an attempt was abandoned and its lock ran out, then a retry takes it over under its names', async () => {
       void store(0.2).run(
-        't1',
-        'key-8',
+        { tenantId: 't1', scope: 'test', key: 'key-8' },
         fingerprint({ a: 1 }),
         'abandoned',
         () => new Promise<{ status: number }>(() => undefined),
       );
       await new Promise((r) => setTimeout(r, 400));
-      const retried = await store(0.2).run('t1', 'key-8', fingerprint({ a: 1 }), 'retry', (a) =>
-        answer(a)(),
+      const retried = await store(0.2).run(
+        { tenantId: 't1', scope: 'test', key: 'key-8' },
+        fingerprint({ a: 1 }),
+        'retry',
+        (a) => answer(a)(),
       );
       expect(retried.response.body).toBe('abandoned');
     });

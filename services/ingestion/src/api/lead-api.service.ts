@@ -29,7 +29,10 @@ interface Judged {
   errors?: FieldError[];
 }
 
-const scopeOf = (caller: ApiCaller) => `api:${caller.tenantId}:${caller.keyId}`;
+const scopeOf = (caller: ApiCaller) => ({
+  tenantId: caller.tenantId,
+  scope: `api:${caller.keyId}`,
+});
 
 /** Partner leads: strictly validated, normalised like form submissions, published once each. */
 export class LeadApiService {

@@ -133,7 +133,7 @@ export class FormSubmissionService {
       throw error;
     }
     const { response, replayed } = await this.deps.idempotency.once(
-      `form:${form.tenantId}:${form.formKey}`,
+      { tenantId: form.tenantId, scope: `form:${form.formKey}` },
       submission.idempotencyKey,
       () => ({
         formKey: form.formKey,

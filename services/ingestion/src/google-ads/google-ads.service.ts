@@ -147,7 +147,7 @@ export class GoogleAdsService {
       throw error;
     }
     const { response, replayed } = await this.deps.idempotency.once(
-      `google-ads:${form.tenantId}`,
+      { tenantId: form.tenantId, scope: 'google-ads' },
       lead.lead_id,
       // lead_id is Google's dedupe key: the same lead id is the same lead, whatever else changed.
       () => ({ leadId: lead.lead_id }),

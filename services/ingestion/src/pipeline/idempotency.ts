@@ -52,6 +52,12 @@ export interface Once<T extends StoredResponse> {
   replayed: boolean;
 }
 
+/** Where a key counts: a tenant's form, API key or Google Ads webhooks. */
+export interface IdempotencyScope {
+  tenantId: string;
+  scope: string;
+}
+
 /** The lead id and event id of each lead of a request (null where an item was rejected). */
 type LeadIds = Array<[leadId: string, eventId: string] | null>;
 
@@ -74,7 +80,7 @@ export class Idempotency {
 
   /** `work` gets `event`, under the ids an earlier attempt of the same request gave it. */
   once<T extends StoredResponse>(
-    scope: string,
+    scope: IdempotencyScope,
     key: string | undefined,
     request: () => unknown,
     event: LeadReceived,
@@ -85,7 +91,7 @@ export class Idempotency {
 
   /** `work` gets `events` (undefined for rejected items), each under its earlier attempt's ids. */
   async onceForAll<T extends StoredResponse>(
-    scope: string,
+    scope: IdempotencyScope,
     key: string | undefined,
     request: () => unknown,
     events: Array<LeadReceived | undefined>,
@@ -93,7 +99,7 @@ export class Idempotency {
   ): Promise<Once<T>> {
     if (key === undefined) return { response: await work(events), replayed: false };
     const ids: LeadIds = events.map((e) => (e ? [e.leadId, e.eventId] : null));
-    const result = await this.store.run(scope, key, fingerprint(request()), ids, (kept) =>
+    const result = await this.store.run({ ...scope, key }, fingerprint(request()), ids, (kept) =>
       work(events.map((event, index) => withIds(event, kept[index]))),
     );
     if (result.replayed) this.metrics.increment('replayed');

@@ -25,6 +25,13 @@ export interface IdempotencyOptions {
   lockSeconds?: number;
 }
 
+/** Whose key it is: the tenant, the channel within it (a form, an API key) and the key itself. */
+export interface IdempotencyKey {
+  tenantId: string;
+  scope: string;
+  key: string;
+}
+
 export interface IdempotentResult<T extends StoredResponse> {
   response: T;
   replayed: boolean;
@@ -71,13 +78,13 @@ export class IdempotencyStore {
    * instead, so doing it again does the same thing rather than something new.
    */
   async run<T extends StoredResponse, A>(
-    scope: string,
-    key: string,
+    { tenantId, scope, key }: IdempotencyKey,
     requestFingerprint: string,
     attempt: A,
     work: (attempt: A) => Promise<T>,
   ): Promise<IdempotentResult<T>> {
-    const itemKey = { PK: `IDEMP#${scope}#${key}`, SK: 'IDEMP' };
+    // Tenant first, like every key of tenant data (DESIGN §3): the record holds the answer.
+    const itemKey = { PK: `TENANT#${tenantId}#IDEMP#${scope}#${key}`, SK: 'IDEMP' };
     const claimed = await this.claim(itemKey, requestFingerprint, attempt);
     if ('replay' in claimed) return { response: claimed.replay as T, replayed: true };
     let response: T;
