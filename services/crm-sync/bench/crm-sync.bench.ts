@@ -305,7 +305,12 @@ async function crmPath(
     statuses: new InMemoryStatuses(),
     http,
     logger: createLogger({ service: 'crm-sync', level: 'silent' }),
-    settings: { lingerMs: 250, maxQueueWaitMs: 5_000, concurrency: 4 },
+    settings: {
+      lingerMs: 250,
+      maxQueueWaitMs: 5_000,
+      maxRateLimitWaitMs: 86_400_000,
+      concurrency: 4,
+    },
     maxReceiveCount: async () => 8,
   });
   const items = Array.from({ length: CRM_PATH_LEADS }, (_, i) =>

@@ -60,6 +60,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
     settings: {
       lingerMs: config.CRM_SYNC_BATCH_LINGER_MS,
       maxQueueWaitMs: config.CRM_SYNC_MAX_QUEUE_WAIT_MS,
+      maxRateLimitWaitMs: config.CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS * 1000,
       concurrency: config.CRM_SYNC_CONNECTION_CONCURRENCY,
     },
     maxReceiveCount: redrivePolicyReader(aws.sqs, config.CRM_SYNC_QUEUE_URL),

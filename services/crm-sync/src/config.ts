@@ -35,6 +35,10 @@ export const CrmSyncConfigSchema = Type.Composite([
       'Longest a message waits in memory for its CRM’s rate limit; beyond it, it is re-sent to the queue with a delay, which does not count towards the DLQ',
       { default: 5_000, minimum: 0, maximum: 60_000 },
     ),
+    CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS: Env.integer(
+      'Longest a change waits for CRM rate limits, counted from its first wait; beyond it, each further wait is a failed attempt, so a CRM that only ever answers 429 sends the change to the DLQ',
+      { default: 86_400, minimum: 1, maximum: 2_592_000 },
+    ),
     CRM_SYNC_CONNECTION_CONCURRENCY: Env.integer(
       'Batches in flight at once per CRM connection (the rate limit applies on top)',
       { default: 4, minimum: 1, maximum: 64 },

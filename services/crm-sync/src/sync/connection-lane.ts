@@ -28,6 +28,8 @@ export interface LaneSettings {
   lingerMs: number;
   /** Longest a change waits in memory for the rate limit before going back to the queue. */
   maxQueueWaitMs: number;
+  /** Longest a change waits for rate limits in all; beyond it, each wait is a failed attempt. */
+  maxRateLimitWaitMs: number;
   /** Batches in flight at once. */
   concurrency: number;
 }
@@ -48,11 +50,22 @@ interface Pending {
   item: SyncItem;
   operation: SyncOperation;
   receiveCount: number;
+  /** When the change first went back to the queue for a rate limit. */
+  waitingSince: number | undefined;
   enqueuedAt: number;
   resolve: (outcome: SyncOutcome) => void;
 }
 
 const MAX_ERROR_LENGTH = 500;
+
+const RATE_LIMIT_WAIT = 'waiting for the CRM rate limit';
+
+function duration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7_200) return `${Math.floor(seconds / 60)} min`;
+  return `${(seconds / 3_600).toFixed(1)} h`;
+}
 
 /** A refused credential shows failed at once: someone must fix it before the change can pass. */
 function syncStateOf(result: ItemResult, lastAttempt: boolean): SyncState {
@@ -141,6 +154,7 @@ export class ConnectionLane {
     connection: CrmConnectionItem,
     item: SyncItem,
     receiveCount: number,
+    waitingSince?: number,
   ): Promise<SyncOutcome> {
     // The latest read of the connection wins: a changed mapping applies to the next batch.
     this.connection = connection;
@@ -150,6 +164,7 @@ export class ConnectionLane {
         item,
         operation: operationOf(item),
         receiveCount,
+        waitingSince,
         enqueuedAt: this.now(),
         resolve,
       });
@@ -264,12 +279,60 @@ export class ConnectionLane {
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (gone.has(this.queue[i]!)) this.queue.splice(i, 1);
     for (const { pending, waitMs } of released) {
-      pending.resolve({
-        kind: 'deferred',
-        error: 'waiting for the CRM rate limit',
-        delaySeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-      });
+      const delaySeconds = Math.max(1, Math.ceil(waitMs / 1000));
+      if (this.overdueWaitMs(pending) === undefined)
+        pending.resolve({ kind: 'deferred', error: RATE_LIMIT_WAIT, delaySeconds });
+      else
+        void this.settleUnsent(pending, {
+          state: 'rate-limited',
+          error: RATE_LIMIT_WAIT,
+          delaySeconds,
+        });
     }
+  }
+
+  /** How long the change has waited for rate limits, once that is beyond the bound. */
+  private overdueWaitMs(pending: Pending): number | undefined {
+    if (pending.waitingSince === undefined) return undefined;
+    const waited = this.now() - pending.waitingSince;
+    return waited >= this.deps.settings.maxRateLimitWaitMs ? waited : undefined;
+  }
+
+  /** A change that never reached the CRM still records its result on the lead. */
+  private async settleUnsent(pending: Pending, result: ItemResult): Promise<void> {
+    const maxReceiveCount = await this.deps.maxReceiveCount().catch(() => undefined);
+    await this.settle(this.connection, pending.operation, pending, result, maxReceiveCount);
+  }
+
+  /**
+   * Waiting for a rate limit never counts towards the DLQ, so a CRM that answers nothing but 429
+   * would hold a change forever, unseen: past the bound, each wait is a failed attempt instead.
+   */
+  private boundWait(
+    connection: CrmConnectionItem,
+    pending: Pending,
+    result: Extract<ItemResult, { state: 'rate-limited' }>,
+  ): ItemResult {
+    const waitedMs = this.overdueWaitMs(pending);
+    if (waitedMs === undefined) return result;
+    this.deps.logger.error(
+      {
+        tenantId: connection.tenantId,
+        leadId: pending.item.leadId,
+        version: pending.item.version,
+        crmType: connection.type,
+        connectionId: connection.connectionId,
+        waitedSeconds: Math.floor(waitedMs / 1000),
+        receiveCount: pending.receiveCount,
+        error: result.error,
+      },
+      'a change waited too long for the CRM rate limit; each further wait counts as a failed attempt, towards the dead-letter queue',
+    );
+    return {
+      state: 'retry',
+      error: `still rate limited after waiting ${duration(waitedMs)}: ${result.error}`,
+      ...(result.externalId === undefined ? {} : { externalId: result.externalId }),
+    };
   }
 
   private async run(operation: SyncOperation, batch: Pending[]): Promise<void> {
@@ -375,10 +438,12 @@ export class ConnectionLane {
     connection: CrmConnectionItem,
     operation: SyncOperation,
     pending: Pending,
-    result: ItemResult,
+    answer: ItemResult,
     maxReceiveCount: number | undefined,
   ): Promise<void> {
     const { item } = pending;
+    const result =
+      answer.state === 'rate-limited' ? this.boundWait(connection, pending, answer) : answer;
     const lastAttempt =
       (result.state === 'retry' || result.state === 'rejected') &&
       pending.receiveCount >= (maxReceiveCount ?? Infinity);
@@ -485,10 +550,7 @@ export class ConnectionLane {
       const wait = this.bucket.waitMs();
       if (wait === 0 && this.bucket.tryTake()) return;
       if (wait > this.deps.settings.maxQueueWaitMs || (this.draining && wait > 0))
-        throw new RateLimitedError(
-          Math.max(1, Math.ceil(wait / 1000)),
-          'waiting for the CRM rate limit',
-        );
+        throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)), RATE_LIMIT_WAIT);
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
     }
   }

@@ -20,6 +20,7 @@ export class SyncDispatcher {
     connection: CrmConnectionItem,
     item: SyncItem,
     receiveCount: number,
+    waitingSince?: number,
   ): Promise<SyncOutcome> {
     const key = `${connection.tenantId}/${connection.connectionId}`;
     let lane = this.lanes.get(key);
@@ -30,7 +31,7 @@ export class SyncDispatcher {
       this.lanes.set(key, lane);
     }
     this.sweep();
-    return lane.submit(connection, item, receiveCount);
+    return lane.submit(connection, item, receiveCount, waitingSince);
   }
 
   /** SIGTERM: every lane sends what it holds now. */

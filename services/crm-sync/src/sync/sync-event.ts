@@ -9,9 +9,34 @@ import {
 import { assertValid, isAppError } from '@leadflow/core';
 import type { SyncItem } from '../connectors/connector';
 
-export type LeadEvent =
+export type LeadEvent = (
   | { detailType: 'lead.created' | 'lead.updated'; detail: LeadChanged }
-  | { detailType: 'lead.erased'; detail: LeadRemoved };
+  | { detailType: 'lead.erased'; detail: LeadRemoved }
+) & {
+  /** When the change first went back to the queue to wait for a CRM's rate limit (epoch ms). */
+  waitingSince?: number;
+};
+
+/**
+ * Added to the body of a change re-sent to wait for a rate limit: each re-sent copy starts its
+ * receive count afresh, so only this tells how long the change has been waiting.
+ */
+const WAITING_SINCE = 'crm-sync-waiting-since';
+
+type QueuedEvent = DeliveredEvent<unknown> & { [WAITING_SINCE]?: unknown };
+
+/** The body to re-send a change with, keeping when its waiting began. */
+export function withWaitingSince(body: string, since: number): string {
+  return JSON.stringify({
+    ...(JSON.parse(body) as QueuedEvent),
+    [WAITING_SINCE]: new Date(since).toISOString(),
+  });
+}
+
+function waitingSinceOf(event: QueuedEvent): { waitingSince?: number } {
+  const since = Date.parse(String(event[WAITING_SINCE]));
+  return Number.isFinite(since) ? { waitingSince: since } : {};
+}
 
 /** A message that can never be handled: it is retried quickly and ends in the DLQ. */
 export class PoisonMessageError extends Error {
@@ -29,9 +54,9 @@ function describe(error: unknown): string {
 
 /** An EventBridge event as the crm-sync queue delivers it, checked against the contracts. */
 export function parseLeadEvent(body: string): LeadEvent {
-  let event: DeliveredEvent<unknown>;
+  let event: QueuedEvent;
   try {
-    event = JSON.parse(body) as DeliveredEvent<unknown>;
+    event = JSON.parse(body) as QueuedEvent;
   } catch (error) {
     throw new PoisonMessageError('the message is not JSON', { cause: error });
   }
@@ -47,13 +72,13 @@ export function parseLeadEvent(body: string): LeadEvent {
       });
       if (detail.lead.id !== detail.leadId || detail.lead.version !== detail.version)
         throw new PoisonMessageError('the snapshot is not of the lead version the event names');
-      return { detailType, detail };
+      return { detailType, detail, ...waitingSinceOf(event) };
     }
     if (detailType === 'lead.erased') {
       const detail = assertValid<LeadRemoved>(LeadRemovedSchema, event.detail, {
         prefix: 'detail',
       });
-      return { detailType, detail };
+      return { detailType, detail, ...waitingSinceOf(event) };
     }
   } catch (error) {
     if (error instanceof PoisonMessageError) throw error;

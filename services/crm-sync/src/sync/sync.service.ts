@@ -31,7 +31,12 @@ export class SyncService {
     const connections = await this.deps.connections.enabled(event.detail.tenantId);
     const outcomes: SyncOutcome[] = await Promise.all(
       connections.map((connection) =>
-        this.deps.dispatcher.submit(connection, toSyncItem(event), receiveCount),
+        this.deps.dispatcher.submit(
+          connection,
+          toSyncItem(event),
+          receiveCount,
+          event.waitingSince,
+        ),
       ),
     );
     const retries = outcomes.filter((outcome): outcome is Retry => outcome.kind === 'retry');

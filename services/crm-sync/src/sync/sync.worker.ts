@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { enterTenant, QueueConsumer, RetryLater, type Logger } from '@leadflow/core';
 import type { SyncDispatcher } from './dispatcher';
-import { parseLeadEvent } from './sync-event';
+import { parseLeadEvent, withWaitingSince } from './sync-event';
 import type { SyncService } from './sync.service';
 
 export interface SyncWorkerOptions {
@@ -76,7 +76,11 @@ export class SyncWorker {
         }
         enterTenant(event.detail.tenantId);
         const result = await options.service.sync(event, message.receiveCount);
-        if (result.kind === 'deferred') await this.requeue(message.body, result.delaySeconds);
+        if (result.kind === 'deferred')
+          await this.requeue(
+            withWaitingSince(message.body, event.waitingSince ?? Date.now()),
+            result.delaySeconds,
+          );
       },
     });
   }
@@ -85,7 +89,7 @@ export class SyncWorker {
    * A change that only waits for a CRM's rate limit goes back to the queue as a new, delayed
    * message, and the consumer deletes this one: waiting is no failure, and a visibility delay
    * would count a receive towards the DLQ. Consumers are idempotent, so a copy left behind by a
-   * failed delete does no harm.
+   * failed delete does no harm. The copy carries when the change began to wait, which bounds it.
    */
   private async requeue(body: string, delaySeconds: number): Promise<void> {
     try {

@@ -124,7 +124,12 @@ function laneWith(
       }),
     },
     logger: createLogger({ service: 'test', level: 'silent' }),
-    settings: { lingerMs: 30, maxQueueWaitMs: options.maxQueueWaitMs ?? 5_000, concurrency: 4 },
+    settings: {
+      lingerMs: 30,
+      maxQueueWaitMs: options.maxQueueWaitMs ?? 5_000,
+      maxRateLimitWaitMs: 60_000,
+      concurrency: 4,
+    },
     maxReceiveCount: async () => options.maxReceiveCount,
   };
   return { lane: new ConnectionLane(connection, deps), writes };
@@ -236,6 +241,31 @@ describe('ConnectionLane', () => {
     expect(await lane.submit(connection, change('A', 1), 8)).toMatchObject({ kind: 'deferred' });
     expect(writes[0]!.status).toMatchObject({ state: 'pending' });
     expect(writes[0]!.status.lastError).not.toMatch(/gave up/);
+  });
+
+  it('when a change has waited for the rate limit longer than the bound, then a 429 is a failed attempt, and on the last receive the lead shows failed', async () => {
+    const { connector, batches } = recordingConnector();
+    const { lane, writes } = laneWith(connector, { status: 429, maxReceiveCount: 8 });
+    const minuteAgo = Date.now() - 60_000;
+
+    const [within, beyond, last] = await Promise.all([
+      lane.submit(connection, change('A', 1), 1, Date.now() - 1_000),
+      lane.submit(connection, change('B', 1), 1, minuteAgo),
+      lane.submit(connection, change('C', 1), 8, minuteAgo),
+    ]);
+
+    expect(batches).toHaveLength(1);
+    expect(within).toMatchObject({ kind: 'deferred', delaySeconds: 4 });
+    expect(beyond).toMatchObject({
+      kind: 'retry',
+      error: expect.stringMatching(/^still rate limited after waiting 60 s: .*429/),
+    });
+    expect(last).toMatchObject({ kind: 'retry' });
+    const states = Object.fromEntries(writes.map((w) => [w.leadId, w.status]));
+    expect(states.A).toMatchObject({ state: 'pending' });
+    expect(states.B).toMatchObject({ state: 'pending' });
+    expect(states.C).toMatchObject({ state: 'failed' });
+    expect(states.C!.lastError).toMatch(/gave up after 8 attempts.*still rate limited/);
   });
 
   it('when the CRM rejects cached credentials that were rotated since, then they are read again and the change passes', async () => {

@@ -1,5 +1,5 @@
 import { envelope } from '@leadflow/contracts';
-import { parseLeadEvent, PoisonMessageError, toSyncItem } from '../sync-event';
+import { parseLeadEvent, PoisonMessageError, toSyncItem, withWaitingSince } from '../sync-event';
 
 const leadId = '01JDQ5B2C3D4E5F6G7H8J9K0MN';
 const snapshot = {
@@ -49,6 +49,19 @@ describe('parseLeadEvent', () => {
     const item = toSyncItem(event);
     expect(item.detailType).toBe('lead.erased');
     expect(item.lead).toBeUndefined();
+  });
+
+  it('when a change is re-sent to wait for a rate limit, then the copy tells since when it waits, and keeps the event', () => {
+    const body = delivered('lead.erased', { ...envelope('t1'), leadId, version: 3 });
+    const since = Date.parse('2026-01-01T00:00:05.000Z');
+
+    const copy = parseLeadEvent(withWaitingSince(body, since));
+
+    expect(parseLeadEvent(body).waitingSince).toBeUndefined();
+    expect(copy).toEqual({ ...parseLeadEvent(body), waitingSince: since });
+    expect(
+      parseLeadEvent(body.replace(/}$/, ',"crm-sync-waiting-since":"soon"}')).waitingSince,
+    ).toBeUndefined();
   });
 
   it.each([
