@@ -398,6 +398,36 @@ describe('forms', () => {
       expect(await cdnView(form.formKey)).toMatchObject({ version: 1, name: 'After' });
     });
 
+    it('when an older publish’s CDN write comes after a newer one’s, then the CDN keeps the newer version', async () => {
+      const form = (await draft('Ordered')).body;
+      expect((await publish(form.id)).status).toBe(200);
+      const rebrand = async (primaryColor: string) => {
+        const tenant = await request(h.app).get('/v1/tenant').set(bearer(token));
+        await request(h.app)
+          .patch('/v1/tenant')
+          .set(bearer(token))
+          .set('If-Match', etagOf(tenant))
+          .send({ branding: { primaryColor } })
+          .expect(200);
+      };
+      await rebrand('#111111');
+      const send = h.aws.s3.send.bind(h.aws.s3);
+      // The older publish (version 2) has committed; its first S3 call waits for a newer one.
+      const afterANewerPublish = async (command: Parameters<typeof send>[0]) => {
+        await rebrand('#222222');
+        expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 3 });
+        return send(command);
+      };
+      jest
+        .spyOn(h.aws.s3, 'send')
+        .mockImplementationOnce(afterANewerPublish as typeof h.aws.s3.send);
+      expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 2 });
+      expect(await cdnView(form.formKey)).toMatchObject({
+        version: 3,
+        theme: { primaryColor: '#222222' },
+      });
+    });
+
     it('when two publishes race, then the later commit answers 409 and the earlier one’s version stays everywhere', async () => {
       const form = (await draft('Raced')).body;
       expect((await publish(form.id)).status).toBe(200);

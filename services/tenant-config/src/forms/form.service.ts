@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
 import {
   isStandardField,
@@ -29,6 +34,15 @@ export interface FormServiceDeps {
   bucket: string;
   assetsPublicUrl: string;
 }
+
+/** The object metadata (x-amz-meta-form-version) that tells which version a config is. */
+const VERSION_METADATA = 'form-version';
+const MAX_CONFIG_WRITES = 3;
+
+/** Another write changed the object between our look and our write (412, or 409 while racing). */
+const isConditionalWriteConflict = (error: unknown) =>
+  error instanceof Error &&
+  (error.name === 'PreconditionFailed' || error.name === 'ConditionalRequestConflict');
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -269,22 +283,52 @@ export class FormService {
     return published;
   }
 
+  /**
+   * Writes the config unless a newer version is already there: two publishes commit in order,
+   * but their S3 writes could land the other way round. The write is conditional on the object
+   * it looked at, so a write in between makes it look again.
+   */
   private async writeConfig(tenantId: string, config: PublicFormConfig): Promise<void> {
+    const key = configObjectKey(tenantId, config.formKey);
     try {
-      await this.deps.s3.send(
-        new PutObjectCommand({
-          Bucket: this.deps.bucket,
-          Key: configObjectKey(tenantId, config.formKey),
-          Body: JSON.stringify(config),
-          ContentType: 'application/json',
-          CacheControl: 'public, max-age=60, stale-while-revalidate=300',
-        }),
-      );
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.configOnCdn(key);
+        if (current && current.version > config.version) return;
+        try {
+          await this.deps.s3.send(
+            new PutObjectCommand({
+              Bucket: this.deps.bucket,
+              Key: key,
+              Body: JSON.stringify(config),
+              ContentType: 'application/json',
+              CacheControl: 'public, max-age=60, stale-while-revalidate=300',
+              Metadata: { [VERSION_METADATA]: String(config.version) },
+              ...(current ? { IfMatch: current.etag } : { IfNoneMatch: '*' }),
+            }),
+          );
+          return;
+        } catch (error) {
+          if (!isConditionalWriteConflict(error) || attempt >= MAX_CONFIG_WRITES) throw error;
+        }
+      }
     } catch (error) {
       throw dependencyUnavailable(
         `Version ${config.version} of the form takes submissions, but its public config could not be written to the CDN; publish again to write it`,
         error,
       );
+    }
+  }
+
+  /** The config object's ETag and version (0 for one written before versions were recorded). */
+  private async configOnCdn(key: string): Promise<{ etag: string; version: number } | undefined> {
+    try {
+      const head = await this.deps.s3.send(
+        new HeadObjectCommand({ Bucket: this.deps.bucket, Key: key }),
+      );
+      return { etag: head.ETag!, version: Number(head.Metadata?.[VERSION_METADATA] ?? 0) };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NotFound') return undefined;
+      throw error;
     }
   }
 
