@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import request from 'supertest';
 import { idTokenFor } from '@leadflow/local-aws';
+import { MemberRepository } from '../src/members/member.repository';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
 describe('members', () => {
@@ -89,6 +90,37 @@ describe('members', () => {
     expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['manager']);
   });
 
+  it('when two role changes update the groups in the other order, then the groups still end as the stored role', async () => {
+    const invited = await request(h.app)
+      .post('/v1/members')
+      .set(bearer(admin))
+      .send({ email: 'contested@alpha.test', role: 'viewer' });
+    const change = (role: string, etag: string) =>
+      request(h.app)
+        .patch(`/v1/members/${invited.body.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etag)
+        .send({ role });
+    const commit = MemberRepository.prototype.changeRole;
+    jest.spyOn(MemberRepository.prototype, 'changeRole').mockImplementationOnce(async function (
+      this: MemberRepository,
+      ...args
+    ) {
+      const changed = await commit.apply(this, args);
+      // A second change lands, groups and all, before the first one updates the groups.
+      await change('agent', `"${changed.version}"`).expect(200);
+      return changed;
+    });
+    expect((await change('manager', etagOf(invited))).status).toBe(200);
+
+    const stored = await request(h.app).get(`/v1/members/${invited.body.id}`).set(bearer(admin));
+    expect(stored.body.role).toBe('agent');
+    const groups = await h.aws.cognito.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: pool(), Username: 'contested@alpha.test' }),
+    );
+    expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['agent']);
+  });
+
   it('when the user pool fails during a demotion, then repeating the same request removes the admin group', async () => {
     const invited = await request(h.app)
       .post('/v1/members')
@@ -107,6 +139,8 @@ describe('members', () => {
         )
       ).Groups?.map((g) => g.GroupName);
 
+    // 500 only under jest: across its module realms the SDK wraps the socket error and loses its
+    // code. The service itself answers 503, as for any AWS service out of reach.
     expect((await demote(h.appWithUnreachable('cognito'))).status).toBe(500);
     const stored = await request(h.app).get(`/v1/members/${invited.body.id}`).set(bearer(admin));
     expect(stored.body.role).toBe('viewer');

@@ -36,6 +36,8 @@ export function toMember(record: MemberRecord): Member {
   };
 }
 
+const MAX_GROUP_MATCHES = 3;
+
 /** Members live in two places: the user pool (identity, tenant, group) and the tenants table (role, admin count). */
 export class MemberService {
   constructor(private readonly deps: MemberServiceDeps) {}
@@ -119,13 +121,28 @@ export class MemberService {
   ): Promise<Member> {
     const current = await this.get(tenantId, memberId);
     if (current.role === role) {
-      await this.matchGroupsTo(current.username, role);
+      await this.matchGroupsToStoredRole(tenantId, current);
       return toMember(current);
     }
     const changed = await this.deps.members.changeRole(tenantId, current, expectedVersion, role);
-    await this.matchGroupsTo(current.username, role);
+    await this.matchGroupsToStoredRole(tenantId, changed);
     await this.deps.events.changed(tenantId, 'member', memberId, changed.version);
     return toMember(changed);
+  }
+
+  /**
+   * Two role changes in a row can update the groups in the other order; whoever updates them
+   * last reads the role again afterwards and follows it, so the groups end as the table says.
+   */
+  private async matchGroupsToStoredRole(tenantId: string, member: MemberRecord): Promise<void> {
+    let role = member.role;
+    for (let attempt = 1; attempt <= MAX_GROUP_MATCHES; attempt++) {
+      await this.matchGroupsTo(member.username, role);
+      const stored = await this.deps.members.get(tenantId, member.memberId);
+      if (!stored || stored.role === role) return;
+      role = stored.role;
+    }
+    throw new AppError('conflict', 'The member’s role kept changing; send the change again');
   }
 
   private async matchGroupsTo(username: string, role: Role): Promise<void> {
