@@ -2,7 +2,8 @@
  * A loopback stand-in for the AWS calls ingestion makes, answering each at once, so that a
  * benchmark measures the service and not the emulator: DynamoDB GetItem (the published form),
  * UpdateItem (rate-limit counters), PutItem/DeleteItem (idempotency records) and EventBridge
- * PutEvents (every entry accepted). GET /stats tells how many entries and calls it saw.
+ * PutEvents (every entry accepted). GET /stats tells how many entries and calls it saw, and shows
+ * the first entry.
  * Run as its own process: `PORT=… node --import tsx aws-stub.ts`.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,15 @@ const formItem = marshall(
   { ...tenantKeys.publishedForm(BENCH_FORM_KEY), ...benchFormItem() },
   { removeUndefinedValues: true },
 );
-const stats = { putEventsCalls: 0, entries: 0, getItem: 0, updateItem: 0, other: 0 };
+const stats = {
+  putEventsCalls: 0,
+  entries: 0,
+  getItem: 0,
+  updateItem: 0,
+  other: 0,
+  /** The first entry published: the SDK baseline sends ones just like it. */
+  sampleEntry: undefined as unknown,
+};
 
 type Body = Record<string, unknown>;
 
@@ -40,6 +49,7 @@ function answer(target: string, body: Body): { status: number; json: unknown } {
       const entries = body.Entries as unknown[];
       stats.putEventsCalls += 1;
       stats.entries += entries.length;
+      stats.sampleEntry ??= entries[0];
       return {
         status: 200,
         json: { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) },

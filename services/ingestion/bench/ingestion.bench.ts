@@ -7,7 +7,9 @@
  * with JSON parsing and ajv. Each server runs alone on core 0, autocannon and the stub on
  * core 1. The maximum rate is the best of a few rounds (noise only ever lowers it); latency is
  * then measured at a steady half of that rate (paced-load.ts, corrected for coordinated
- * omission), and for comparison with autocannon's overallRate, which sends in bursts.
+ * omission), and for comparison with autocannon's overallRate, which sends in bursts. Last, the
+ * AWS SDK alone sends PutEvents calls like the service's on the server's core: its CPU per call
+ * says how close to Express the pipeline could get at best while it publishes through the SDK.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -222,6 +224,48 @@ async function paced(pin: Pinning, url: string, seconds: number, rate: number): 
   return JSON.parse(line) as Paced;
 }
 
+/** The SDK's CPU per PutEvents of 10 entries like the service's (sdk-baseline.ts), on the server core. */
+async function sdkBaseline(pin: Pinning, stubUrl: string): Promise<{ cpuUsPerCall: number }> {
+  const [command, ...args] = [
+    ...pin.server,
+    process.execPath,
+    '--import',
+    'tsx',
+    join(__dirname, 'sdk-baseline.ts'),
+  ];
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: stubUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`SDK baseline failed (${code}): ${out}`);
+  return JSON.parse(line) as { cpuUsPerCall: number };
+}
+
+/**
+ * What the SDK alone leaves of the target: even with every other part as cheap as Express +
+ * JSON + ajv, a lead costs that plus a tenth of a PutEvents call.
+ */
+function sdkFigures(sdkCpuUsPerCall: number, leastCpu: Map<string, number>): BenchFigures {
+  const express = leastCpu.get('express');
+  const expressJsonAjv = leastCpu.get('express-json-ajv');
+  const figures: BenchFigures = { sdkPutEventsCpuUsPerCall: sdkCpuUsPerCall };
+  if (express === undefined || expressJsonAjv === undefined) return figures;
+  const floor = Math.round(expressJsonAjv + sdkCpuUsPerCall / 10);
+  return { ...figures, cpuFloorUsPerLead: floor, bestCpuRatioToExpress: round(express / floor, 3) };
+}
+
 async function answers(url: string, status: number): Promise<boolean> {
   const res = await fetch(`${url}${PATH}`, {
     method: 'POST',
@@ -356,6 +400,12 @@ export const ingestionBenchmark: Benchmark = {
         entries: number;
       };
 
+      const sdk = await sdkBaseline(pin, stub.url);
+      const sdkFloor = sdkFigures(sdk.cpuUsPerCall, leastCpu);
+      say(
+        `   AWS SDK alone: ${sdk.cpuUsPerCall} µs of CPU per PutEvents of 10 such entries; with it, a lead needs at least ${sdkFloor.cpuFloorUsPerLead ?? '?'} µs (Express + JSON + ajv + a tenth of a call): at best ${sdkFloor.bestCpuRatioToExpress ?? '?'} × Express`,
+      );
+
       // More entries than 202s is expected: autocannon stops with requests in flight whose
       // events were already published. Fewer would be a lost lead.
       if (stats.entries < acceptedByIngestion)
@@ -375,6 +425,7 @@ export const ingestionBenchmark: Benchmark = {
         p50Ms: max.p50,
         p99Ms: max.p99,
         ...cpuFigures(leastCpu),
+        ...sdkFloor,
         halfRatePerSec: halfRate,
         p50AtHalfRateMs: half.p50,
         p99AtHalfRateMs: half.p99,
