@@ -50,7 +50,12 @@ import { CONNECTORS } from '../src/connectors/connector-registry';
 import { CrmHttp } from '../src/connectors/crm-http';
 import { SyncDispatcher } from '../src/sync/dispatcher';
 import { parseLeadEvent, toSyncItem } from '../src/sync/sync-event';
-import type { StatusWrite, WriteOutcome } from '../src/sync/sync-status.repository';
+import type {
+  Claim,
+  ClaimOutcome,
+  StatusWrite,
+  WriteOutcome,
+} from '../src/sync/sync-status.repository';
 
 const TENANT = 'bench';
 const PIPELINE_LEADS = Number(process.env.CRM_SYNC_BENCH_PIPELINE_LEADS ?? 1_500);
@@ -262,13 +267,25 @@ async function motoPerLead(aws: AwsClients, resources: LocalResources): Promise<
 /** The leads table's sync status items, in memory, with the same conditional rule. */
 class InMemoryStatuses {
   private readonly items = new Map<string, SyncStatusItem>();
-  async read(_tenant: string, _connection: string, leadIds: readonly string[]) {
-    return new Map(
-      leadIds.flatMap((id) => {
-        const item = this.items.get(id);
-        return item ? [[id, item] as const] : [];
-      }),
-    );
+  /** One task, whose lane never sends a lead twice at once: no other claim to meet. */
+  async claim(_tenant: string, leadId: string, claim: Claim): Promise<ClaimOutcome> {
+    const previous = this.items.get(leadId);
+    if (
+      previous &&
+      (previous.leadVersion > claim.leadVersion ||
+        (previous.leadVersion === claim.leadVersion && previous.state === 'synced'))
+    )
+      return { claimed: false, current: previous };
+    const { lastError: _error, ...kept } = previous ?? {};
+    this.items.set(leadId, {
+      ...kept,
+      connectionId: claim.connectionId,
+      crmType: claim.crmType,
+      state: 'pending',
+      leadVersion: claim.leadVersion,
+      lastAttemptAt: claim.at,
+    });
+    return { claimed: true, ...(previous ? { previous } : {}) };
   }
   async write(_tenant: string, leadId: string, status: StatusWrite): Promise<WriteOutcome> {
     const current = this.items.get(leadId);
@@ -280,7 +297,7 @@ class InMemoryStatuses {
       )
     )
       return { written: false, current };
-    const { externalId, lastError, ...rest } = status;
+    const { externalId, lastError, claimedAt: _claimedAt, ...rest } = status;
     this.items.set(leadId, {
       ...rest,
       ...(externalId ? { externalId } : {}),
@@ -310,6 +327,8 @@ async function crmPath(
       maxQueueWaitMs: 5_000,
       maxRateLimitWaitMs: 86_400_000,
       concurrency: 4,
+      leaseMs: 60_000,
+      requestTimeoutMs: 15_000,
     },
     maxReceiveCount: async () => 8,
   });

@@ -16,6 +16,7 @@ import {
   type FakeCrmKind,
   type FakeCrmSettings,
   type RecordedRequest,
+  type SlowdownSpec,
   type StormSpec,
 } from './fake-state';
 
@@ -111,6 +112,8 @@ export interface FakeCrm {
   state: FakeCrmState;
   configure(patch: Partial<FakeCrmSettings>): void;
   storm(spec: StormSpec): void;
+  /** Holds back the next matching answer(s); the request counts as taken on arrival. */
+  slowDown(spec: SlowdownSpec): void;
   /** Ends every storm. */
   calm(): void;
   reset(): void;
@@ -205,8 +208,8 @@ async function handle(
     return send(res, json(404, { error: `no route ${request.method} ${request.path}` }));
   const dialect = DIALECTS[route.crm];
   const token = dialect.token(request);
-  if (state.settings.latencyMs > 0)
-    await new Promise((r) => setTimeout(r, state.settings.latencyMs));
+  const delayMs = state.settings.latencyMs + state.takeSlowdown(route.crm, request.path);
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   const entry: RecordedRequest = {
     crm: route.crm,
     method: request.method,
@@ -275,6 +278,7 @@ export async function startFakeCrm(options: FakeCrmOptions = {}): Promise<FakeCr
     state,
     configure: (patch) => state.configure(patch),
     storm: (spec) => state.storm(spec),
+    slowDown: (spec) => state.slowDown(spec),
     calm: () => state.calm(),
     reset: () => state.reset(),
     requests: (filter = {}) =>

@@ -49,6 +49,15 @@ export interface StormSpec {
   retryAfterSeconds?: number;
 }
 
+export interface SlowdownSpec {
+  crm?: FakeCrmKind;
+  /** Only requests whose path starts with this. */
+  path?: string;
+  /** Added to the answer of each of the next `requests` (1) matching requests. */
+  delayMs: number;
+  requests?: number;
+}
+
 export interface ActiveStorm extends StormSpec {
   remaining: number;
   until: number;
@@ -124,6 +133,7 @@ export interface WebhookDelivery {
 export class FakeCrmState {
   settings: FakeCrmSettings = structuredClone(DEFAULT_SETTINGS);
   storms: ActiveStorm[] = [];
+  slowdowns: Array<SlowdownSpec & { remaining: number }> = [];
   requests: RecordedRequest[] = [];
   hubspotContacts = new Map<string, HubSpotContact>();
   salesforceLeads = new Map<string, SalesforceLead>();
@@ -155,6 +165,23 @@ export class FakeCrmState {
       until:
         spec.durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + spec.durationMs,
     });
+  }
+
+  slowDown(spec: SlowdownSpec): void {
+    this.slowdowns.push({ ...spec, remaining: spec.requests ?? 1 });
+  }
+
+  /** How much longer this request's answer waits (and counts it against its slowdown). */
+  takeSlowdown(crm: FakeCrmKind, path: string): number {
+    const slowdown = this.slowdowns.find(
+      (s) =>
+        s.remaining > 0 &&
+        (s.crm === undefined || s.crm === crm) &&
+        (s.path === undefined || path.startsWith(s.path)),
+    );
+    if (!slowdown) return 0;
+    slowdown.remaining -= 1;
+    return slowdown.delayMs;
   }
 
   /** Ends every storm. */

@@ -1,6 +1,7 @@
 import { authSettings, createAuthenticator, createTokenVerifier } from '@leadflow/auth';
 import {
   awsReadiness,
+  ConfigError,
   createApp,
   documentClient,
   type AwsClients,
@@ -41,6 +42,11 @@ export function retryDelay(baseSeconds: number) {
 
 /** The redrive API and the sync worker: built here, started by main.ts (and by tests). */
 export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps): CrmSyncApp {
+  const leaseMs = config.CRM_SYNC_LEASE_SECONDS * 1000;
+  if (leaseMs <= config.CRM_REQUEST_TIMEOUT_MS)
+    throw new ConfigError([
+      'CRM_SYNC_LEASE_SECONDS must be longer than CRM_REQUEST_TIMEOUT_MS, or no CRM request could start',
+    ]);
   const db = documentClient(aws.dynamodb);
   const http = new CrmHttp({
     timeoutMs: config.CRM_REQUEST_TIMEOUT_MS,
@@ -54,7 +60,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
       config.SECRETS_PREFIX,
       config.CRM_SECRET_CACHE_MS,
     ),
-    statuses: new SyncStatusRepository(db, config.LEADS_TABLE),
+    statuses: new SyncStatusRepository(db, config.LEADS_TABLE, leaseMs),
     http,
     logger,
     settings: {
@@ -62,6 +68,8 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
       maxQueueWaitMs: config.CRM_SYNC_MAX_QUEUE_WAIT_MS,
       maxRateLimitWaitMs: config.CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS * 1000,
       concurrency: config.CRM_SYNC_CONNECTION_CONCURRENCY,
+      leaseMs,
+      requestTimeoutMs: config.CRM_REQUEST_TIMEOUT_MS,
     },
     maxReceiveCount: redrivePolicyReader(aws.sqs, config.CRM_SYNC_QUEUE_URL),
   });

@@ -48,6 +48,10 @@ export const CrmSyncConfigSchema = Type.Composite([
       minimum: 100,
       maximum: 120_000,
     }),
+    CRM_SYNC_LEASE_SECONDS: Env.integer(
+      'How long a task holds a lead for a connection while it pushes it to the CRM, so that no other task writes another version of it at the same time; a task that dies holds it this long. Longer than CRM_REQUEST_TIMEOUT_MS: no CRM request starts that could end after it',
+      { default: 60, minimum: 2, maximum: 900 },
+    ),
     CRM_SECRET_CACHE_MS: Env.integer(
       'How long CRM credentials read from Secrets Manager are reused; a 401/403 drops them and the call is tried once more',
       { default: 60_000, minimum: 0, maximum: 3_600_000 },

@@ -89,7 +89,7 @@ describe('CRM limits: rate limits, 429 storms, 5xx bursts', () => {
       'storms',
       lead.detail.leadId,
       hubspot.id,
-      (s) => s.state === 'pending',
+      (s) => s.state === 'pending' && s.lastError !== undefined,
     );
     expect(pending.lastError).toMatch(/500/);
     const synced = await h.waitForStatus(

@@ -112,7 +112,7 @@ describe('Pipedrive sync', () => {
       'pdco',
       created.detail.leadId,
       pipedrive.id,
-      (s) => s.state === 'pending',
+      (s) => s.state === 'pending' && s.lastError !== undefined,
     );
     expect(pending.externalId).toMatch(/^person\/\d+$/);
     await h.waitForStatus('pdco', created.detail.leadId, pipedrive.id, (s) => s.state === 'synced');
@@ -163,7 +163,12 @@ describe('Pipedrive sync', () => {
     );
     const { personId, leadId } = parseExternalId(synced.externalId);
     await h.publish(leadErased('pdco', created.detail.leadId, 2));
-    await h.waitForStatus('pdco', created.detail.leadId, pipedrive.id, (s) => s.leadVersion === 2);
+    await h.waitForStatus(
+      'pdco',
+      created.detail.leadId,
+      pipedrive.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
     expect(h.fake.state.pipedrivePersons.has(personId!)).toBe(false);
     expect(h.fake.state.pipedriveLeads.has(leadId!)).toBe(false);
   });

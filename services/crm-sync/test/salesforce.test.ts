@@ -217,7 +217,7 @@ describe('Salesforce sync', () => {
       'sfco',
       created.detail.leadId,
       salesforce.id,
-      (s) => s.state === 'pending',
+      (s) => s.state === 'pending' && s.lastError !== undefined,
     );
     expect(pending.lastError).toMatch(/REQUEST_LIMIT_EXCEEDED/);
     const count = h.fake.requests({ crm: 'salesforce' }).length;

@@ -105,7 +105,12 @@ describe('Signed webhooks', () => {
     await h.publish(created);
     await h.waitForStatus('hooks', created.detail.leadId, hook.id, (s) => s.state === 'synced');
     await h.publish(leadErased('hooks', created.detail.leadId, 2));
-    await h.waitForStatus('hooks', created.detail.leadId, hook.id, (s) => s.leadVersion === 2);
+    await h.waitForStatus(
+      'hooks',
+      created.detail.leadId,
+      hook.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
     const erasure = deliveries('/webhook/hooks').find(
       (d) => JSON.parse(d.body).type === 'lead.erased' && d.body.includes(created.detail.leadId),
     );

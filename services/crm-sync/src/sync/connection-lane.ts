@@ -32,12 +32,16 @@ export interface LaneSettings {
   maxRateLimitWaitMs: number;
   /** Batches in flight at once. */
   concurrency: number;
+  /** How long a claim on a lead holds it for this task's CRM calls. */
+  leaseMs: number;
+  /** Budget of one CRM request: none starts that could end after the claim. */
+  requestTimeoutMs: number;
 }
 
 export interface LaneDeps {
   connector: Connector;
   credentials: Pick<CredentialStore, 'get' | 'invalidate'>;
-  statuses: Pick<SyncStatusRepository, 'read' | 'write'>;
+  statuses: Pick<SyncStatusRepository, 'claim' | 'write'>;
   http: Pick<CrmHttp, 'send'>;
   logger: Logger;
   settings: LaneSettings;
@@ -53,12 +57,16 @@ interface Pending {
   /** When the change first went back to the queue for a rate limit. */
   waitingSince: number | undefined;
   enqueuedAt: number;
+  /** The lastAttemptAt of this attempt's claim on the lead. */
+  claimedAt?: string;
   resolve: (outcome: SyncOutcome) => void;
 }
 
 const MAX_ERROR_LENGTH = 500;
 
 const RATE_LIMIT_WAIT = 'waiting for the CRM rate limit';
+
+const CLAIMED_ELSEWHERE = 'another attempt at this lead is writing to the CRM';
 
 function duration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
@@ -116,7 +124,8 @@ function changedSinceSynced(
  * Everything crm-sync sends to one connection goes through its lane: changes wait (at most the
  * linger) to share a batch up to the CRM's batch size; a token bucket paces the requests; at
  * most `concurrency` batches are in flight, and never two with the same lead, so one lead's
- * changes reach the CRM in order. Each change's promise settles when its batch result is
+ * changes reach the CRM in order; across tasks, a claim on the lead's status (held for the
+ * lease) keeps it so. Each change's promise settles when its batch result is
  * recorded on the lead. Nothing here sleeps a worker: a change that would wait for the rate
  * limit longer than `maxQueueWaitMs` goes back to the queue with a visibility delay.
  */
@@ -337,32 +346,31 @@ export class ConnectionLane {
 
   private async run(operation: SyncOperation, batch: Pending[]): Promise<void> {
     const { connection } = this;
-    let previous: Map<string, SyncStatusItem>;
-    try {
-      previous = await this.deps.statuses.read(
-        connection.tenantId,
-        connection.connectionId,
-        batch.map((p) => p.item.leadId),
-      );
-    } catch (error) {
-      for (const pending of batch) pending.resolve(this.retryOf(error));
-      return;
-    }
+    const claimedAt = this.now();
+    const at = new Date(claimedAt).toISOString();
+    const claims = await Promise.allSettled(
+      batch.map((pending) =>
+        this.deps.statuses.claim(connection.tenantId, pending.item.leadId, {
+          connectionId: connection.connectionId,
+          crmType: connection.type,
+          leadVersion: pending.item.version,
+          at,
+        }),
+      ),
+    );
     const todo: Pending[] = [];
-    for (const pending of batch) {
-      const recorded = previous.get(pending.item.leadId);
-      if (alreadyHandled(pending.item, recorded)) {
-        this.deps.logger.debug(
-          {
-            leadId: pending.item.leadId,
-            version: pending.item.version,
-            recorded: recorded?.leadVersion,
-          },
-          'change already handled for this connection; skipped',
-        );
-        pending.resolve({ kind: 'done' });
+    for (const [i, pending] of batch.entries()) {
+      const claim = claims[i]!;
+      if (claim.status === 'rejected') {
+        pending.resolve(this.retryOf(claim.reason));
         continue;
       }
+      if (!claim.value.claimed) {
+        this.yieldTo(pending, claim.value.current);
+        continue;
+      }
+      const recorded = claim.value.previous;
+      pending.claimedAt = at;
       pending.item.previous = recorded;
       pending.item.changedFields = changedSinceSynced(
         pending.item,
@@ -373,8 +381,10 @@ export class ConnectionLane {
     }
     if (todo.length === 0) return;
     const items = todo.map((p) => p.item);
-    const results = await this.push(connection, operation, items);
-    await this.retryRejected(connection, operation, items, results);
+    // A request still running when the claim ends could land after another task's newer write.
+    const deadline = claimedAt + this.deps.settings.leaseMs - this.deps.settings.requestTimeoutMs;
+    const results = await this.push(connection, operation, items, deadline);
+    await this.retryRejected(connection, operation, items, results, deadline);
     const maxReceiveCount = await this.deps.maxReceiveCount().catch(() => undefined);
     await Promise.all(
       todo.map((pending, i) =>
@@ -389,18 +399,48 @@ export class ConnectionLane {
     );
   }
 
+  /**
+   * The claim was refused. A newer version recorded or in flight carries this change, so it is
+   * done; an attempt at this or an older version goes first, and this change waits for its
+   * claim to end, back in the queue like a rate-limit wait.
+   */
+  private yieldTo(pending: Pending, current: SyncStatusItem | undefined): void {
+    const { item } = pending;
+    if (current && alreadyHandled(item, current)) {
+      this.deps.logger.debug(
+        { leadId: item.leadId, version: item.version, recorded: current.leadVersion },
+        'change already handled or superseded for this connection; skipped',
+      );
+      pending.resolve({ kind: 'done' });
+      return;
+    }
+    const claimEnds = current
+      ? Date.parse(current.lastAttemptAt) + this.deps.settings.leaseMs
+      : this.now();
+    this.deps.logger.debug(
+      { leadId: item.leadId, version: item.version, inFlight: current?.leadVersion },
+      'another attempt at this lead is in flight; the change waits for it',
+    );
+    pending.resolve({
+      kind: 'deferred',
+      error: CLAIMED_ELSEWHERE,
+      delaySeconds: Math.max(1, Math.ceil((claimEnds - this.now()) / 1000)),
+    });
+  }
+
   /** One connector call for the batch; an error it throws is every item's result. */
   private async push(
     connection: CrmConnectionItem,
     operation: SyncOperation,
     items: SyncItem[],
+    deadline: number,
   ): Promise<ItemResult[]> {
     try {
       const credentials = await this.deps.credentials.get(connection, this.deps.connector);
       const context: ConnectorContext = {
         connection,
         credentials,
-        request: (request) => this.request(connection, request),
+        request: (request) => this.request(connection, request, deadline),
       };
       return operation === 'upsert'
         ? await this.deps.connector.upsert(context, items)
@@ -419,6 +459,7 @@ export class ConnectionLane {
     operation: SyncOperation,
     items: SyncItem[],
     results: ItemResult[],
+    deadline: number,
   ): Promise<void> {
     const rejected = items.flatMap((_, i) => (results[i]?.state === 'rejected' ? [i] : []));
     if (rejected.length === 0) return;
@@ -427,6 +468,7 @@ export class ConnectionLane {
       connection,
       operation,
       rejected.map((i) => items[i]!),
+      deadline,
     );
     rejected.forEach((index, i) => {
       if (again[i]) results[index] = again[i];
@@ -462,6 +504,7 @@ export class ConnectionLane {
       leadVersion: item.version,
       lastAttemptAt: new Date(this.now()).toISOString(),
       lastError: error,
+      ...(pending.claimedAt === undefined ? {} : { claimedAt: pending.claimedAt }),
       ...(operation === 'erase' && result.state === 'synced'
         ? { externalId: null }
         : result.externalId === undefined
@@ -473,7 +516,7 @@ export class ConnectionLane {
       if (!outcome.written) {
         this.deps.logger.debug(
           { leadId: item.leadId, version: item.version, recorded: outcome.current?.leadVersion },
-          'a newer sync state is recorded; kept it',
+          'a newer sync state or another attempt is recorded; kept it',
         );
       }
     } catch (writeError) {
@@ -523,8 +566,14 @@ export class ConnectionLane {
   }
 
   /** One CRM request: a token first, then the call; the answer corrects the bucket. */
-  private async request(connection: CrmConnectionItem, request: CrmRequest): Promise<CrmResponse> {
+  private async request(
+    connection: CrmConnectionItem,
+    request: CrmRequest,
+    deadline: number,
+  ): Promise<CrmResponse> {
     await this.acquire();
+    if (this.now() > deadline)
+      throw new Error('the claim on the lead ran out before this CRM request could start');
     this.inFlightRequests += 1;
     let response: CrmResponse;
     try {

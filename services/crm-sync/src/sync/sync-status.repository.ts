@@ -1,4 +1,4 @@
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { leadKeys, type SyncState, type SyncStatusItem } from '@leadflow/contracts';
 import {
   conditionFailureItem,
@@ -16,51 +16,92 @@ export interface StatusWrite {
   /** A value sets it, null removes it, undefined keeps what is there. */
   externalId?: string | null;
   lastError?: string | null;
+  /** When this attempt claimed the lead (its lastAttemptAt then): its own claim is no obstacle. */
+  claimedAt?: string;
 }
 
 export type WriteOutcome = { written: true } | { written: false; current?: SyncStatusItem };
 
-const BATCH_GET_LIMIT = 100;
+export interface Claim {
+  connectionId: string;
+  crmType: string;
+  leadVersion: number;
+  at: string;
+}
+
+/** Claimed, with what was recorded before; or refused, with what holds the lead. */
+export type ClaimOutcome =
+  { claimed: true; previous?: SyncStatusItem } | { claimed: false; current?: SyncStatusItem };
+
+/**
+ * A claim is a pending state without an error (a failed attempt always records one) whose
+ * attempt began within the lease: a task is pushing that version to the CRM right now. It lives
+ * in the status's existing attributes, so the leads API's answer keeps its shape.
+ */
+const LIVE_CLAIM =
+  '(#state = :pending AND attribute_not_exists(lastError) AND lastAttemptAt > :leaseStart)';
+
+/** Applies to a newer version, or to this one while it is not yet synced. */
+const NOT_BEHIND =
+  '(attribute_not_exists(PK) OR leadVersion < :version OR (leadVersion = :version AND #state <> :synced))';
 
 /**
  * The SYNC#<connection> items under each lead, which the leads API shows. Every write is
  * conditional: it applies to a lead version newer than the one recorded, or to the same
  * version while that is not yet synced — so a redelivered or older change never overwrites
- * a newer state.
+ * a newer state. Before its CRM call an attempt claims the lead for `leaseMs`, so that tasks
+ * never write two versions of one lead to the CRM at once.
  */
 export class SyncStatusRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly leaseMs: number,
   ) {}
 
-  async read(
-    tenantId: string,
-    connectionId: string,
-    leadIds: readonly string[],
-  ): Promise<Map<string, SyncStatusItem>> {
-    const found = new Map<string, SyncStatusItem>();
-    const unique = [...new Set(leadIds)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys: Array<Record<string, unknown>> = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((leadId) => leadKeys.syncStatus(tenantId, leadId, connectionId));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        if (attempt > 5) throw new Error('DynamoDB left sync status keys unprocessed');
-        const result = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.table] ?? []) {
-          const leadId = /#LEAD#(.+)$/.exec(String(item.PK))?.[1];
-          if (leadId) found.set(leadId, withoutKeys<SyncStatusItem>(item));
-        }
-        keys = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      }
+  private leaseStart(at: string): string {
+    return new Date(Date.parse(at) - this.leaseMs).toISOString();
+  }
+
+  /**
+   * Records `claim.leadVersion` as pending, its attempt beginning now, unless a newer version
+   * is recorded, this one is synced, or another attempt holds a live claim.
+   */
+  async claim(tenantId: string, leadId: string, claim: Claim): Promise<ClaimOutcome> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: leadKeys.syncStatus(tenantId, leadId, claim.connectionId),
+          UpdateExpression:
+            'SET connectionId = :connectionId, crmType = :crmType, #state = :pending, leadVersion = :version, lastAttemptAt = :at REMOVE lastError',
+          ConditionExpression: `${NOT_BEHIND} AND NOT ${LIVE_CLAIM}`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':connectionId': claim.connectionId,
+            ':crmType': claim.crmType,
+            ':pending': 'pending',
+            ':synced': 'synced',
+            ':version': claim.leadVersion,
+            ':at': claim.at,
+            ':leaseStart': this.leaseStart(claim.at),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return {
+        claimed: true,
+        ...(Attributes ? { previous: withoutKeys<SyncStatusItem>(Attributes) } : {}),
+      };
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      const current = conditionFailureItem(error);
+      return {
+        claimed: false,
+        ...(current ? { current: withoutKeys<SyncStatusItem>(current) } : {}),
+      };
     }
-    return found;
   }
 
   async write(tenantId: string, leadId: string, status: StatusWrite): Promise<WriteOutcome> {
@@ -72,7 +113,15 @@ export class SyncStatusRepository {
       ':version': status.leadVersion,
       ':at': status.lastAttemptAt,
       ':synced': 'synced',
+      ':pending': 'pending',
+      ':leaseStart': this.leaseStart(status.lastAttemptAt),
     };
+    // Another attempt's live claim stays: this one may have outlived its own.
+    let unclaimed = `NOT ${LIVE_CLAIM}`;
+    if (status.claimedAt !== undefined) {
+      values[':claimedAt'] = status.claimedAt;
+      unclaimed = `(${unclaimed} OR lastAttemptAt = :claimedAt)`;
+    }
     const sets = [
       'connectionId = :connectionId',
       'crmType = :crmType',
@@ -95,8 +144,7 @@ export class SyncStatusRepository {
           TableName: this.table,
           Key: leadKeys.syncStatus(tenantId, leadId, status.connectionId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression:
-            'attribute_not_exists(PK) OR leadVersion < :version OR (leadVersion = :version AND #state <> :synced)',
+          ConditionExpression: `${NOT_BEHIND} AND ${unclaimed}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -93,6 +93,20 @@ function recordingConnector(overrides: Partial<Connector> = {}, delayMs = 20) {
   return { connector, batches, maxActive: () => maxActive };
 }
 
+const LEASE_MS = 60_000;
+
+/** A status that another task's attempt, begun `agoMs` ago, claimed. */
+function claimedAs(leadVersion: number, agoMs: number): SyncStatusItem {
+  const at = new Date(Date.now() - agoMs).toISOString();
+  return {
+    connectionId: 'c1',
+    crmType: 'hubspot',
+    state: 'pending',
+    leadVersion,
+    lastAttemptAt: at,
+  };
+}
+
 function laneWith(
   connector: Connector,
   options: {
@@ -101,27 +115,61 @@ function laneWith(
     maxQueueWaitMs?: number;
     maxReceiveCount?: number;
     credentials?: LaneDeps['credentials'];
+    leaseMs?: number;
+    requestTimeoutMs?: number;
   } = {},
 ) {
   const writes: Array<{ leadId: string; status: StatusWrite }> = [];
+  const recorded = new Map(options.recorded);
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  let sent = 0;
   const deps: LaneDeps = {
     connector,
     credentials: options.credentials ?? { get: async () => ({}), invalidate: () => undefined },
+    // The repository's conditions, in memory.
     statuses: {
-      read: async () => options.recorded ?? new Map(),
+      claim: async (_tenant, leadId, claim) => {
+        const current = recorded.get(leadId);
+        const behind =
+          current !== undefined &&
+          (current.leadVersion > claim.leadVersion ||
+            (current.leadVersion === claim.leadVersion && current.state === 'synced'));
+        const held =
+          current?.state === 'pending' &&
+          current.lastError === undefined &&
+          Date.parse(current.lastAttemptAt) > Date.parse(claim.at) - leaseMs;
+        if (behind || held) return { claimed: false, current };
+        recorded.set(leadId, {
+          connectionId: claim.connectionId,
+          crmType: claim.crmType,
+          state: 'pending',
+          leadVersion: claim.leadVersion,
+          lastAttemptAt: claim.at,
+        });
+        return { claimed: true, ...(current ? { previous: current } : {}) };
+      },
       write: async (_tenant, leadId, status) => {
         writes.push({ leadId, status });
+        const { claimedAt: _claimedAt, externalId, lastError, ...rest } = status;
+        recorded.set(leadId, {
+          ...rest,
+          ...(externalId ? { externalId } : {}),
+          ...(lastError ? { lastError } : {}),
+        });
         return { written: true };
       },
     },
     http: {
-      send: async (): Promise<CrmResponse> => ({
-        status: options.status ?? 200,
-        headers: {},
-        text: '',
-        body: undefined,
-        errorSummary: undefined,
-      }),
+      send: async (): Promise<CrmResponse> => {
+        sent += 1;
+        return {
+          status: options.status ?? 200,
+          headers: {},
+          text: '',
+          body: undefined,
+          errorSummary: undefined,
+        };
+      },
     },
     logger: createLogger({ service: 'test', level: 'silent' }),
     settings: {
@@ -129,10 +177,12 @@ function laneWith(
       maxQueueWaitMs: options.maxQueueWaitMs ?? 5_000,
       maxRateLimitWaitMs: 60_000,
       concurrency: 4,
+      leaseMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     },
     maxReceiveCount: async () => options.maxReceiveCount,
   };
-  return { lane: new ConnectionLane(connection, deps), writes };
+  return { lane: new ConnectionLane(connection, deps), writes, sent: () => sent };
 }
 
 describe('ConnectionLane', () => {
@@ -224,6 +274,79 @@ describe('ConnectionLane', () => {
     ]);
     expect(batches).toEqual([]);
     expect(writes).toEqual([]);
+  });
+
+  it('when another task’s attempt at an older or the same version is in flight, then the change waits for its claim to end, back in the queue; nothing is sent or recorded', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map<string, SyncStatusItem>([
+      ['older', claimedAs(1, 10_000)],
+      ['same', claimedAs(2, 30_000)],
+    ]);
+    const { lane, writes } = laneWith(connector, { recorded });
+    const [older, same] = await Promise.all([
+      lane.submit(connection, change('older', 2), 1),
+      lane.submit(connection, change('same', 2), 1),
+    ]);
+    expect(older).toMatchObject({ kind: 'deferred', delaySeconds: 50 });
+    expect(same).toMatchObject({ kind: 'deferred', delaySeconds: 30 });
+    expect(batches).toEqual([]);
+    expect(writes).toEqual([]);
+  });
+
+  it('when another task’s attempt at a newer version is in flight, then the change is superseded: nothing is sent or recorded', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map([['A', claimedAs(3, 1_000)]]);
+    const { lane, writes } = laneWith(connector, { recorded });
+    expect(await lane.submit(connection, change('A', 2), 1)).toEqual({ kind: 'done' });
+    expect(batches).toEqual([]);
+    expect(writes).toEqual([]);
+  });
+
+  it('when a claim has run out (its task died), or a failed attempt left its error, then the next change claims the lead and is sent in full', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map<string, SyncStatusItem>([
+      ['died', claimedAs(1, LEASE_MS + 1_000)],
+      ['failed', { ...claimedAs(1, 1_000), lastError: 'HubSpot answered 503' }],
+    ]);
+    const { lane, writes } = laneWith(connector, { recorded });
+    const mapped = { ...connection, fieldMapping: { phone: 'phone' } };
+    const outcomes = await Promise.all([
+      lane.submit(mapped, { ...change('died', 2), changedFields: ['status'] }, 1),
+      lane.submit(mapped, { ...change('failed', 2), changedFields: ['status'] }, 1),
+    ]);
+    expect(outcomes).toEqual([{ kind: 'done' }, { kind: 'done' }]);
+    expect(batches.flat().map((i) => [i.leadId, [...i.changedFields].sort()])).toEqual([
+      ['died', ['phone', 'status']],
+      ['failed', ['phone', 'status']],
+    ]);
+    expect(writes.map((w) => [w.leadId, w.status.state, w.status.leadVersion])).toEqual([
+      ['died', 'synced', 2],
+      ['failed', 'synced', 2],
+    ]);
+    // Each write names its own claim, which therefore does not hold it back.
+    expect(writes.every((w) => w.status.claimedAt !== undefined)).toBe(true);
+  });
+
+  it('when the claim runs out before a CRM request could end within it, then the request is not sent and the change is tried again', async () => {
+    const { connector } = recordingConnector();
+    const slowCredentials: LaneDeps['credentials'] = {
+      get: async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return {};
+      },
+      invalidate: () => undefined,
+    };
+    const { lane, writes, sent } = laneWith(connector, {
+      credentials: slowCredentials,
+      leaseMs: 1_010,
+      requestTimeoutMs: 1_000,
+    });
+    expect(await lane.submit(connection, change('A', 1), 1)).toMatchObject({
+      kind: 'retry',
+      error: expect.stringMatching(/claim .* ran out/),
+    });
+    expect(sent()).toBe(0);
+    expect(writes[0]!.status).toMatchObject({ state: 'pending', leadVersion: 1 });
   });
 
   it('when the CRM answers 429, then the change is deferred by its Retry-After and shows pending', async () => {

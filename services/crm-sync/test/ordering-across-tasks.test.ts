@@ -1,0 +1,87 @@
+import { eventually } from '@leadflow/testing';
+import {
+  leadCreated,
+  leadUpdated,
+  startCrmSyncHarness,
+  startCrmSyncService,
+  type ConnectionRef,
+  type CrmSyncHarness,
+} from './harness';
+
+const TOKEN = 'pat-na1-hubspot-tasks-0000000001';
+/** A short lease, still longer than the CRM request budget, so the test waits seconds. */
+const TIMING = { CRM_REQUEST_TIMEOUT_MS: '3000', CRM_SYNC_LEASE_SECONDS: '5' };
+
+describe('Ordering of one lead’s changes across crm-sync tasks', () => {
+  let h: CrmSyncHarness;
+  let hubspot: ConnectionRef;
+
+  beforeAll(async () => {
+    // Task B is the harness's worker, started once task A holds version 1.
+    h = await startCrmSyncHarness({ startWorker: false, env: TIMING });
+    await h.createTenant('tasks');
+    hubspot = await h.connect('tasks', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: TOKEN },
+      fieldMapping: { email: 'email', firstName: 'firstname', company: 'company' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('when task A pushes version 1 slowly and task B gets version 2 meanwhile, then HubSpot ends with version 2 and the lead shows version 2 synced', async () => {
+    const created = leadCreated('tasks', {
+      fields: { email: 'order@tasks.example.com', firstName: 'Ada', company: 'Old Co' },
+    });
+    const renamed = leadUpdated(created, { fields: { firstName: 'Grace', company: 'New Co' } });
+    // One message at a time: while A pushes version 1 it receives nothing else.
+    const taskA = startCrmSyncService(h.stack.env, { ...TIMING, CRM_SYNC_CONCURRENCY: '1' });
+    try {
+      h.fake.slowDown({ crm: 'hubspot', delayMs: 2_000 });
+      await h.publish(created);
+      await eventually(
+        async () => (h.fake.state.slowdowns.every((s) => s.remaining === 0) ? true : undefined),
+        15_000,
+        20,
+      );
+
+      h.crmSync.worker.start();
+      await h.publish(renamed);
+
+      const status = await h.waitForStatus(
+        'tasks',
+        created.detail.leadId,
+        hubspot.id,
+        (s) => s.leadVersion === 2 && s.state === 'synced',
+        30_000,
+      );
+      // Both upserts answered: nothing more is on its way to HubSpot.
+      await eventually(
+        async () =>
+          h.fake.requests({ crm: 'hubspot', token: TOKEN }).length >= 2 ? true : undefined,
+        15_000,
+        100,
+      );
+
+      const [contact] = [...h.fake.state.hubspotContacts.values()].filter((c) => c.token === TOKEN);
+      expect(contact!.properties).toEqual({
+        email: 'order@tasks.example.com',
+        firstname: 'Grace',
+        company: 'New Co',
+      });
+      expect(status.lastError).toBeUndefined();
+      const [after] = await h.statuses('tasks', created.detail.leadId);
+      expect(after).toMatchObject({ leadVersion: 2, state: 'synced', externalId: contact!.id });
+      // Task B waited for A's claim on the lead instead of writing beside it.
+      const waits = h.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.leadId === created.detail.leadId && entry.inFlight === 1);
+      expect(waits.length).toBeGreaterThan(0);
+      // Waiting for the other task is no failed attempt.
+      expect(await h.queueDepth(h.stack.env.CRM_SYNC_DLQ_URL!)).toBe(0);
+    } finally {
+      await taskA.stop();
+    }
+  });
+});
