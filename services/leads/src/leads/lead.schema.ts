@@ -30,10 +30,16 @@ export const SyncStatusSchema = named(
     {
       connectionId: Type.String(),
       crmType: Type.String(),
-      state: Type.Union([Type.Literal('pending'), Type.Literal('synced'), Type.Literal('failed')]),
+      state: Type.Union([Type.Literal('pending'), Type.Literal('synced'), Type.Literal('failed')], {
+        description:
+          'pending: this version is being written to the CRM (no lastError) or waits for a retry (lastError says why); synced: the CRM has this version; failed: given up or refused until someone acts (lastError says why; the redrive operation retries what waits in the dead-letter queue).',
+      }),
       externalId: Type.Optional(Type.String({ description: 'The record’s id in the CRM.' })),
-      lastAttemptAt: Type.String({ format: 'date-time' }),
-      lastError: Type.Optional(Type.String()),
+      lastAttemptAt: Type.String({
+        format: 'date-time',
+        description: 'When the attempt in progress began, or when the latest attempt ended.',
+      }),
+      lastError: Type.Optional(Type.String({ description: 'Why the latest attempt failed.' })),
       leadVersion: Type.Integer({ description: 'The lead version this state describes.' }),
     },
     { additionalProperties: false },
