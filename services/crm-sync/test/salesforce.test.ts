@@ -115,6 +115,38 @@ describe('Salesforce sync', () => {
     });
   });
 
+  it('when a sales rep deleted the Lead, then the next change creates it again, with placeholders for its required fields', async () => {
+    const created = leadCreated('sfco', { fields: { email: 'gone@sfco.example.com' } });
+    await h.publish(created);
+    const first = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    h.fake.state.salesforceLeads.delete(first.externalId!);
+
+    await h.publish(leadUpdated(created, { fields: { jobTitle: 'Buyer' } }));
+    const again = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state !== 'pending',
+    );
+
+    expect({ state: again.state, lastError: again.lastError }).toEqual({ state: 'synced' });
+    const records = leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.Id).not.toBe(first.externalId);
+    expect(again.externalId).toBe(records[0]!.Id);
+    expect(records[0]!.fields).toMatchObject({
+      Email: 'gone@sfco.example.com',
+      Title: 'Buyer',
+      LastName: '[not provided]',
+      Company: '[not provided]',
+    });
+  });
+
   it('when a duplicate rule matches an existing Lead, then crm-sync links that record instead of failing', async () => {
     const existing = h.fake.seedSalesforceLead(TOKEN, {
       Email: 'Dup@sfco.example.com',

@@ -21,6 +21,8 @@ import { mapLead } from './lead-mapping';
  *   `duplicateResult.matchResults[].matchRecords[].record.Id`: that record is linked (given
  *   the external id and the lead's fields) through PATCH /composite/sobjects with
  *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing.
+ * - REQUIRED_FIELD_MISSING on LastName/Company for a record sent without them (crm-sync had
+ *   created it, a sales rep has deleted it since): upserted again, with the placeholders.
  * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded),
  *   DELETE /sobjects/Lead/Leadflow_Id__c/<id> for a lead it has no record id of.
  * - 401 INVALID_SESSION_ID and other 403s: credentials; 403 REQUEST_LIMIT_EXCEEDED: the org's
@@ -90,6 +92,14 @@ function fieldsOf(
   return fields;
 }
 
+/** Salesforce refused to create the record without a field it gets a placeholder for. */
+const lacksRequired = (saved: SaveResult) =>
+  saved.errors?.some(
+    (error) =>
+      error.statusCode === 'REQUIRED_FIELD_MISSING' &&
+      (error.fields ?? []).some((field) => Object.hasOwn(REQUIRED_PLACEHOLDERS, field)),
+  ) ?? false;
+
 function recordError(errors: SalesforceError[] | undefined): ItemResult {
   const first = errors?.[0];
   const message = `${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'Salesforce refused the record'}`;
@@ -111,6 +121,28 @@ function saveResults(response: CrmResponse, what: string, expected: number): Sav
   assertOk(response, what);
   const body = Array.isArray(response.body) ? (response.body as SaveResult[]) : [];
   return Array.from({ length: expected }, (_, i) => body[i] ?? {});
+}
+
+/** `asNew`: Salesforce will create these Leads, so they take the placeholders. */
+async function upsertLeads(
+  context: ConnectorContext,
+  items: SyncItem[],
+  asNew = false,
+): Promise<SaveResult[]> {
+  const response = await context.request({
+    method: 'PATCH',
+    url: joinUrl(base(context), `${DATA}/composite/sobjects/Lead/${EXTERNAL_ID_FIELD}`),
+    headers: auth(context),
+    json: {
+      allOrNone: false,
+      records: items.map((item) => ({
+        attributes: { type: 'Lead' },
+        [EXTERNAL_ID_FIELD]: item.leadId,
+        ...fieldsOf(context, item, !asNew && item.previous?.externalId !== undefined),
+      })),
+    },
+  });
+  return saveResults(response, 'Salesforce upsert', items.length);
 }
 
 async function linkDuplicates(
@@ -169,21 +201,19 @@ export const salesforceConnector: Connector = {
 
   async upsert(context, items) {
     const results: ItemResult[] = new Array<ItemResult>(items.length);
-    const response = await context.request({
-      method: 'PATCH',
-      url: joinUrl(base(context), `${DATA}/composite/sobjects/Lead/${EXTERNAL_ID_FIELD}`),
-      headers: auth(context),
-      json: {
-        allOrNone: false,
-        records: items.map((item) => ({
-          attributes: { type: 'Lead' },
-          [EXTERNAL_ID_FIELD]: item.leadId,
-          ...fieldsOf(context, item, item.previous?.externalId !== undefined),
-        })),
-      },
-    });
+    const saves = await upsertLeads(context, items);
+    // A Lead a sales rep deleted is created anew by the upsert, which then needs the placeholders.
+    const recreate = saves.flatMap((saved, index) => (lacksRequired(saved) ? [index] : []));
+    if (recreate.length > 0) {
+      const again = await upsertLeads(
+        context,
+        recreate.map((index) => items[index]!),
+        true,
+      );
+      again.forEach((saved, i) => (saves[recreate[i]!] = saved));
+    }
     const links: Array<{ index: number; item: SyncItem; recordId: string }> = [];
-    saveResults(response, 'Salesforce upsert', items.length).forEach((saved, index) => {
+    saves.forEach((saved, index) => {
       const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
       if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
       else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });

@@ -247,6 +247,76 @@ describe('Salesforce connector', () => {
     });
   });
 
+  it('when a Lead crm-sync created was deleted in Salesforce, then it is created again with placeholders; other records are not sent twice', async () => {
+    const missing = {
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Required fields are missing: [Company]',
+      fields: ['Company'],
+    };
+    const context = contextFor(
+      connection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
+      (request) =>
+        (request.json as { records: unknown[] }).records.length === 2
+          ? answer(200, [
+              { id: null, success: false, errors: [missing] },
+              { id: '00Q2', success: true, errors: [], created: false },
+            ])
+          : answer(200, [{ id: '00Q3', success: true, errors: [], created: true }]),
+    );
+    const previous = {
+      connectionId: 'c1',
+      crmType: 'salesforce' as const,
+      state: 'synced' as const,
+      leadVersion: 1,
+      lastAttemptAt: '2026-01-01T00:00:00.000Z',
+    };
+    const gone: SyncItem = { ...item(1, 'a@x.com'), previous: { ...previous, externalId: '00Q1' } };
+    const kept: SyncItem = { ...item(2, 'b@x.com'), previous: { ...previous, externalId: '00Q2' } };
+
+    expect(await salesforceConnector.upsert(context, [gone, kept])).toEqual([
+      { state: 'synced', externalId: '00Q3' },
+      { state: 'synced', externalId: '00Q2' },
+    ]);
+    const sent = context.sent.map(
+      (request) => (request.json as { records: Array<Record<string, unknown>> }).records,
+    );
+    expect(sent[0]!.map((record) => record.Company)).toEqual([undefined, undefined]);
+    expect(sent[1]).toEqual([
+      {
+        attributes: { type: 'Lead' },
+        Leadflow_Id__c: 'LEAD1',
+        Email: 'a@x.com',
+        LastName: 'L1',
+        Company: '[not provided]',
+      },
+    ]);
+  });
+
+  it('when Salesforce refuses a record for a required field without a placeholder, then it fails without a second call', async () => {
+    const context = contextFor(connection('salesforce', { email: 'Email' }), () =>
+      answer(200, [
+        {
+          id: null,
+          success: false,
+          errors: [
+            {
+              statusCode: 'REQUIRED_FIELD_MISSING',
+              message: 'Required fields are missing: [Region__c]',
+              fields: ['Region__c'],
+            },
+          ],
+        },
+      ]),
+    );
+    expect(await salesforceConnector.upsert(context, [item(1, 'a@x.com')])).toEqual([
+      {
+        state: 'failed',
+        error: 'REQUIRED_FIELD_MISSING: Required fields are missing: [Region__c]',
+      },
+    ]);
+    expect(context.sent).toHaveLength(1);
+  });
+
   it('when Salesforce answers 403 REQUEST_LIMIT_EXCEEDED, then it is a rate limit; another 403 is not', () => {
     expect(
       salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }])),
