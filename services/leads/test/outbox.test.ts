@@ -54,6 +54,22 @@ describe('the outbox: every change and its event, atomically, published at least
     };
   }
 
+  /** A lead created, then updated: two events waiting in the outbox. */
+  async function createdThenUpdated(email: string): Promise<string> {
+    const created = await request(h.leads.app)
+      .post('/v1/leads')
+      .set(bearer(tenant.admin.token))
+      .send({ fields: { email } })
+      .expect(201);
+    await request(h.leads.app)
+      .patch(`/v1/leads/${created.body.id}`)
+      .set(bearer(tenant.admin.token))
+      .set('If-Match', '"1"')
+      .send({ status: 'contacted' })
+      .expect(200);
+    return created.body.id;
+  }
+
   function relay(
     leaseMs: number,
     batchSize?: number,
@@ -81,19 +97,7 @@ describe('the outbox: every change and its event, atomically, published at least
   it('when the service dies between a change and its publication, then a later relay publishes every event, in order per lead', async () => {
     // The service's own relay never runs: as if the task was killed right after each commit.
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const created = await request(h.leads.app)
-        .post('/v1/leads')
-        .set(bearer(tenant.admin.token))
-        .send({ fields: { email: `o${i}@example.com` } });
-      ids.push(created.body.id);
-      await request(h.leads.app)
-        .patch(`/v1/leads/${created.body.id}`)
-        .set(bearer(tenant.admin.token))
-        .set('If-Match', '"1"')
-        .send({ status: 'contacted' })
-        .expect(200);
-    }
+    for (let i = 0; i < 5; i++) ids.push(await createdThenUpdated(`o${i}@example.com`));
     expect(await pendingEvents()).toBe(10);
     expect(await drainCrmQueue()).toEqual([]);
 
@@ -236,22 +240,6 @@ describe('the outbox: every change and its event, atomically, published at least
         }),
       );
       return Items;
-    }
-
-    /** A lead created, then updated: two events waiting in the outbox. */
-    async function createdThenUpdated(email: string): Promise<string> {
-      const created = await request(h.leads.app)
-        .post('/v1/leads')
-        .set(bearer(tenant.admin.token))
-        .send({ fields: { email } })
-        .expect(201);
-      await request(h.leads.app)
-        .patch(`/v1/leads/${created.body.id}`)
-        .set(bearer(tenant.admin.token))
-        .set('If-Match', '"1"')
-        .send({ status: 'contacted' })
-        .expect(200);
-      return created.body.id;
     }
 
     /** A lead whose first event `spoil` turns into one EventBridge refuses, followed by a good one. */
