@@ -101,7 +101,8 @@ export class IdempotencyStore {
   /**
    * Stores the answer for replays. The work is done by now, so failing to store its answer must
    * not turn it into an error: the client would retry work that succeeded. A retry within the
-   * lock gets 409; after it, the work could run again, which is why this is logged as an error.
+   * lock gets 409; after it, the work runs again under the same names, which is why this is
+   * logged as an error.
    */
   private async complete(itemKey: Record<string, string>, response: StoredResponse) {
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
