@@ -28,6 +28,19 @@ describe('Salesforce sync', () => {
   const leadsWith = (field: string, value: unknown) =>
     [...h.fake.state.salesforceLeads.values()].filter((l) => l.fields[field] === value);
 
+  /** A lead with nothing but an e-mail, synced: its Lead got the placeholders. */
+  async function syncedWithEmailOnly(email: string) {
+    const created = leadCreated('sfco', { fields: { email } });
+    await h.publish(created);
+    const status = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+    return { created, status };
+  }
+
   it('when a lead is created and updated, then one Lead record keyed by the Leadflow id holds the newest fields', async () => {
     const created = leadCreated('sfco', {
       fields: {
@@ -73,14 +86,7 @@ describe('Salesforce sync', () => {
   });
 
   it('when a lead has no last name or company, then Salesforce gets placeholders for its required fields', async () => {
-    const created = leadCreated('sfco', { fields: { email: 'min@sfco.example.com' } });
-    await h.publish(created);
-    await h.waitForStatus(
-      'sfco',
-      created.detail.leadId,
-      salesforce.id,
-      (s) => s.state === 'synced',
-    );
+    const { created } = await syncedWithEmailOnly('min@sfco.example.com');
     expect(leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId)[0]!.fields).toMatchObject({
       LastName: '[not provided]',
       Company: '[not provided]',
@@ -88,14 +94,7 @@ describe('Salesforce sync', () => {
   });
 
   it('when a sales rep filled in a Lead’s placeholders, then later updates leave their values', async () => {
-    const created = leadCreated('sfco', { fields: { email: 'rep@sfco.example.com' } });
-    await h.publish(created);
-    await h.waitForStatus(
-      'sfco',
-      created.detail.leadId,
-      salesforce.id,
-      (s) => s.state === 'synced',
-    );
+    const { created } = await syncedWithEmailOnly('rep@sfco.example.com');
     const [record] = leadsWith(EXTERNAL_ID_FIELD, created.detail.leadId);
     Object.assign(record!.fields, { LastName: 'Turing', Company: 'Bletchley Park' });
 
@@ -116,14 +115,7 @@ describe('Salesforce sync', () => {
   });
 
   it('when a sales rep deleted the Lead, then the next change creates it again, with placeholders for its required fields', async () => {
-    const created = leadCreated('sfco', { fields: { email: 'gone@sfco.example.com' } });
-    await h.publish(created);
-    const first = await h.waitForStatus(
-      'sfco',
-      created.detail.leadId,
-      salesforce.id,
-      (s) => s.state === 'synced',
-    );
+    const { created, status: first } = await syncedWithEmailOnly('gone@sfco.example.com');
     h.fake.state.salesforceLeads.delete(first.externalId!);
 
     await h.publish(leadUpdated(created, { fields: { jobTitle: 'Buyer' } }));

@@ -22,13 +22,31 @@ describe('CRM connections', () => {
     return res;
   }
 
-  it('when a HubSpot connection is created, then its credentials are in Secrets Manager and the answer shows none', async () => {
-    const res = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
+  const create = (body: object) =>
+    call(request(h.app).post('/v1/crm-connections').set(bearer(admin)).send(body));
+
+  const patch = (created: request.Response, body: object, app = h.app) =>
+    call(
+      request(app)
+        .patch(`/v1/crm-connections/${created.body.id}`)
         .set(bearer(admin))
-        .send({ type: 'hubspot', name: 'HubSpot', credentials: { accessToken: ACCESS_TOKEN } }),
+        .set('If-Match', etagOf(created))
+        .send(body),
     );
+
+  const secretOf = (id: string) =>
+    h.aws.secrets.send(
+      new GetSecretValueCommand({ SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${id}` }),
+    );
+
+  const storedSecret = async (id: string) => JSON.parse((await secretOf(id)).SecretString!);
+
+  it('when a HubSpot connection is created, then its credentials are in Secrets Manager and the answer shows none', async () => {
+    const res = await create({
+      type: 'hubspot',
+      name: 'HubSpot',
+      credentials: { accessToken: ACCESS_TOKEN },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       type: 'hubspot',
@@ -36,12 +54,7 @@ describe('CRM connections', () => {
       hasCredentials: true,
       fieldMapping: { email: 'email', firstName: 'firstname' },
     });
-    const secret = await h.aws.secrets.send(
-      new GetSecretValueCommand({
-        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${res.body.id}`,
-      }),
-    );
-    expect(JSON.parse(secret.SecretString!)).toEqual({ accessToken: ACCESS_TOKEN });
+    expect(await storedSecret(res.body.id)).toEqual({ accessToken: ACCESS_TOKEN });
     const read = await call(
       request(h.app).get(`/v1/crm-connections/${res.body.id}`).set(bearer(admin)),
     );
@@ -51,121 +64,70 @@ describe('CRM connections', () => {
   });
 
   it('when credentials are rotated, then the secret changes and the version moves on', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({
-          type: 'webhook',
-          name: 'Hook',
-          credentials: {
-            url: 'https://hooks.alpha.test/leads',
-            signingSecret: 'first-secret-0123456789',
-          },
-        }),
-    );
-    const rotated = await call(
-      request(h.app)
-        .patch(`/v1/crm-connections/${created.body.id}`)
-        .set(bearer(admin))
-        .set('If-Match', etagOf(created))
-        .send({
-          credentials: {
-            url: 'https://hooks.alpha.test/leads',
-            signingSecret: 'second-secret-0123456789',
-          },
-        }),
-    );
+    const created = await create({
+      type: 'webhook',
+      name: 'Hook',
+      credentials: {
+        url: 'https://hooks.alpha.test/leads',
+        signingSecret: 'first-secret-0123456789',
+      },
+    });
+    const rotated = await patch(created, {
+      credentials: {
+        url: 'https://hooks.alpha.test/leads',
+        signingSecret: 'second-secret-0123456789',
+      },
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.version).toBe(2);
-    const secret = await h.aws.secrets.send(
-      new GetSecretValueCommand({
-        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
-      }),
-    );
-    expect(JSON.parse(secret.SecretString!).signingSecret).toBe('second-secret-0123456789');
+    expect((await storedSecret(created.body.id)).signingSecret).toBe('second-secret-0123456789');
   });
 
   it('when Secrets Manager fails during a rotation, then nothing changed and the same request repeated succeeds', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({
-          type: 'webhook',
-          name: 'Rotated twice',
+    const created = await create({
+      type: 'webhook',
+      name: 'Rotated twice',
+      credentials: {
+        url: 'https://hooks.alpha.test/leads',
+        signingSecret: 'old-secret-0123456789',
+      },
+    });
+    const rotate = (app: typeof h.app) =>
+      patch(
+        created,
+        {
           credentials: {
             url: 'https://hooks.alpha.test/leads',
-            signingSecret: 'old-secret-0123456789',
+            signingSecret: 'new-secret-0123456789',
           },
-        }),
-    );
-    const rotate = (app: typeof h.app) =>
-      call(
-        request(app)
-          .patch(`/v1/crm-connections/${created.body.id}`)
-          .set(bearer(admin))
-          .set('If-Match', etagOf(created))
-          .send({
-            credentials: {
-              url: 'https://hooks.alpha.test/leads',
-              signingSecret: 'new-secret-0123456789',
-            },
-          }),
+        },
+        app,
       );
-    const storedSecret = async () =>
-      JSON.parse(
-        (
-          await h.aws.secrets.send(
-            new GetSecretValueCommand({
-              SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
-            }),
-          )
-        ).SecretString!,
-      ).signingSecret;
+    const signingSecret = async () => (await storedSecret(created.body.id)).signingSecret;
 
     expect((await rotate(h.appWithUnreachable('secrets'))).status).toBe(500);
     expect(
       (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
         .body.version,
     ).toBe(1);
-    expect(await storedSecret()).toBe('old-secret-0123456789');
+    expect(await signingSecret()).toBe('old-secret-0123456789');
 
     const repeated = await rotate(h.app);
     expect(repeated.status).toBe(200);
     expect(repeated.body.version).toBe(2);
-    expect(await storedSecret()).toBe('new-secret-0123456789');
+    expect(await signingSecret()).toBe('new-secret-0123456789');
   });
 
   it('when the If-Match is stale, then 412 and the secret is not touched', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({ type: 'pipedrive', name: 'Stale', credentials: { apiToken: 'pipedrive-token-2' } }),
-    );
-    await call(
-      request(h.app)
-        .patch(`/v1/crm-connections/${created.body.id}`)
-        .set(bearer(admin))
-        .set('If-Match', etagOf(created))
-        .send({ name: 'Renamed' })
-        .expect(200),
-    );
-    const stale = await call(
-      request(h.app)
-        .patch(`/v1/crm-connections/${created.body.id}`)
-        .set(bearer(admin))
-        .set('If-Match', etagOf(created))
-        .send({ credentials: { apiToken: 'pipedrive-token-3' } }),
-    );
+    const created = await create({
+      type: 'pipedrive',
+      name: 'Stale',
+      credentials: { apiToken: 'pipedrive-token-2' },
+    });
+    expect((await patch(created, { name: 'Renamed' })).status).toBe(200);
+    const stale = await patch(created, { credentials: { apiToken: 'pipedrive-token-3' } });
     expect(stale.status).toBe(412);
-    const secret = await h.aws.secrets.send(
-      new GetSecretValueCommand({
-        SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
-      }),
-    );
-    expect(JSON.parse(secret.SecretString!)).toEqual({ apiToken: 'pipedrive-token-2' });
+    expect(await storedSecret(created.body.id)).toEqual({ apiToken: 'pipedrive-token-2' });
   });
 
   it.each([
@@ -205,9 +167,7 @@ describe('CRM connections', () => {
       ['body.credentials.url'],
     ],
   ])('when a connection has %s, then 400 naming the field', async (_case, body, fields) => {
-    const res = await call(
-      request(h.app).post('/v1/crm-connections').set(bearer(admin)).send(body),
-    );
+    const res = await create(body);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
       expect.arrayContaining(fields),
@@ -215,19 +175,12 @@ describe('CRM connections', () => {
   });
 
   it('when rotated credentials do not fit the type, then 400 and the secret stays', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({ type: 'pipedrive', name: 'P', credentials: { apiToken: 'pipedrive-token-1' } }),
-    );
-    const res = await call(
-      request(h.app)
-        .patch(`/v1/crm-connections/${created.body.id}`)
-        .set(bearer(admin))
-        .set('If-Match', etagOf(created))
-        .send({ credentials: { accessToken: 'wrong-shape-123' } }),
-    );
+    const created = await create({
+      type: 'pipedrive',
+      name: 'P',
+      credentials: { apiToken: 'pipedrive-token-1' },
+    });
+    const res = await patch(created, { credentials: { accessToken: 'wrong-shape-123' } });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
       expect.arrayContaining(['body.credentials.apiToken', 'body.credentials.accessToken']),
@@ -235,12 +188,11 @@ describe('CRM connections', () => {
   });
 
   it('when another tenant asks for the connection, then 404', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({ type: 'hubspot', name: 'H2', credentials: { accessToken: ACCESS_TOKEN } }),
-    );
+    const created = await create({
+      type: 'hubspot',
+      name: 'H2',
+      credentials: { accessToken: ACCESS_TOKEN },
+    });
     await h.createTenant('other');
     const other = await h.token('other', 'admin');
     expect(
@@ -260,12 +212,11 @@ describe('CRM connections', () => {
   });
 
   it('when a connection is deleted, then it is gone and its secret is scheduled for deletion', async () => {
-    const created = await call(
-      request(h.app)
-        .post('/v1/crm-connections')
-        .set(bearer(admin))
-        .send({ type: 'hubspot', name: 'Gone', credentials: { accessToken: ACCESS_TOKEN } }),
-    );
+    const created = await create({
+      type: 'hubspot',
+      name: 'Gone',
+      credentials: { accessToken: ACCESS_TOKEN },
+    });
     expect(
       (
         await call(
@@ -277,13 +228,7 @@ describe('CRM connections', () => {
       (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
         .status,
     ).toBe(404);
-    await expect(
-      h.aws.secrets.send(
-        new GetSecretValueCommand({
-          SecretId: `${h.stack.env.SECRETS_PREFIX}alpha/crm/${created.body.id}`,
-        }),
-      ),
-    ).rejects.toThrow();
+    await expect(secretOf(created.body.id)).rejects.toThrow();
   });
 
   afterAll(() => {
