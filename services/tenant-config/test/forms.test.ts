@@ -428,6 +428,28 @@ describe('forms', () => {
       });
     });
 
+    it.each([
+      ['unpublished', (formId: string) => request(h.app).post(`/v1/forms/${formId}/unpublish`)],
+      ['deleted', (formId: string) => request(h.app).delete(`/v1/forms/${formId}`)],
+    ] as const)(
+      'when the form is %s while a publish writes its config, then the config does not stay on the CDN',
+      async (_, stop) => {
+        const form = (await draft('Withdrawn')).body;
+        const send = h.aws.s3.send.bind(h.aws.s3);
+        // The publish has committed; its first S3 call waits until the form stopped.
+        const afterTheFormStopped = async (command: Parameters<typeof send>[0]) => {
+          expect((await stop(form.id).set(bearer(token))).status).toBeLessThan(300);
+          return send(command);
+        };
+        jest
+          .spyOn(h.aws.s3, 'send')
+          .mockImplementationOnce(afterTheFormStopped as typeof h.aws.s3.send);
+        expect((await publish(form.id)).status).toBe(200);
+        expect((await ingestionView(form.formKey)).status).toBe(404);
+        await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+      },
+    );
+
     it('when two publishes race, then the later commit answers 409 and the earlier one’s version stays everywhere', async () => {
       const form = (await draft('Raced')).body;
       expect((await publish(form.id)).status).toBe(200);

@@ -44,6 +44,10 @@ const isConditionalWriteConflict = (error: unknown) =>
   error instanceof Error &&
   (error.name === 'PreconditionFailed' || error.name === 'ConditionalRequestConflict');
 
+/** HeadObject answers a missing object with NotFound, the other calls with NoSuchKey. */
+const isMissingObject = (error: unknown) =>
+  error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey');
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** `frm_` and 24 base62 characters (~143 bits): public, but not guessable. */
@@ -231,7 +235,9 @@ export class FormService {
   /**
    * Compiles the form, switches ingestion to it, then writes its public config to S3: the CDN only
    * ever shows content that was committed. Publishing unchanged content again keeps its
-   * version and rewrites the config, so a retry repairs a failed write.
+   * version and rewrites the config, so a retry repairs a failed write. An unpublish or delete
+   * that commits while the config is on its way removes the object before it lands, so the
+   * publish takes its write back then.
    */
   async publish(tenantId: string, formId: string): Promise<FormRecord> {
     const [tenant, form] = await Promise.all([
@@ -244,7 +250,8 @@ export class FormService {
     const published = live && sameContent(live, compiled) ? live : compiled;
     const updated = await this.deps.forms.publish(tenantId, form, published);
     await this.deps.events.changed(tenantId, 'form', formId, published.version);
-    await this.writeConfig(tenantId, published.config);
+    const written = await this.writeConfig(tenantId, published.config);
+    if (written) await this.takeBackUnlessPublished(tenantId, published.config.formKey, written);
     return updated;
   }
 
@@ -286,16 +293,19 @@ export class FormService {
   /**
    * Writes the config unless a newer version is already there: two publishes commit in order,
    * but their S3 writes could land the other way round. The write is conditional on the object
-   * it looked at, so a write in between makes it look again.
+   * it looked at, so a write in between makes it look again. Answers the ETag it wrote.
    */
-  private async writeConfig(tenantId: string, config: PublicFormConfig): Promise<void> {
+  private async writeConfig(
+    tenantId: string,
+    config: PublicFormConfig,
+  ): Promise<string | undefined> {
     const key = configObjectKey(tenantId, config.formKey);
     try {
       for (let attempt = 1; ; attempt++) {
         const current = await this.configOnCdn(key);
-        if (current && current.version > config.version) return;
+        if (current && current.version > config.version) return undefined;
         try {
-          await this.deps.s3.send(
+          const { ETag } = await this.deps.s3.send(
             new PutObjectCommand({
               Bucket: this.deps.bucket,
               Key: key,
@@ -306,7 +316,7 @@ export class FormService {
               ...(current ? { IfMatch: current.etag } : { IfNoneMatch: '*' }),
             }),
           );
-          return;
+          return ETag;
         } catch (error) {
           if (!isConditionalWriteConflict(error) || attempt >= MAX_CONFIG_WRITES) throw error;
         }
@@ -314,6 +324,33 @@ export class FormService {
     } catch (error) {
       throw dependencyUnavailable(
         `Version ${config.version} of the form takes submissions, but its public config could not be written to the CDN; publish again to write it`,
+        error,
+      );
+    }
+  }
+
+  /**
+   * Removes the config this publish wrote if the form no longer takes submissions. Only that
+   * object (If-Match): a publish that committed since has replaced it with its own.
+   */
+  private async takeBackUnlessPublished(
+    tenantId: string,
+    formKey: string,
+    etag: string,
+  ): Promise<void> {
+    if (await this.deps.forms.getPublished(formKey)) return;
+    try {
+      await this.deps.s3.send(
+        new DeleteObjectCommand({
+          Bucket: this.deps.bucket,
+          Key: configObjectKey(tenantId, formKey),
+          IfMatch: etag,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalWriteConflict(error) || isMissingObject(error)) return;
+      throw dependencyUnavailable(
+        'The form stopped taking submissions while it was being published, and the public config this publish wrote could not be removed from the CDN; publish and unpublish it to remove it',
         error,
       );
     }
@@ -327,7 +364,7 @@ export class FormService {
       );
       return { etag: head.ETag!, version: Number(head.Metadata?.[VERSION_METADATA] ?? 0) };
     } catch (error) {
-      if (error instanceof Error && error.name === 'NotFound') return undefined;
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }
