@@ -11,7 +11,10 @@ const common = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  setupFiles: ['<rootDir>/shared/testing/src/block-outbound-network.ts'],
+  setupFiles: [
+    '<rootDir>/shared/testing/src/block-outbound-network.ts',
+    '<rootDir>/shared/testing/src/native-errors-are-errors.ts',
+  ],
 };
 
 /** @type {import('jest').Config} */

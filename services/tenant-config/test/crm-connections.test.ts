@@ -105,7 +105,7 @@ describe('CRM connections', () => {
       );
     const signingSecret = async () => (await storedSecret(created.body.id)).signingSecret;
 
-    expect((await rotate(h.appWithUnreachable('secrets'))).status).toBe(500);
+    expect((await rotate(h.appWithUnreachable('secrets'))).status).toBe(503);
     expect(
       (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
         .body.version,
