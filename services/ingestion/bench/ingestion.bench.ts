@@ -7,9 +7,11 @@
  * with JSON parsing and ajv. Each server runs alone on core 0, autocannon and the stub on
  * core 1. The maximum rate is the best of a few rounds (noise only ever lowers it); latency is
  * then measured at a steady half of that rate (paced-load.ts, corrected for coordinated
- * omission), and for comparison with autocannon's overallRate, which sends in bursts. Last, the
+ * omission), beside Express + JSON + ajv at the same rate (what the machine allows with no
+ * pipeline), and for comparison with autocannon's overallRate, which sends in bursts. Last, the
  * AWS SDK alone sends PutEvents calls like the service's on the server's core: its CPU per call
  * says how close to Express the pipeline could get at best while it publishes through the SDK.
+ * INGESTION_BENCH_SERVER_NODE runs the servers on another Node, such as the image's.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -26,6 +28,8 @@ const PATH = `/v1/ingest/forms/${BENCH_FORM_KEY}`;
 const BODY = JSON.stringify(BENCH_SUBMISSION);
 
 const settings = {
+  /** The Node that runs the servers and the SDK baseline: the image's (README) or this one. */
+  serverNode: process.env.INGESTION_BENCH_SERVER_NODE || process.execPath,
   warmupSeconds: Number(process.env.INGESTION_BENCH_WARMUP_SECONDS ?? 8),
   durationSeconds: Number(process.env.INGESTION_BENCH_SECONDS ?? 10),
   rounds: Number(process.env.INGESTION_BENCH_ROUNDS ?? 3),
@@ -71,7 +75,7 @@ function launch(
 ): Running {
   // TypeScript through tsx; the service's bundle (.js) as the image runs it.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
-  const [command, ...args] = [...prefix, process.execPath, ...loader, script];
+  const [command, ...args] = [...prefix, settings.serverNode, ...loader, script];
   const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
@@ -228,7 +232,7 @@ async function paced(pin: Pinning, url: string, seconds: number, rate: number): 
 async function sdkBaseline(pin: Pinning, stubUrl: string): Promise<{ cpuUsPerCall: number }> {
   const [command, ...args] = [
     ...pin.server,
-    process.execPath,
+    settings.serverNode,
     '--import',
     'tsx',
     join(__dirname, 'sdk-baseline.ts'),
@@ -386,6 +390,17 @@ export const ingestionBenchmark: Benchmark = {
       );
       acceptedByIngestion += half.ok;
       errors += half.failed;
+      // The same load on Express + JSON + ajv: what this machine and the load generator allow
+      // at that rate, with no work of the pipeline's own.
+      const floor = await paced(
+        pin,
+        servers.get('express-json-ajv')!.url,
+        settings.durationSeconds,
+        halfRate,
+      );
+      say(
+        `   express-json-ajv at the same ${halfRate}/s: p50 ${floor.p50} ms  p90 ${floor.p90} ms  p99 ${floor.p99} ms  max ${floor.max} ms`,
+      );
       const bursty = await load(pin, ingestion.url, settings.durationSeconds, halfRate);
       say(
         `   ingestion at ${halfRate}/s by autocannon -R (a burst per second): p50 ${bursty.p50} ms  p99 ${bursty.p99} ms  errors ${bursty.errors}`,
@@ -430,6 +445,9 @@ export const ingestionBenchmark: Benchmark = {
         p50AtHalfRateMs: half.p50,
         p99AtHalfRateMs: half.p99,
         maxAtHalfRateMs: half.max,
+        expressJsonAjvP50AtHalfRateMs: floor.p50,
+        expressJsonAjvP99AtHalfRateMs: floor.p99,
+        p99RatioToExpressJsonAjvAtHalfRate: round(half.p99 / Math.max(floor.p99, 0.01)),
         autocannonP50AtHalfRateMs: bursty.p50,
         autocannonP99AtHalfRateMs: bursty.p99,
         errors,
@@ -437,6 +455,9 @@ export const ingestionBenchmark: Benchmark = {
         publishedEntries: stats.entries,
         eventsPerPutEvents: round(stats.entries / Math.max(1, stats.putEventsCalls), 1),
         pinnedToCores: pin.pinned ? 'yes' : 'no',
+        serverNodeVersion: spawnSync(settings.serverNode, ['--version'], {
+          encoding: 'utf8',
+        }).stdout.trim(),
         connections: settings.connections,
         secondsPerRun: settings.durationSeconds,
         rounds: settings.rounds,
