@@ -1,4 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { compileSchema } from '@leadflow/core';
 import { FormRepository } from '../src/forms/form.repository';
@@ -398,18 +398,20 @@ describe('forms', () => {
       expect(await cdnView(form.formKey)).toMatchObject({ version: 1, name: 'After' });
     });
 
+    /** A change of the tenant's branding: every published form gets a new version when published again. */
+    async function rebrand(primaryColor: string) {
+      const tenant = await request(h.app).get('/v1/tenant').set(bearer(token));
+      await request(h.app)
+        .patch('/v1/tenant')
+        .set(bearer(token))
+        .set('If-Match', etagOf(tenant))
+        .send({ branding: { primaryColor } })
+        .expect(200);
+    }
+
     it('when an older publish’s CDN write comes after a newer one’s, then the CDN keeps the newer version', async () => {
       const form = (await draft('Ordered')).body;
       expect((await publish(form.id)).status).toBe(200);
-      const rebrand = async (primaryColor: string) => {
-        const tenant = await request(h.app).get('/v1/tenant').set(bearer(token));
-        await request(h.app)
-          .patch('/v1/tenant')
-          .set(bearer(token))
-          .set('If-Match', etagOf(tenant))
-          .send({ branding: { primaryColor } })
-          .expect(200);
-      };
       await rebrand('#111111');
       const send = h.aws.s3.send.bind(h.aws.s3);
       // The older publish (version 2) has committed; its first S3 call waits for a newer one.
@@ -425,6 +427,30 @@ describe('forms', () => {
       expect(await cdnView(form.formKey)).toMatchObject({
         version: 3,
         theme: { primaryColor: '#222222' },
+      });
+    });
+
+    it('when a newer publish writes between an older one’s look and its write, then the older looks again and keeps the newer version', async () => {
+      const form = (await draft('Interleaved')).body;
+      expect((await publish(form.id)).status).toBe(200);
+      await rebrand('#444444');
+      const send = h.aws.s3.send.bind(h.aws.s3);
+      let raced = false;
+      // The older publish (version 2) has looked at version 1; before its write, version 3 lands.
+      const newerWriteFirst = async (command: Parameters<typeof send>[0]) => {
+        if (!raced && command instanceof PutObjectCommand) {
+          raced = true;
+          await rebrand('#555555');
+          expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 3 });
+        }
+        return send(command);
+      };
+      jest.spyOn(h.aws.s3, 'send').mockImplementation(newerWriteFirst as typeof h.aws.s3.send);
+      expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 2 });
+      expect(raced).toBe(true);
+      expect(await cdnView(form.formKey)).toMatchObject({
+        version: 3,
+        theme: { primaryColor: '#555555' },
       });
     });
 
