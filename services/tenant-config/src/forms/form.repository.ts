@@ -197,9 +197,17 @@ export class FormRepository {
     );
   }
 
-  async getPublished(formKey: string): Promise<PublishedFormItem | undefined> {
+  /** `consistent` when the answer must include a commit made just now (by another request). */
+  async getPublished(
+    formKey: string,
+    { consistent = false } = {},
+  ): Promise<PublishedFormItem | undefined> {
     const result = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: tenantKeys.publishedForm(formKey) }),
+      new GetCommand({
+        TableName: this.table,
+        Key: tenantKeys.publishedForm(formKey),
+        ConsistentRead: consistent,
+      }),
     );
     return result.Item ? withoutKeys<PublishedFormItem>(result.Item) : undefined;
   }

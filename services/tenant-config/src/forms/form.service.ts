@@ -338,7 +338,7 @@ export class FormService {
     formKey: string,
     etag: string,
   ): Promise<void> {
-    if (await this.deps.forms.getPublished(formKey)) return;
+    if (await this.deps.forms.getPublished(formKey, { consistent: true })) return;
     try {
       await this.deps.s3.send(
         new DeleteObjectCommand({
