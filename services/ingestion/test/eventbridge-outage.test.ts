@@ -121,6 +121,61 @@ describe('when EventBridge is unreachable', () => {
       await h.drainIntake();
     });
   });
+
+  describe('and it takes every entry of a batch but some of its answers are lost', () => {
+    beforeAll(async () => {
+      await relay.off();
+      await relay.on();
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const batch = (key: string) =>
+      request(ingestion.app)
+        .post('/v1/ingest/leads/batch')
+        .set('X-Api-Key', apiKey)
+        .set('Idempotency-Key', key)
+        .send({
+          leads: Array.from({ length: 11 }, (_, i) => ({
+            fields: { email: `batch${i}.${started}@example.com` },
+          })),
+        });
+
+    it('then with an Idempotency-Key the batch answers 503, and its retry publishes every lead again under its first lead id', async () => {
+      const send = clients.eventBridge.send.bind(clients.eventBridge);
+      let answered = 0;
+      // 11 leads make two PutEvents calls: EventBridge takes both, but only the first answer
+      // (and none of the retries') gets back in time.
+      const laterAnswersLost = async (command: Parameters<typeof send>[0]) => {
+        const answer = await send(command);
+        if (answered++ > 0)
+          throw Object.assign(new Error('no answer in time'), { name: 'TimeoutError' });
+        return answer;
+      };
+      jest
+        .spyOn(clients.eventBridge, 'send')
+        .mockImplementation(laterAnswersLost as typeof clients.eventBridge.send);
+      const first = await batch(`batch-${started}`);
+      expect(first.status).toBe(503);
+      expect(first.body.detail).toMatch(/same Idempotency-Key/);
+      jest.restoreAllMocks();
+
+      const retried = await batch(`batch-${started}`);
+      expect(retried.status).toBe(207);
+      expect(retried.body).toMatchObject({ accepted: 11, failed: 0 });
+      const leadIdOf = new Map<string, string>(
+        (retried.body.results as Array<{ index: number; leadId: string }>).map((r) => [
+          `batch${r.index}.${started}@example.com`,
+          r.leadId,
+        ]),
+      );
+      const delivered = await h.drainIntake();
+      expect(new Set(delivered.map((e) => e.detail.fields.email))).toEqual(
+        new Set(leadIdOf.keys()),
+      );
+      for (const event of delivered)
+        expect(event.detail.leadId).toBe(leadIdOf.get(event.detail.fields.email!));
+    });
+  });
 });
 
 describe('when EventBridge refuses the call', () => {

@@ -109,7 +109,7 @@ export const ItemResultSchema = named(
         [Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('failed')],
         {
           description:
-            '`accepted`: EventBridge holds its lead.received event. `rejected`: the item is invalid (see `errors`); sending it again will not help. `failed`: valid, but not handed over in time; send it again later.',
+            '`accepted`: EventBridge holds its lead.received event. `rejected`: the item is invalid (see `errors`); sending it again will not help. `failed` (only without an Idempotency-Key): valid, but not handed over in time; send it again later.',
         },
       ),
       leadId: Type.Optional(Type.String({ pattern: ULID_PATTERN })),
@@ -193,7 +193,7 @@ export const ingestLeadBatchOperation = defineOperation({
   description: [
     apiKeyDescription,
     'Each item is judged on its own and answered in `results` (207): invalid items are `rejected` and never published (except a key `__proto__`, `constructor` or `prototype` anywhere in the body, which refuses the whole batch with 400, as on every endpoint); valid items are `accepted` only once EventBridge accepted them, or `failed` when that did not happen in time (send those again, in a new request).',
-    'When no valid item could be handed over at all the answer is 503 with `Retry-After`, and nothing was recorded.',
+    'When no valid item could be handed over at all the answer is 503 with `Retry-After`. With an Idempotency-Key it is 503 as soon as one valid item was not handed over, and there is no `failed`: an item that failed may have been handed over after all, so send the same request again with the same key; every lead keeps its lead id and is taken in once.',
     'A batch counts once against the API key’s rate limit, and may be up to 256 KiB (other ingestion bodies: 32 KiB). With an Idempotency-Key the whole answer is replayed.',
   ].join(' '),
   tags: ['ingestion'],

@@ -3,7 +3,7 @@ import { AppError, assertValid, isAppError, toFieldErrors, type FieldError } fro
 import { normaliseSubmission } from '@leadflow/forms';
 import type { Idempotency } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived } from '../pipeline/lead-event';
-import type { LeadPublisher } from '../pipeline/lead-publisher';
+import { unavailable, type LeadPublisher } from '../pipeline/lead-publisher';
 import type { IngestionMetrics } from '../pipeline/metrics';
 import type { RequestMeta } from '../pipeline/request-meta';
 import { accepted, type AcceptedLead } from '../pipeline/responses';
@@ -92,21 +92,36 @@ export class LeadApiService {
         body: await this.publishJudged(
           judged.map((j, i) => ({ ...j, event: events[i] })),
           meta.deadline,
+          idempotencyKey !== undefined,
         ),
       }),
     );
     return { result: response.body, replayed };
   }
 
-  private async publishJudged(judged: Judged[], deadline: number): Promise<BatchResult> {
+  /**
+   * Nothing handed over makes the whole request retryable, exactly like a single lead. With an
+   * Idempotency-Key, so does any item not handed over: its entry may have reached EventBridge
+   * after all, and only the same request under the same key publishes it again under its first
+   * lead id — a `failed` item sent again in a new request would be a second lead.
+   */
+  private async publishJudged(
+    judged: Judged[],
+    deadline: number,
+    retriedUnderKey: boolean,
+  ): Promise<BatchResult> {
     const valid = judged.filter((j): j is Judged & { event: LeadReceived } => !!j.event);
     const outcomes = await this.deps.publisher.publishAll(
       valid.map((j) => j.event),
       deadline,
     );
     const failures = outcomes.flatMap((o) => (o.accepted ? [] : [o.error]));
-    // Nothing could be handed over: the whole request is retryable, exactly like a single lead.
-    if (valid.length > 0 && failures.length === valid.length) throw failures[0];
+    if (failures.length > 0 && failures.length === valid.length) throw failures[0];
+    if (failures.length > 0 && retriedUnderKey)
+      throw unavailable(
+        failures[0],
+        'Not every lead of the batch could be handed over in time; send the same request again with the same Idempotency-Key after Retry-After: each lead is taken in once',
+      );
     const outcomeByIndex = new Map(valid.map((j, i) => [j.index, outcomes[i]!]));
     const results: ItemResult[] = judged.map((j) => {
       if (j.errors) return { index: j.index, status: 'rejected', errors: j.errors };
