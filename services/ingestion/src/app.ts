@@ -162,7 +162,7 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
     readiness,
     metrics,
     syncRateLimits: async () => {
-      await Promise.all(limits.stores.map((store) => store.sync()));
+      await Promise.all(limits.stores.map((store) => store.flush()));
     },
     workers: [
       { name: 'event-publisher', run: () => events.flush() },

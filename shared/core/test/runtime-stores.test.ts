@@ -122,6 +122,37 @@ describe('runtime stores against local DynamoDB', () => {
       expect(store.increment('k')).toMatchObject({ totalHits: 4 });
       await store.shutdown();
     });
+    it('when the task shuts down during a sync, then the hits counted meanwhile reach DynamoDB too', async () => {
+      const prefix = `shutdown-${Date.now()}-`;
+      const store = new DynamoRateLimitStore({
+        client: documentClient(aws.dynamodb),
+        table,
+        prefix,
+        logger,
+        windowMs: 60_000,
+        syncIntervalMs: 60_000,
+      });
+      store.increment('a');
+      const syncing = store.sync();
+      store.increment('a');
+      store.increment('b');
+      await store.shutdown();
+      await syncing;
+      const hitsOf = async (key: string) =>
+        (
+          await documentClient(aws.dynamodb).send(
+            new GetCommand({
+              TableName: table,
+              Key: {
+                PK: `RL#${prefix}${key}`,
+                SK: String(Math.floor(Date.now() / 60_000) * 60_000),
+              },
+            }),
+          )
+        ).Item?.hits;
+      expect({ a: await hitsOf('a'), b: await hitsOf('b') }).toEqual({ a: 2, b: 1 });
+    });
+
     it('when DynamoDB cannot be reached during a sync, then the hits still count and wait for the next one', async () => {
       // A port nothing listens on: the UpdateItem fails at once, as in an outage.
       const down = createAwsClients({

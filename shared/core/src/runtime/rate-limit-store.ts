@@ -70,15 +70,24 @@ export class DynamoRateLimitStore {
     };
   }
 
-  /** Adds local counts to the shared counters; exposed so tests and shutdown need not wait. */
+  /** Adds local counts to the shared counters, joining a sync already running. */
   sync(): Promise<void> {
     this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
     return this.syncing;
   }
 
+  /**
+   * Adds every hit counted so far to the shared counters. A sync already running took only
+   * the hits counted before it started, so this waits for it and syncs again.
+   */
+  async flush(): Promise<void> {
+    await this.syncing;
+    await this.sync();
+  }
+
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.sync();
+    await this.flush();
   }
 
   private async syncOnce(): Promise<void> {
