@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import express from 'express';
 import request from 'supertest';
 import { freePort } from '@leadflow/local-aws';
@@ -332,6 +332,49 @@ describe('runtime stores against local DynamoDB', () => {
           answer(2),
         ),
       ).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    });
+
+    /** A client whose first `kind` write is applied but its answer lost: the SDK sends it again. */
+    function answerLostOnce(kind: typeof PutCommand | typeof UpdateCommand) {
+      const own = createAwsClients({
+        region: stack.resources.region,
+        endpoint: stack.resources.endpoint,
+      });
+      const client = documentClient(own.dynamodb);
+      const send = client.send.bind(client);
+      let lost = false;
+      const sentTwiceFirst = async (command: Parameters<typeof send>[0]) => {
+        if (!lost && command.constructor === kind) {
+          lost = true;
+          await send(command);
+        }
+        return send(command);
+      };
+      jest.spyOn(client, 'send').mockImplementation(sentTwiceFirst as typeof client.send);
+      return new IdempotencyStore({ client, table, logger });
+    }
+
+    it('when the claim was written but its answer lost and the SDK sent it again, then the attempt runs (not 409)', async () => {
+      const lossy = answerLostOnce(PutCommand);
+      const result = await lossy.run(
+        { tenantId: 't1', scope: 'test', key: `lost-claim-${Date.now()}` },
+        fingerprint({ a: 1 }),
+        'mine',
+        (a) => answer(a)(),
+      );
+      expect(result).toEqual({ response: { status: 202, body: 'mine' }, replayed: false });
+    });
+
+    it('when a takeover was written but its answer lost and the SDK sent it again, then the retry runs (not 409)', async () => {
+      const key = { tenantId: 't1', scope: 'test', key: `lost-takeover-${Date.now()}` };
+      await expect(
+        store().run(key, fingerprint({ a: 1 }), 'first', async () => {
+          throw new AppError('dependency_unavailable', 'down');
+        }),
+      ).rejects.toBeInstanceOf(AppError);
+      const lossy = answerLostOnce(UpdateCommand);
+      const retried = await lossy.run(key, fingerprint({ a: 1 }), 'second', (a) => answer(a)());
+      expect(retried).toEqual({ response: { status: 202, body: 'first' }, replayed: false });
     });
 
     it('when an attempt was abandoned and its lock ran out, then a retry takes it over under its names', async () => {

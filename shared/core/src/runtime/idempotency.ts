@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   conditionFailureItem,
@@ -140,6 +140,7 @@ export class IdempotencyStore {
   ): Promise<{ replay: StoredResponse } | Claimed<A>> {
     const now = Date.now();
     const lockedUntil = now + this.lockSeconds * 1000;
+    const owner = randomUUID();
     try {
       await this.options.client.send(
         new PutCommand({
@@ -150,6 +151,7 @@ export class IdempotencyStore {
             fingerprint: requestFingerprint,
             attempt,
             lockedUntil,
+            owner,
             expiresAt: epochSeconds(now) + this.ttlSeconds,
           },
           ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :nowSeconds',
@@ -162,6 +164,7 @@ export class IdempotencyStore {
       if (!isConditionalCheckFailure(error)) throw error;
       const existing = conditionFailureItem(error);
       if (!existing) throw error;
+      if (isOurs(existing, owner)) return { attempt: existing.attempt as A, lockedUntil };
       if (existing.fingerprint !== requestFingerprint) {
         throw new AppError(
           'idempotency_key_reused',
@@ -170,7 +173,7 @@ export class IdempotencyStore {
       }
       if (existing.state === 'completed') return { replay: existing.response as StoredResponse };
       if (Number(existing.lockedUntil) >= now) throw stillRunning();
-      return this.takeOver(itemKey, existing, attempt, lockedUntil);
+      return this.takeOver(itemKey, existing, attempt, lockedUntil, owner);
     }
   }
 
@@ -180,6 +183,7 @@ export class IdempotencyStore {
     existing: Record<string, unknown>,
     attempt: A,
     lockedUntil: number,
+    owner: string,
   ): Promise<Claimed<A>> {
     try {
       const { Attributes } = await this.options.client.send(
@@ -187,25 +191,29 @@ export class IdempotencyStore {
           TableName: this.options.table,
           Key: itemKey,
           UpdateExpression:
-            'SET lockedUntil = :lockedUntil, attempt = if_not_exists(attempt, :attempt)',
+            'SET lockedUntil = :lockedUntil, #owner = :owner, attempt = if_not_exists(attempt, :attempt)',
           ConditionExpression:
             '#state = :inProgress AND fingerprint = :fingerprint AND lockedUntil = :seen',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
           ExpressionAttributeValues: {
             ':lockedUntil': lockedUntil,
+            ':owner': owner,
             ':attempt': attempt,
             ':inProgress': 'in_progress',
             ':fingerprint': existing.fingerprint,
             ':seen': existing.lockedUntil,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { attempt: Attributes!.attempt as A, lockedUntil };
     } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      const current = conditionFailureItem(error);
+      if (current && isOurs(current, owner)) return { attempt: current.attempt as A, lockedUntil };
       // Another retry took it over first.
-      if (isConditionalCheckFailure(error)) throw stillRunning();
-      throw error;
+      throw stillRunning();
     }
   }
 
@@ -246,6 +254,12 @@ interface Claimed<A> {
   attempt: A;
   lockedUntil: number;
 }
+
+/**
+ * The record is this attempt's own: the SDK retried a write whose first try was applied but
+ * whose answer was lost, and the retry's condition failed against it.
+ */
+const isOurs = (item: Record<string, unknown>, owner: string) => item.owner === owner;
 
 const stillRunning = () =>
   new AppError('conflict', 'A request with this Idempotency-Key is still being processed', {
