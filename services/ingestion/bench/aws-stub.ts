@@ -36,9 +36,14 @@ function answer(target: string, body: Body): { status: number; json: unknown } {
       return { status: 200, json: pk === `FORMKEY#${BENCH_FORM_KEY}` ? { Item: formItem } : {} };
     }
     case 'DynamoDB_20120810.UpdateItem': {
+      // A rate-limit sync: the task's total for the window, answered as the only task's.
       stats.updateItem += 1;
-      const delta = (body.ExpressionAttributeValues as Record<string, { N?: string }>)[':delta'];
-      return { status: 200, json: { Attributes: { hits: { N: delta?.N ?? '0' } } } };
+      const task = (body.ExpressionAttributeNames as Record<string, string> | undefined)?.['#task'];
+      const ours = (body.ExpressionAttributeValues as Record<string, { N?: string }>)[':ours'];
+      return {
+        status: 200,
+        json: { Attributes: task ? { [task]: { N: ours?.N ?? '0' } } : {} },
+      };
     }
     case 'DynamoDB_20120810.PutItem':
     case 'DynamoDB_20120810.DeleteItem':

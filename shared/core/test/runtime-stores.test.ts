@@ -17,6 +17,13 @@ import {
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
+/** Every task's hits in a rate-limit window item: one `t_<task>` attribute each (or `hits`). */
+const hitsIn = (item: Record<string, unknown> | undefined) =>
+  item &&
+  Object.entries(item)
+    .filter(([name]) => name === 'hits' || name.startsWith('t_'))
+    .reduce((sum, [, hits]) => sum + Number(hits), 0);
+
 describe('runtime stores against local DynamoDB', () => {
   let stack: TestStack;
   let aws: AwsClients;
@@ -102,7 +109,8 @@ describe('runtime stores against local DynamoDB', () => {
           Key: { PK: 'RL#local-k', SK: String(Math.floor(Date.now() / 60_000) * 60_000) },
         }),
       );
-      expect(item.Item).toMatchObject({ hits: 1, expiresAt: expect.any(Number) });
+      expect(item.Item).toMatchObject({ expiresAt: expect.any(Number) });
+      expect(hitsIn(item.Item)).toBe(1);
     });
 
     it('when hits are being synced, then they still count until the shared total includes them', async () => {
@@ -149,8 +157,49 @@ describe('runtime stores against local DynamoDB', () => {
               },
             }),
           )
-        ).Item?.hits;
-      expect({ a: await hitsOf('a'), b: await hitsOf('b') }).toEqual({ a: 2, b: 1 });
+        ).Item;
+      expect({ a: hitsIn(await hitsOf('a')), b: hitsIn(await hitsOf('b')) }).toEqual({
+        a: 2,
+        b: 1,
+      });
+    });
+
+    it('when a sync was written but its answer lost, then the next sync does not count those hits twice', async () => {
+      const prefix = `lost-answer-${Date.now()}-`;
+      const own = createAwsClients({
+        region: stack.resources.region,
+        endpoint: stack.resources.endpoint,
+      });
+      const client = documentClient(own.dynamodb);
+      const send = client.send.bind(client);
+      const writtenThenTimedOut = async (command: Parameters<typeof send>[0]) => {
+        await send(command);
+        throw Object.assign(new Error('no answer in time'), { name: 'TimeoutError' });
+      };
+      const spy = jest
+        .spyOn(client, 'send')
+        .mockImplementationOnce(writtenThenTimedOut as typeof client.send);
+      const store = new DynamoRateLimitStore({
+        client,
+        table,
+        prefix,
+        logger,
+        windowMs: 60_000,
+        syncIntervalMs: 60_000,
+      });
+      store.increment('k');
+      store.increment('k');
+      await store.sync();
+      await store.shutdown();
+      spy.mockRestore();
+      own.destroy();
+      const item = await documentClient(aws.dynamodb).send(
+        new GetCommand({
+          TableName: table,
+          Key: { PK: `RL#${prefix}k`, SK: String(Math.floor(Date.now() / 60_000) * 60_000) },
+        }),
+      );
+      expect(hitsIn(item.Item)).toBe(2);
     });
 
     it('when DynamoDB cannot be reached during a sync, then the hits still count and wait for the next one', async () => {

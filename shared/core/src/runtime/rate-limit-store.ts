@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds, type DynamoDBDocumentClient } from '../aws/dynamo';
 import type { Logger } from '../logger';
@@ -6,10 +7,25 @@ interface WindowCount {
   windowStart: number;
   /** The shared total DynamoDB last reported for this window (every task's hits). */
   shared: number;
+  /** This task's hits DynamoDB holds for this window. */
+  stored: number;
   /** Hits counted here and not yet added to the shared total. */
   unsynced: number;
   /** Hits on their way to the shared total: counted until its answer includes them. */
   syncing: number;
+}
+
+/** Each task's hits are one attribute of the window's item: `t_<task>`. */
+const TASK_ATTRIBUTE = 't_';
+
+/** Every task's hits in a window item (and `hits`, which tasks before per-task totals added to). */
+function sharedTotal(item: Record<string, unknown> | undefined): number | undefined {
+  if (!item) return undefined;
+  let total = 0;
+  for (const [name, value] of Object.entries(item))
+    if ((name === 'hits' || name.startsWith(TASK_ATTRIBUTE)) && typeof value === 'number')
+      total += value;
+  return total;
 }
 
 /** Every task's hits on a key in the current window, as far as this task knows them. */
@@ -34,15 +50,18 @@ export interface DynamoRateLimitStoreOptions {
 
 /**
  * Fixed-window hit counters shared by every task through DynamoDB, without a round trip per
- * request: hits are counted locally and added to the shared counter in the background, which
- * answers with every task's total. A burst can overshoot the limit by what the other tasks
- * counted during one sync interval; the WAF's rate rules stand in front of that.
+ * request: hits are counted locally and written in the background, which answers with every
+ * task's total. Each task sets its own total for the window rather than adding to a shared
+ * one, so a write the SDK sends again, or one whose answer was lost, never counts twice. A
+ * burst can overshoot the limit by what the other tasks counted during one sync interval; the
+ * WAF's rate rules stand in front of that.
  */
 export class DynamoRateLimitStore {
   private readonly windowMs: number;
   private readonly counts = new Map<string, WindowCount>();
   private readonly timer: NodeJS.Timeout;
   private syncing: Promise<void> | undefined;
+  private readonly taskAttribute = `${TASK_ATTRIBUTE}${randomUUID()}`;
 
   constructor(private readonly options: DynamoRateLimitStoreOptions) {
     this.windowMs = options.windowMs;
@@ -54,7 +73,7 @@ export class DynamoRateLimitStore {
     const windowStart = Math.floor(Date.now() / this.windowMs) * this.windowMs;
     let count = this.counts.get(key);
     if (!count || count.windowStart !== windowStart) {
-      count = { windowStart, shared: 0, unsynced: 0, syncing: 0 };
+      count = { windowStart, shared: 0, stored: 0, unsynced: 0, syncing: 0 };
       this.counts.set(key, count);
     }
     return count;
@@ -107,22 +126,23 @@ export class DynamoRateLimitStore {
     const delta = count.unsynced;
     count.unsynced -= delta;
     count.syncing += delta;
+    const ours = count.stored + delta;
     try {
       const result = await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.table,
           Key: { PK: `RL#${this.options.prefix}${key}`, SK: String(count.windowStart) },
-          UpdateExpression: 'ADD hits :delta SET expiresAt = :expiresAt',
+          UpdateExpression: 'SET #task = :ours, expiresAt = :expiresAt',
+          ExpressionAttributeNames: { '#task': this.taskAttribute },
           ExpressionAttributeValues: {
-            ':delta': delta,
+            ':ours': ours,
             ':expiresAt': epochSeconds(count.windowStart + 2 * this.windowMs),
           },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      const hits = result.Attributes?.hits;
-      if (typeof hits === 'number') count.shared = Math.max(count.shared, hits);
-      else count.shared += delta;
+      count.stored = ours;
+      count.shared = Math.max(count.shared, sharedTotal(result.Attributes) ?? count.shared + delta);
     } catch (error) {
       count.unsynced += delta;
       this.options.logger.warn(
