@@ -101,14 +101,40 @@ describe('CRM limits: rate limits, 429 storms, 5xx bursts', () => {
     expect(synced.lastError).toBeUndefined();
     expect(synced.externalId).toBeDefined();
   });
+});
+
+describe('CRM limits: dropped connections', () => {
+  let h: CrmSyncHarness;
+  let hubspot: ConnectionRef;
+
+  beforeAll(async () => {
+    // A request that went out before its connection dropped may still be applied, so the lead
+    // waits out the lease before the retry: a short one keeps the test quick.
+    h = await startCrmSyncHarness({
+      fake: { latencyMs: 20, rateLimits: { hubspot: LIMIT } },
+      env: {
+        CRM_SYNC_BATCH_LINGER_MS: '50',
+        CRM_REQUEST_TIMEOUT_MS: '3000',
+        CRM_SYNC_LEASE_SECONDS: '5',
+      },
+    });
+    await h.createTenant('drops');
+    hubspot = await h.connect('drops', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: TOKEN },
+    });
+  });
+  afterAll(() => h.close());
 
   it('when HubSpot drops connections for a while, then the leads sync once it is back', async () => {
     h.fake.storm({ crm: 'hubspot', status: 'reset', durationMs: 1_500 });
-    const leads = Array.from({ length: 5 }, () => leadCreated('storms'));
+    const leads = Array.from({ length: 5 }, () => leadCreated('drops'));
     await h.publish(...leads);
     for (const lead of leads)
       await h.waitForStatus(
-        'storms',
+        'drops',
         lead.detail.leadId,
         hubspot.id,
         (s) => s.state === 'synced',

@@ -85,3 +85,73 @@ describe('Ordering of one lead’s changes across crm-sync tasks', () => {
     }
   });
 });
+
+describe('Ordering of one lead’s changes across crm-sync tasks when a CRM request times out', () => {
+  const token = 'pat-na1-hubspot-timeout-000000001';
+  let h: CrmSyncHarness;
+  let hubspot: ConnectionRef;
+
+  beforeAll(async () => {
+    // Task B is the harness's worker, started once task A's request for version 1 timed out.
+    h = await startCrmSyncHarness({ startWorker: false, env: TIMING });
+    await h.createTenant('timeouts');
+    hubspot = await h.connect('timeouts', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: token },
+      fieldMapping: { email: 'email', firstName: 'firstname', company: 'company' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('when task A’s request for version 1 times out but HubSpot applies it late, and task B gets version 2 meanwhile, then HubSpot ends with version 2 and the lead shows version 2 synced', async () => {
+    const created = leadCreated('timeouts', {
+      fields: { email: 'late@timeouts.example.com', firstName: 'Ada', company: 'Old Co' },
+    });
+    const renamed = leadUpdated(created, { fields: { firstName: 'Grace', company: 'New Co' } });
+    const taskA = startCrmSyncService(h.stack.env, { ...TIMING, CRM_SYNC_CONCURRENCY: '1' });
+    try {
+      // Longer than the request budget: A gives up on version 1, which HubSpot applies later.
+      h.fake.slowDown({ crm: 'hubspot', delayMs: 4_000 });
+      await h.publish(created);
+      const timedOut = await h.waitForStatus(
+        'timeouts',
+        created.detail.leadId,
+        hubspot.id,
+        (s) => s.state === 'pending' && s.lastError !== undefined,
+        15_000,
+      );
+      expect(timedOut).toMatchObject({ leadVersion: 1 });
+      expect(timedOut.lastError).toMatch(/no answer within 3000 ms/);
+
+      h.crmSync.worker.start();
+      await h.publish(renamed);
+
+      await h.waitForStatus(
+        'timeouts',
+        created.detail.leadId,
+        hubspot.id,
+        (s) => s.leadVersion === 2 && s.state === 'synced',
+        30_000,
+      );
+      // The late version 1 has reached HubSpot too: what the contact holds is final.
+      await eventually(
+        async () => (h.fake.requests({ crm: 'hubspot', token }).length >= 2 ? true : undefined),
+        15_000,
+        100,
+      );
+
+      const [contact] = [...h.fake.state.hubspotContacts.values()].filter((c) => c.token === token);
+      expect(contact!.properties).toEqual({
+        email: 'late@timeouts.example.com',
+        firstname: 'Grace',
+        company: 'New Co',
+      });
+      const [after] = await h.statuses('timeouts', created.detail.leadId);
+      expect(after).toMatchObject({ leadVersion: 2, state: 'synced', externalId: contact!.id });
+    } finally {
+      await taskA.stop();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { CrmConnectionItem, CrmType, LeadSnapshot, SyncStatusItem } from '@leadflow/contracts';
-import type { CrmRequest, CrmResponse } from './crm-http';
+import { CrmNetworkError, type CrmRequest, type CrmResponse } from './crm-http';
 import { UnsafeEndpointError } from './endpoint-guard';
 
 /** One lead change on its way to one connection. */
@@ -29,8 +29,11 @@ export type ItemResult =
   | { state: 'synced'; externalId?: string }
   /** A permanent failure: retrying the same data cannot succeed. */
   | { state: 'failed'; error: string; externalId?: string }
-  /** A passing failure: the message is tried again after the backoff, towards the DLQ. */
-  | { state: 'retry'; error: string; externalId?: string }
+  /**
+   * A passing failure: the message is tried again after the backoff, towards the DLQ.
+   * `unanswered`: a request went out whole and no answer came, so the CRM may still apply it.
+   */
+  | { state: 'retry'; error: string; externalId?: string; unanswered?: true }
   /** No failure: the CRM's rate limit makes the change wait `delaySeconds`. */
   | { state: 'rate-limited'; error: string; delaySeconds: number; externalId?: string }
   /** The CRM refused the credentials: retried like a failure, so it waits in the DLQ for a fix. */
@@ -180,6 +183,8 @@ export function resultOfError(error: unknown, externalId?: string): ItemResult {
   )
     return { state: 'failed', error: error.message, ...progress };
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof CrmNetworkError && error.mayHaveReachedCrm)
+    return { state: 'retry', error: message, ...progress, unanswered: true };
   return { state: 'retry', error: message, ...progress };
 }
 

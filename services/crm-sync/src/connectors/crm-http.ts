@@ -36,9 +36,13 @@ const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 /** A network failure, a timeout or an oversized answer: worth another try later. */
 export class CrmNetworkError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The whole request went out, so the CRM may apply it although no answer came back. */
+  readonly mayHaveReachedCrm: boolean;
+
+  constructor(message: string, options: ErrorOptions & { mayHaveReachedCrm?: boolean } = {}) {
     super(message, options);
     this.name = 'CrmNetworkError';
+    this.mayHaveReachedCrm = options.mayHaveReachedCrm ?? true;
   }
 }
 
@@ -114,6 +118,7 @@ export class CrmHttp {
     };
     const https = url.protocol === 'https:';
     return new Promise<CrmResponse>((resolve, reject) => {
+      let sent = false;
       const req = (https ? httpsRequest : httpRequest)(
         url,
         {
@@ -133,7 +138,7 @@ export class CrmHttp {
             }
             chunks.push(chunk);
           });
-          response.on('error', (error) => reject(this.networkError(error, url)));
+          response.on('error', (error) => reject(this.networkError(error, url, true)));
           response.on('end', () => {
             const raw = Buffer.concat(chunks).toString('utf8');
             const parsed = parse(raw, response.headers['content-type']);
@@ -148,7 +153,9 @@ export class CrmHttp {
           });
         },
       );
-      req.on('error', (error) => reject(this.networkError(error, url)));
+      // Handed whole to the OS: from then on a lost answer does not mean a lost request.
+      req.on('finish', () => (sent = true));
+      req.on('error', (error) => reject(this.networkError(error, url, sent)));
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -160,7 +167,7 @@ export class CrmHttp {
   }
 
   /** Names the host, never the path or query (Pipedrive's token rides in the query). */
-  private networkError(error: Error, url: URL): Error {
+  private networkError(error: Error, url: URL, sent: boolean): Error {
     if (error instanceof UnsafeEndpointError || error instanceof CrmNetworkError) return error;
     if ((error as NodeJS.ErrnoException).code === 'EUNSAFEENDPOINT')
       return new UnsafeEndpointError(error.message);
@@ -168,6 +175,9 @@ export class CrmHttp {
     const reason = timedOut
       ? `no answer within ${this.options.timeoutMs} ms`
       : ((error as NodeJS.ErrnoException).code ?? error.name);
-    return new CrmNetworkError(`${url.host}: ${reason}`, { cause: error });
+    return new CrmNetworkError(`${url.host}: ${reason}`, {
+      cause: error,
+      mayHaveReachedCrm: sent,
+    });
   }
 }

@@ -505,6 +505,7 @@ export class ConnectionLane {
       lastAttemptAt: new Date(this.now()).toISOString(),
       lastError: error,
       ...(pending.claimedAt === undefined ? {} : { claimedAt: pending.claimedAt }),
+      ...(result.state === 'retry' && result.unanswered ? { unanswered: true } : {}),
       ...(operation === 'erase' && result.state === 'synced'
         ? { externalId: null }
         : result.externalId === undefined

@@ -18,6 +18,8 @@ export interface StatusWrite {
   lastError?: string | null;
   /** When this attempt claimed the lead (its lastAttemptAt then): its own claim is no obstacle. */
   claimedAt?: string;
+  /** A request went out and no answer came: the lead stays held, as by a claim, for a lease. */
+  unanswered?: boolean;
 }
 
 export type WriteOutcome = { written: true } | { written: false; current?: SyncStatusItem };
@@ -34,16 +36,30 @@ export type ClaimOutcome =
   { claimed: true; previous?: SyncStatusItem } | { claimed: false; current?: SyncStatusItem };
 
 /**
+ * Begins the lastError of an attempt whose request went out but got no answer (a timeout, a
+ * dropped connection): the CRM may still apply it, so no other attempt may start before it could.
+ */
+const UNANSWERED = 'the CRM may still apply this attempt: ';
+
+/**
  * A claim is a pending state without an error (a failed attempt always records one) whose
- * attempt began within the lease: a task is pushing that version to the CRM right now. It lives
- * in the status's existing attributes, so the leads API's answer keeps its shape.
+ * attempt began within the lease: a task is pushing that version to the CRM right now. An
+ * unanswered attempt holds the lead the same way for a lease after it ended, or an older version
+ * could land after a newer one. It lives in the status's existing attributes, so the leads
+ * API's answer keeps its shape.
  */
 const LIVE_CLAIM =
-  '(#state = :pending AND attribute_not_exists(lastError) AND lastAttemptAt > :leaseStart)';
+  '(lastAttemptAt > :leaseStart AND ((#state = :pending AND attribute_not_exists(lastError)) OR begins_with(lastError, :unanswered)))';
 
 /** Applies to a newer version, or to this one while it is not yet synced. */
 const NOT_BEHIND =
   '(attribute_not_exists(PK) OR leadVersion < :version OR (leadVersion = :version AND #state <> :synced))';
+
+function lastErrorOf(status: StatusWrite): string | null | undefined {
+  return status.unanswered && status.lastError
+    ? `${UNANSWERED}${status.lastError}`
+    : status.lastError;
+}
 
 /**
  * The SYNC#<connection> items under each lead, which the leads API shows. Every write is
@@ -85,6 +101,7 @@ export class SyncStatusRepository {
             ':version': claim.leadVersion,
             ':at': claim.at,
             ':leaseStart': this.leaseStart(claim.at),
+            ':unanswered': UNANSWERED,
           },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -115,6 +132,7 @@ export class SyncStatusRepository {
       ':synced': 'synced',
       ':pending': 'pending',
       ':leaseStart': this.leaseStart(status.lastAttemptAt),
+      ':unanswered': UNANSWERED,
     };
     // Another attempt's live claim stays: this one may have outlived its own.
     let unclaimed = `NOT ${LIVE_CLAIM}`;
@@ -130,8 +148,9 @@ export class SyncStatusRepository {
       'lastAttemptAt = :at',
     ];
     const removes: string[] = [];
+    const recorded = { externalId: status.externalId, lastError: lastErrorOf(status) };
     for (const attribute of ['externalId', 'lastError'] as const) {
-      const value = status[attribute];
+      const value = recorded[attribute];
       if (value === null) removes.push(attribute);
       else if (value !== undefined) {
         values[`:${attribute}`] = value;

@@ -39,7 +39,12 @@ export const SyncStatusSchema = named(
         format: 'date-time',
         description: 'When the attempt in progress began, or when the latest attempt ended.',
       }),
-      lastError: Type.Optional(Type.String({ description: 'Why the latest attempt failed.' })),
+      lastError: Type.Optional(
+        Type.String({
+          description:
+            'Why the latest attempt failed. One that begins "the CRM may still apply this attempt:" sent its request but got no answer: the next attempt waits until the CRM could have applied it.',
+        }),
+      ),
       leadVersion: Type.Integer({ description: 'The lead version this state describes.' }),
     },
     { additionalProperties: false },
