@@ -5,7 +5,7 @@
  * end-to-end tests.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { leadKeys, type SyncStatusItem } from '@leadflow/contracts';
 import {
@@ -55,6 +55,22 @@ export async function readSyncStatuses(
     }),
   );
   return Items.map((item) => withoutKeys<SyncStatusItem>(item));
+}
+
+/** Records a lead's sync status as an earlier attempt left it. */
+export async function writeSyncStatus(
+  db: DynamoDBDocumentClient,
+  table: string,
+  tenantId: string,
+  leadId: string,
+  status: SyncStatusItem,
+): Promise<void> {
+  await db.send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...leadKeys.syncStatus(tenantId, leadId, status.connectionId), ...status },
+    }),
+  );
 }
 
 /**

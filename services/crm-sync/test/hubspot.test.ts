@@ -7,6 +7,7 @@ import {
   startCrmSyncService,
   type ConnectionRef,
   type CrmSyncHarness,
+  writeSyncStatus,
 } from './harness';
 
 const TOKEN = 'pat-na1-hubspot-alpha-0000000001';
@@ -244,6 +245,40 @@ describe('HubSpot sync', () => {
       leadVersion: 3,
       state: 'synced',
     });
+  });
+
+  it('when a lead whose create may have reached HubSpot without its id being recorded is erased, then the erasure shows failed, not verified, instead of synced', async () => {
+    const created = leadCreated('alpha', { fields: { email: 'unrecorded@alpha.example.com' } });
+    // The create reached HubSpot, but its answer was lost: no contact id was recorded.
+    const id = String(h.fake.state.nextId());
+    const now = new Date().toISOString();
+    h.fake.state.hubspotContacts.set(id, {
+      token: TOKEN,
+      id,
+      properties: { email: 'unrecorded@alpha.example.com' },
+      createdAt: now,
+      updatedAt: now,
+      writes: 1,
+    });
+    await writeSyncStatus(h.db, h.stack.env.LEADS_TABLE!, 'alpha', created.detail.leadId, {
+      connectionId: hubspot.id,
+      crmType: 'hubspot',
+      state: 'pending',
+      leadVersion: 1,
+      lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
+      lastError: '127.0.0.1: no answer within 5000 ms',
+    });
+
+    await h.publish(leadErased('alpha', created.detail.leadId, 2));
+    const erased = await h.waitForStatus(
+      'alpha',
+      created.detail.leadId,
+      hubspot.id,
+      (s) => s.leadVersion === 2 && s.state !== 'pending',
+    );
+
+    expect(erased.state).toBe('failed');
+    expect(erased.lastError).toMatch(/^erasure not verified: no CRM id recorded/);
   });
 
   it('when an erasure arrives before its lead was ever synced, then the late creation sends nothing', async () => {

@@ -6,6 +6,7 @@ import {
   startCrmSyncHarness,
   type ConnectionRef,
   type CrmSyncHarness,
+  writeSyncStatus,
 } from './harness';
 
 const TOKEN = 'pipedrive-api-token-0123456789abcdef';
@@ -171,6 +172,38 @@ describe('Pipedrive sync', () => {
     );
     expect(h.fake.state.pipedrivePersons.has(personId!)).toBe(false);
     expect(h.fake.state.pipedriveLeads.has(leadId!)).toBe(false);
+  });
+
+  it('when a lead whose person may have reached Pipedrive without its id being recorded is erased, then the erasure shows failed, not verified, instead of synced', async () => {
+    const created = leadCreated('pdco', { fields: { email: 'unrecorded@pdco.example.com' } });
+    // The person was created, but the answer was lost: no id was recorded.
+    h.fake.state.pipedrivePersons.set(888, {
+      token: TOKEN,
+      id: 888,
+      name: 'unrecorded@pdco.example.com',
+      email: [{ value: 'unrecorded@pdco.example.com', primary: true, label: 'work' }],
+      phone: [],
+      fields: {},
+    });
+    await writeSyncStatus(h.db, h.stack.env.LEADS_TABLE!, 'pdco', created.detail.leadId, {
+      connectionId: pipedrive.id,
+      crmType: 'pipedrive',
+      state: 'pending',
+      leadVersion: 1,
+      lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
+      lastError: '127.0.0.1: no answer within 5000 ms',
+    });
+
+    await h.publish(leadErased('pdco', created.detail.leadId, 2));
+    const erased = await h.waitForStatus(
+      'pdco',
+      created.detail.leadId,
+      pipedrive.id,
+      (s) => s.leadVersion === 2 && s.state !== 'pending',
+    );
+
+    expect(erased.state).toBe('failed');
+    expect(erased.lastError).toMatch(/^erasure not verified: no CRM id recorded/);
   });
 
   it('when many leads arrive, then the worker keeps to the token’s limit from x-ratelimit-* headers', async () => {

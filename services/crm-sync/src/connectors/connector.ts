@@ -188,6 +188,21 @@ export function resultOfError(error: unknown, externalId?: string): ItemResult {
   return { state: 'retry', error: message, ...progress };
 }
 
+/**
+ * An erasure with no CRM id recorded. Every attempt claims the lead's status before its first
+ * request, so with no status at all nothing of the lead can be in the CRM. Otherwise an earlier
+ * create may have reached the CRM without its id being recorded (its answer lost, its status
+ * write refused), and an erasure event carries nothing personal to look the record up by.
+ */
+export function erasureWithoutId(item: SyncItem): ItemResult {
+  if (item.previous === undefined) return { state: 'synced' };
+  return {
+    state: 'failed',
+    error:
+      'erasure not verified: no CRM id recorded, and an earlier attempt may have created the record; delete it in the CRM by hand',
+  };
+}
+
 /** Runs `work` for each item in turn, turning a thrown error into that item's result. */
 export async function eachItem(
   items: SyncItem[],

@@ -1,6 +1,7 @@
 import {
   assertOk,
   eachItem,
+  erasureWithoutId,
   joinUrl,
   PermanentCrmError,
   resultOfError,
@@ -233,8 +234,8 @@ export const hubspotConnector: Connector = {
   erase(context, items) {
     return eachItem(items, async (item) => {
       const contactId = item.previous?.externalId;
-      // Without a contact id there is nothing of this lead we know of in HubSpot.
-      if (!contactId) return { state: 'synced' };
+      // HubSpot's search needs the e-mail, which an erasure does not carry.
+      if (!contactId) return erasureWithoutId(item);
       const response = await context.request({
         method: 'POST',
         url: joinUrl(context.connection.baseUrl ?? HUBSPOT_API, GDPR_DELETE_PATH),

@@ -1,6 +1,7 @@
 import {
   assertOk,
   eachItem,
+  erasureWithoutId,
   joinUrl,
   retryAfterSeconds,
   type Connector,
@@ -242,6 +243,8 @@ export const pipedriveConnector: Connector = {
     return eachItem(items, async (item) => {
       const client = new PipedriveClient(context);
       const { personId, leadId } = parseExternalId(item.previous?.externalId);
+      // Persons are searched by e-mail, which an erasure does not carry; origin_id is not searchable.
+      if (personId === undefined) return erasureWithoutId(item);
       if (leadId)
         await client.call('DELETE', `/leads/${leadId}`, 'lead delete', { allow404: true });
       // The person is the one the data is about: erasure removes it too.
