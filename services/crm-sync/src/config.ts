@@ -49,7 +49,7 @@ export const CrmSyncConfigSchema = Type.Composite([
       maximum: 120_000,
     }),
     CRM_SYNC_LEASE_SECONDS: Env.integer(
-      'How long a task holds a lead for a connection while it pushes it to the CRM, so that no other task writes another version of it at the same time; a task that dies holds it this long. Longer than CRM_REQUEST_TIMEOUT_MS: no CRM request starts that could end after it',
+      'How long a task holds a lead for a connection while it pushes it to the CRM, so that no other task writes another version of it at the same time; a task that dies, or a request that got no answer, holds it this long. Longer than CRM_REQUEST_TIMEOUT_MS: no CRM request starts that could end after it',
       { default: 60, minimum: 2, maximum: 900 },
     ),
     CRM_SECRET_CACHE_MS: Env.integer(
