@@ -37,6 +37,17 @@ describe('runtime stores against local DynamoDB', () => {
   afterAll(() => aws.destroy());
 
   describe('DynamoRateLimitStore', () => {
+    /** A task's store with one-minute windows that syncs only when a test says so. */
+    const limiterStore = (prefix: string, client = documentClient(aws.dynamodb)) =>
+      new DynamoRateLimitStore({
+        client,
+        table,
+        prefix,
+        logger,
+        windowMs: 60_000,
+        syncIntervalMs: 60_000,
+      });
+
     function limitedApp(store: DynamoRateLimitStore, limit: number) {
       const app = express();
       app.use(
@@ -60,22 +71,8 @@ describe('runtime stores against local DynamoDB', () => {
 
     it('when two tasks share the counters, then together they allow only the limit once synced', async () => {
       const prefix = `shared-${Date.now()}-`;
-      const taskA = new DynamoRateLimitStore({
-        client: documentClient(aws.dynamodb),
-        table,
-        prefix,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
-      const taskB = new DynamoRateLimitStore({
-        client: documentClient(aws.dynamodb),
-        table,
-        prefix,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const taskA = limiterStore(prefix);
+      const taskB = limiterStore(prefix);
       const appA = limitedApp(taskA, 5);
       const appB = limitedApp(taskB, 5);
       for (let i = 0; i < 3; i++) expect((await request(appA).get('/')).status).toBe(200);
@@ -92,14 +89,7 @@ describe('runtime stores against local DynamoDB', () => {
     });
 
     it('when requests are counted, then no request waits on DynamoDB', async () => {
-      const store = new DynamoRateLimitStore({
-        client: documentClient(aws.dynamodb),
-        table,
-        prefix: 'local-',
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const store = limiterStore('local-');
       const info = store.increment('k');
       expect(info).toMatchObject({ totalHits: 1 });
       await store.shutdown();
@@ -114,14 +104,7 @@ describe('runtime stores against local DynamoDB', () => {
     });
 
     it('when hits are being synced, then they still count until the shared total includes them', async () => {
-      const store = new DynamoRateLimitStore({
-        client: documentClient(aws.dynamodb),
-        table,
-        prefix: `in-flight-${Date.now()}-`,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const store = limiterStore(`in-flight-${Date.now()}-`);
       store.increment('k');
       store.increment('k');
       const syncing = store.sync();
@@ -132,14 +115,7 @@ describe('runtime stores against local DynamoDB', () => {
     });
     it('when the task shuts down during a sync, then the hits counted meanwhile reach DynamoDB too', async () => {
       const prefix = `shutdown-${Date.now()}-`;
-      const store = new DynamoRateLimitStore({
-        client: documentClient(aws.dynamodb),
-        table,
-        prefix,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const store = limiterStore(prefix);
       store.increment('a');
       const syncing = store.sync();
       store.increment('a');
@@ -179,14 +155,7 @@ describe('runtime stores against local DynamoDB', () => {
       const spy = jest
         .spyOn(client, 'send')
         .mockImplementationOnce(writtenThenTimedOut as typeof client.send);
-      const store = new DynamoRateLimitStore({
-        client,
-        table,
-        prefix,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const store = limiterStore(prefix, client);
       store.increment('k');
       store.increment('k');
       await store.sync();
@@ -209,14 +178,7 @@ describe('runtime stores against local DynamoDB', () => {
         endpoint: `http://127.0.0.1:${await freePort()}`,
         maxAttempts: 1,
       });
-      const store = new DynamoRateLimitStore({
-        client: documentClient(down.dynamodb),
-        table,
-        prefix: `outage-${Date.now()}-`,
-        logger,
-        windowMs: 60_000,
-        syncIntervalMs: 60_000,
-      });
+      const store = limiterStore(`outage-${Date.now()}-`, documentClient(down.dynamodb));
       store.increment('k');
       store.increment('k');
       await store.sync();
