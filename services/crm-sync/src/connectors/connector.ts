@@ -98,6 +98,20 @@ export class RateLimitedError extends Error {
   }
 }
 
+/**
+ * The claim on the batch's leads ends too soon for another CRM request to finish within it. Not
+ * a failure: what is not yet sent waits, like for a rate limit, and comes again with a new claim.
+ */
+export class ClaimExpiredError extends Error {
+  constructor(
+    readonly delaySeconds = 1,
+    message = 'the claim on the lead ran out before this CRM request could start',
+  ) {
+    super(message);
+    this.name = 'ClaimExpiredError';
+  }
+}
+
 /** The CRM answered something that will not change on a retry (4xx): the batch is failed. */
 export class PermanentCrmError extends Error {
   constructor(
@@ -167,7 +181,7 @@ export function retryAfterSeconds(response: CrmResponse, fallback: number): numb
 /** What a failure means for the items it hit. */
 export function resultOfError(error: unknown, externalId?: string): ItemResult {
   const progress = externalId === undefined ? {} : { externalId };
-  if (error instanceof RateLimitedError)
+  if (error instanceof RateLimitedError || error instanceof ClaimExpiredError)
     return {
       state: 'rate-limited',
       error: error.message,
@@ -203,6 +217,29 @@ export function erasureWithoutId(item: SyncItem): ItemResult {
   };
 }
 
+/**
+ * Runs a part of a batch whose other parts may already be written. When the claim's time is up
+ * before one of its requests could start, each of `indexes` still without a result waits for a
+ * new claim; the results already in stay.
+ */
+export async function untilClaimExpires(
+  results: ItemResult[],
+  indexes: number[],
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof ClaimExpiredError)) throw error;
+    for (const index of indexes) results[index] ??= resultOfError(error);
+  }
+}
+
+const stopsTheRest = (error: unknown): boolean =>
+  error instanceof RateLimitedError ||
+  error instanceof CredentialsRejectedError ||
+  error instanceof ClaimExpiredError;
+
 /** Runs `work` for each item in turn, turning a thrown error into that item's result. */
 export async function eachItem(
   items: SyncItem[],
@@ -214,8 +251,9 @@ export async function eachItem(
     try {
       results.push(await work(item, (id) => (externalId = id)));
     } catch (error) {
-      // A rate limit or a refused credential stops the rest: they would only meet the same answer.
-      if (error instanceof RateLimitedError || error instanceof CredentialsRejectedError) {
+      // A rate limit, a refused credential or the claim's end stops the rest: they would only
+      // meet the same answer.
+      if (stopsTheRest(error)) {
         results.push(resultOfError(error, externalId));
         while (results.length < items.length) results.push(resultOfError(error));
         break;

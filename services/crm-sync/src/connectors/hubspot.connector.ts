@@ -6,6 +6,7 @@ import {
   PermanentCrmError,
   resultOfError,
   retryAfterSeconds,
+  untilClaimExpires,
   type Connector,
   type ConnectorContext,
   type ItemResult,
@@ -227,7 +228,12 @@ export const hubspotConnector: Connector = {
         body: { id: email, idProperty: 'email', objectWriteTraceId: item.leadId, properties },
       });
     });
-    for (const round of roundsByEmail(inputs)) await sendUpserts(context, round, results);
+    for (const round of roundsByEmail(inputs))
+      await untilClaimExpires(
+        results,
+        round.map((input) => input.index),
+        () => sendUpserts(context, round, results),
+      );
     return results;
   },
 

@@ -3,6 +3,7 @@ import {
   eachItem,
   joinUrl,
   retryAfterSeconds,
+  untilClaimExpires,
   type Connector,
   type ConnectorContext,
   type ItemResult,
@@ -204,22 +205,29 @@ export const salesforceConnector: Connector = {
     const saves = await upsertLeads(context, items);
     // A Lead a sales rep deleted is created anew by the upsert, which then needs the placeholders.
     const recreate = saves.flatMap((saved, index) => (lacksRequired(saved) ? [index] : []));
-    if (recreate.length > 0) {
-      const again = await upsertLeads(
-        context,
-        recreate.map((index) => items[index]!),
-        true,
-      );
-      again.forEach((saved, i) => (saves[recreate[i]!] = saved));
-    }
+    if (recreate.length > 0)
+      await untilClaimExpires(results, recreate, async () => {
+        const again = await upsertLeads(
+          context,
+          recreate.map((index) => items[index]!),
+          true,
+        );
+        again.forEach((saved, i) => (saves[recreate[i]!] = saved));
+      });
     const links: Array<{ index: number; item: SyncItem; recordId: string }> = [];
     saves.forEach((saved, index) => {
+      if (results[index]) return;
       const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
       if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
       else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
       else results[index] = recordError(saved.errors);
     });
-    if (links.length > 0) await linkDuplicates(context, links, results);
+    if (links.length > 0)
+      await untilClaimExpires(
+        results,
+        links.map((link) => link.index),
+        () => linkDuplicates(context, links, results),
+      );
     return results;
   },
 

@@ -2,6 +2,7 @@ import type { CrmConnectionItem, SyncState, SyncStatusItem } from '@leadflow/con
 import type { Logger } from '@leadflow/core';
 import type { CredentialStore } from '../connections/credential-store';
 import {
+  ClaimExpiredError,
   operationOf,
   RateLimitedError,
   resultOfError,
@@ -428,7 +429,11 @@ export class ConnectionLane {
     });
   }
 
-  /** One connector call for the batch; an error it throws is every item's result. */
+  /**
+   * One connector call for the batch; an error it throws is every item's result. Connectors keep
+   * the results of what they wrote when the claim runs out mid-batch, so that error only comes
+   * here before anything was sent.
+   */
   private async push(
     connection: CrmConnectionItem,
     operation: SyncOperation,
@@ -572,9 +577,7 @@ export class ConnectionLane {
     request: CrmRequest,
     deadline: number,
   ): Promise<CrmResponse> {
-    await this.acquire();
-    if (this.now() > deadline)
-      throw new Error('the claim on the lead ran out before this CRM request could start');
+    await this.acquire(deadline);
     this.inFlightRequests += 1;
     let response: CrmResponse;
     try {
@@ -595,12 +598,15 @@ export class ConnectionLane {
     return response;
   }
 
-  private async acquire(): Promise<void> {
+  /** A token for a request that can still start by the deadline; none is spent on one that can't. */
+  private async acquire(deadline: number): Promise<void> {
     for (;;) {
       const wait = this.bucket.waitMs();
-      if (wait === 0 && this.bucket.tryTake()) return;
+      const delaySeconds = Math.max(1, Math.ceil(wait / 1000));
       if (wait > this.deps.settings.maxQueueWaitMs || (this.draining && wait > 0))
-        throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)), RATE_LIMIT_WAIT);
+        throw new RateLimitedError(delaySeconds, RATE_LIMIT_WAIT);
+      if (this.now() + wait > deadline) throw new ClaimExpiredError(delaySeconds);
+      if (wait === 0 && this.bucket.tryTake()) return;
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
     }
   }

@@ -1,7 +1,9 @@
 import type { CrmConnectionItem, SyncStatusItem } from '@leadflow/contracts';
 import { createLogger } from '@leadflow/core';
 import type { Connector, ItemResult, SyncItem } from '../../connectors/connector';
-import type { CrmResponse } from '../../connectors/crm-http';
+import type { CrmRequest, CrmResponse } from '../../connectors/crm-http';
+import { hubspotConnector } from '../../connectors/hubspot.connector';
+import { salesforceConnector } from '../../connectors/salesforce.connector';
 import { ConnectionLane, type LaneDeps, type SyncOutcome } from '../connection-lane';
 import type { StatusWrite } from '../sync-status.repository';
 
@@ -117,6 +119,9 @@ function laneWith(
     credentials?: LaneDeps['credentials'];
     leaseMs?: number;
     requestTimeoutMs?: number;
+    /** The CRM's answer to each request, after `answerAfterMs`. */
+    respond?: (request: CrmRequest) => Partial<CrmResponse>;
+    answerAfterMs?: number;
   } = {},
 ) {
   const writes: Array<{ leadId: string; status: StatusWrite }> = [];
@@ -160,14 +165,16 @@ function laneWith(
       },
     },
     http: {
-      send: async (): Promise<CrmResponse> => {
+      send: async (request): Promise<CrmResponse> => {
         sent += 1;
+        await new Promise((r) => setTimeout(r, options.answerAfterMs ?? 0));
         return {
           status: options.status ?? 200,
           headers: {},
           text: '',
           body: undefined,
           errorSummary: undefined,
+          ...options.respond?.(request),
         };
       },
     },
@@ -327,7 +334,7 @@ describe('ConnectionLane', () => {
     expect(writes.every((w) => w.status.claimedAt !== undefined)).toBe(true);
   });
 
-  it('when the claim runs out before a CRM request could end within it, then the request is not sent and the change is tried again', async () => {
+  it('when the claim runs out before a CRM request could end within it, then the request is not sent and the change waits for a new claim, not counted as a failed attempt', async () => {
     const { connector } = recordingConnector();
     const slowCredentials: LaneDeps['credentials'] = {
       get: async () => {
@@ -342,11 +349,113 @@ describe('ConnectionLane', () => {
       requestTimeoutMs: 1_000,
     });
     expect(await lane.submit(connection, change('A', 1), 1)).toMatchObject({
-      kind: 'retry',
+      kind: 'deferred',
       error: expect.stringMatching(/claim .* ran out/),
     });
     expect(sent()).toBe(0);
     expect(writes[0]!.status).toMatchObject({ state: 'pending', leadVersion: 1 });
+  });
+
+  it('when the claim’s time runs out during a bulk erasure, then the leads already erased show synced and the rest wait for a new claim, not counted as failed even on the last receive', async () => {
+    const recorded = new Map(
+      ['A', 'B', 'C'].map((leadId) => [leadId, { ...recordedAs('synced', 1), externalId: leadId }]),
+    );
+    // Each request ends 300 ms after it starts; none may start 500 ms after the claim.
+    const { lane, writes, sent } = laneWith(hubspotConnector, {
+      recorded,
+      leaseMs: 1_000,
+      requestTimeoutMs: 500,
+      answerAfterMs: 300,
+      status: 204,
+      maxReceiveCount: 8,
+    });
+    const erasure = (leadId: string): SyncItem => ({
+      ...change(leadId, 2),
+      detailType: 'lead.erased',
+      lead: undefined,
+    });
+    const outcomes = await Promise.all(
+      ['A', 'B', 'C'].map((leadId) => lane.submit(connection, erasure(leadId), 8)),
+    );
+    expect(outcomes).toEqual([
+      { kind: 'done' },
+      { kind: 'done' },
+      expect.objectContaining({
+        kind: 'deferred',
+        error: expect.stringMatching(/claim .* ran out/),
+      }),
+    ]);
+    expect(sent()).toBe(2);
+    expect(writes.map((w) => [w.leadId, w.status.state])).toEqual([
+      ['A', 'synced'],
+      ['B', 'synced'],
+      ['C', 'pending'],
+    ]);
+    expect(writes[2]!.status.lastError).not.toMatch(/gave up/);
+  });
+
+  it('when the claim’s time runs out while HubSpot’s refused batch is being halved, then the half already written shows synced and only the rest waits', async () => {
+    const withEmail = (leadId: string): SyncItem => {
+      const item = change(leadId, 1);
+      return { ...item, lead: { ...item.lead!, fields: { email: `${leadId}@example.com` } } };
+    };
+    let requests = 0;
+    const { lane, writes } = laneWith(hubspotConnector, {
+      leaseMs: 1_000,
+      requestTimeoutMs: 500,
+      answerAfterMs: 300,
+      // The whole batch is refused; its first half, sent alone, passes.
+      respond: () =>
+        (requests += 1) === 1
+          ? { status: 400 }
+          : { status: 200, body: { results: [{ id: 'h-A', objectWriteTraceId: 'A' }] } },
+    });
+    const outcomes = await Promise.all(
+      ['A', 'B'].map((leadId) => lane.submit(connection, withEmail(leadId), 1)),
+    );
+    expect(requests).toBe(2);
+    expect(outcomes).toEqual([{ kind: 'done' }, expect.objectContaining({ kind: 'deferred' })]);
+    expect(writes.map((w) => [w.leadId, w.status.state, w.status.externalId])).toEqual([
+      ['A', 'synced', 'h-A'],
+      ['B', 'pending', undefined],
+    ]);
+  });
+
+  it('when the claim’s time runs out before a Lead deleted in Salesforce can be created again, then the other Lead of the batch shows synced and only the deleted one waits', async () => {
+    const recorded = new Map(
+      ['A', 'B'].map((leadId) => [
+        leadId,
+        { ...recordedAs('synced', 1), externalId: `00Q${leadId}` },
+      ]),
+    );
+    const missing = {
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Company',
+      fields: ['Company'],
+    };
+    // The batch's upsert ends past the last moment a request may start.
+    const { lane, writes, sent } = laneWith(salesforceConnector, {
+      recorded,
+      leaseMs: 1_000,
+      requestTimeoutMs: 500,
+      answerAfterMs: 600,
+      respond: () => ({
+        status: 200,
+        body: [
+          { id: null, success: false, errors: [missing] },
+          { id: '00QB', success: true, errors: [] },
+        ],
+      }),
+    });
+    const outcomes = await Promise.all(
+      ['A', 'B'].map((leadId) => lane.submit(connection, change(leadId, 2), 1)),
+    );
+    expect(sent()).toBe(1);
+    expect(outcomes).toEqual([expect.objectContaining({ kind: 'deferred' }), { kind: 'done' }]);
+    expect(writes.map((w) => [w.leadId, w.status.state])).toEqual([
+      ['A', 'pending'],
+      ['B', 'synced'],
+    ]);
   });
 
   it('when the CRM answers 429, then the change is deferred by its Retry-After and shows pending', async () => {
