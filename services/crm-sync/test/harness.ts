@@ -29,7 +29,7 @@ import { TenantConfigConfigSchema } from '../../tenant-config/src/config';
 import { startFakeCrm, type FakeCrm, type FakeCrmSettings } from '../fake-crm/fake-crm';
 import { buildApp, type CrmSyncApp } from '../src/app';
 import { CrmSyncConfigSchema } from '../src/config';
-import { publishLeadEvents, type LeadEventInput } from './lead-events';
+import { leadErased, publishLeadEvents, type LeadEventInput } from './lead-events';
 
 export { startFakeCrm, type FakeCrm } from '../fake-crm/fake-crm';
 export * from './lead-events';
@@ -57,19 +57,36 @@ export async function readSyncStatuses(
   return Items.map((item) => withoutKeys<SyncStatusItem>(item));
 }
 
-/** Records a lead's sync status as an earlier attempt left it. */
-export async function writeSyncStatus(
-  db: DynamoDBDocumentClient,
-  table: string,
+/**
+ * Erases a lead whose create reached the CRM without its id being recorded: its sync status is
+ * what an attempt whose answer was lost leaves behind. Answers the erasure's settled status.
+ */
+export async function eraseAfterUnrecordedCreate(
+  h: CrmSyncHarness,
   tenantId: string,
+  connection: { id: string; crmType: SyncStatusItem['crmType'] },
   leadId: string,
-  status: SyncStatusItem,
-): Promise<void> {
-  await db.send(
+): Promise<SyncStatusItem> {
+  const unanswered: SyncStatusItem = {
+    connectionId: connection.id,
+    crmType: connection.crmType,
+    state: 'pending',
+    leadVersion: 1,
+    lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
+    lastError: '127.0.0.1: no answer within 5000 ms',
+  };
+  await h.db.send(
     new PutCommand({
-      TableName: table,
-      Item: { ...leadKeys.syncStatus(tenantId, leadId, status.connectionId), ...status },
+      TableName: h.stack.env.LEADS_TABLE!,
+      Item: { ...leadKeys.syncStatus(tenantId, leadId, connection.id), ...unanswered },
     }),
+  );
+  await h.publish(leadErased(tenantId, leadId, 2));
+  return h.waitForStatus(
+    tenantId,
+    leadId,
+    connection.id,
+    (s) => s.leadVersion === 2 && s.state !== 'pending',
   );
 }
 

@@ -7,7 +7,7 @@ import {
   startCrmSyncService,
   type ConnectionRef,
   type CrmSyncHarness,
-  writeSyncStatus,
+  eraseAfterUnrecordedCreate,
 } from './harness';
 
 const TOKEN = 'pat-na1-hubspot-alpha-0000000001';
@@ -260,21 +260,11 @@ describe('HubSpot sync', () => {
       updatedAt: now,
       writes: 1,
     });
-    await writeSyncStatus(h.db, h.stack.env.LEADS_TABLE!, 'alpha', created.detail.leadId, {
-      connectionId: hubspot.id,
-      crmType: 'hubspot',
-      state: 'pending',
-      leadVersion: 1,
-      lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
-      lastError: '127.0.0.1: no answer within 5000 ms',
-    });
-
-    await h.publish(leadErased('alpha', created.detail.leadId, 2));
-    const erased = await h.waitForStatus(
+    const erased = await eraseAfterUnrecordedCreate(
+      h,
       'alpha',
+      { id: hubspot.id, crmType: 'hubspot' },
       created.detail.leadId,
-      hubspot.id,
-      (s) => s.leadVersion === 2 && s.state !== 'pending',
     );
 
     expect(erased.state).toBe('failed');

@@ -6,7 +6,7 @@ import {
   startCrmSyncHarness,
   type ConnectionRef,
   type CrmSyncHarness,
-  writeSyncStatus,
+  eraseAfterUnrecordedCreate,
 } from './harness';
 
 const TOKEN = 'pipedrive-api-token-0123456789abcdef';
@@ -185,21 +185,11 @@ describe('Pipedrive sync', () => {
       phone: [],
       fields: {},
     });
-    await writeSyncStatus(h.db, h.stack.env.LEADS_TABLE!, 'pdco', created.detail.leadId, {
-      connectionId: pipedrive.id,
-      crmType: 'pipedrive',
-      state: 'pending',
-      leadVersion: 1,
-      lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
-      lastError: '127.0.0.1: no answer within 5000 ms',
-    });
-
-    await h.publish(leadErased('pdco', created.detail.leadId, 2));
-    const erased = await h.waitForStatus(
+    const erased = await eraseAfterUnrecordedCreate(
+      h,
       'pdco',
+      { id: pipedrive.id, crmType: 'pipedrive' },
       created.detail.leadId,
-      pipedrive.id,
-      (s) => s.leadVersion === 2 && s.state !== 'pending',
     );
 
     expect(erased.state).toBe('failed');
