@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { compileSchema } from '@leadflow/core';
 import { FormRepository } from '../src/forms/form.repository';
@@ -475,6 +475,36 @@ describe('forms', () => {
         await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
       },
     );
+
+    it('when S3 fails as a publish takes back the config of a form unpublished meanwhile, then 503 says so, and publishing and unpublishing it removes the config', async () => {
+      const form = (await draft('Stranded')).body;
+      const unpublish = () =>
+        request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(token));
+      const send = h.aws.s3.send.bind(h.aws.s3);
+      let stopped = false;
+      // The unpublish commits before the publish's first S3 call; the take-back then fails.
+      const takeBackFails = async (command: Parameters<typeof send>[0]) => {
+        if (!stopped) {
+          stopped = true;
+          expect((await unpublish()).status).toBe(200);
+        }
+        if (command instanceof DeleteObjectCommand && command.input.IfMatch)
+          throw Object.assign(new Error('S3 did not answer'), { name: 'TimeoutError' });
+        return send(command);
+      };
+      jest.spyOn(h.aws.s3, 'send').mockImplementation(takeBackFails as typeof h.aws.s3.send);
+      const failed = await publish(form.id);
+      expect(failed.status).toBe(503);
+      expect(failed.body.detail).toMatch(
+        /could not be removed from the CDN; publish and unpublish/,
+      );
+      jest.restoreAllMocks();
+      expect(await cdnView(form.formKey)).toMatchObject({ name: 'Stranded' });
+
+      expect((await publish(form.id)).status).toBe(200);
+      expect((await unpublish()).status).toBe(200);
+      await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    });
 
     it('when two publishes race, then the later commit answers 409 and the earlier one’s version stays everywhere', async () => {
       const form = (await draft('Raced')).body;

@@ -352,7 +352,7 @@ export const publishFormOperation = defineOperation({
   operationId: 'publishForm',
   summary: 'Publish a form',
   description:
-    'Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its version and rewrites the config. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it.',
+    'Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its version and rewrites the config. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it. When the form is unpublished or deleted while it is being published, the publish removes the config it wrote; 503 if that removal fails (publish and unpublish the form to remove it).',
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
