@@ -218,21 +218,22 @@ export function erasureWithoutId(item: SyncItem): ItemResult {
 }
 
 /**
- * Runs a part of a batch whose other parts may already be written. When the claim's time is up
- * before one of its requests could start, each of `indexes` still without a result waits for a
- * new claim; the results already in stay.
+ * Runs a batch that takes several CRM requests, some of whose items may be written before a later
+ * request fails (HubSpot's halving, Salesforce's re-create). When one throws, the rest are not
+ * sent: each item still without a result gets that error's result, and the results already in
+ * stay, so a lead the CRM has is never shown as failed or sent again.
  */
-export async function untilClaimExpires(
-  results: ItemResult[],
-  indexes: number[],
-  work: () => Promise<void>,
-): Promise<void> {
+export async function keepingWritten(
+  count: number,
+  work: (results: ItemResult[]) => Promise<void>,
+): Promise<ItemResult[]> {
+  const results = new Array<ItemResult>(count);
   try {
-    await work();
+    await work(results);
   } catch (error) {
-    if (!(error instanceof ClaimExpiredError)) throw error;
-    for (const index of indexes) results[index] ??= resultOfError(error);
+    for (let index = 0; index < count; index++) results[index] ??= resultOfError(error);
   }
+  return results;
 }
 
 const stopsTheRest = (error: unknown): boolean =>

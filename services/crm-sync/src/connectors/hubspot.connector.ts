@@ -3,10 +3,10 @@ import {
   eachItem,
   erasureWithoutId,
   joinUrl,
+  keepingWritten,
   PermanentCrmError,
   resultOfError,
   retryAfterSeconds,
-  untilClaimExpires,
   type Connector,
   type ConnectorContext,
   type ItemResult,
@@ -202,40 +202,34 @@ export const hubspotConnector: Connector = {
     return retryAfterSeconds(response, 1);
   },
 
-  async upsert(context, items) {
-    const results: ItemResult[] = new Array<ItemResult>(items.length);
-    const inputs: UpsertInput[] = [];
-    items.forEach((item, index) => {
-      const email = item.lead?.fields.email?.toLowerCase();
-      if (!item.lead || !email) {
-        results[index] = {
-          state: 'failed',
-          error: 'HubSpot contacts are matched by e-mail, and this lead has none',
-        };
-        return;
-      }
-      const mapped = mapLead(item.lead, context.connection.fieldMapping, item.changedFields, {
-        joinArrays: ';',
-        cleared: '',
+  upsert: (context, items) =>
+    keepingWritten(items.length, async (results) => {
+      const inputs: UpsertInput[] = [];
+      items.forEach((item, index) => {
+        const email = item.lead?.fields.email?.toLowerCase();
+        if (!item.lead || !email) {
+          results[index] = {
+            state: 'failed',
+            error: 'HubSpot contacts are matched by e-mail, and this lead has none',
+          };
+          return;
+        }
+        const mapped = mapLead(item.lead, context.connection.fieldMapping, item.changedFields, {
+          joinArrays: ';',
+          cleared: '',
+        });
+        const properties = Object.fromEntries(
+          Object.entries(mapped).map(([name, value]) => [name, asHubSpotValue(value)]),
+        );
+        inputs.push({
+          index,
+          item,
+          email,
+          body: { id: email, idProperty: 'email', objectWriteTraceId: item.leadId, properties },
+        });
       });
-      const properties = Object.fromEntries(
-        Object.entries(mapped).map(([name, value]) => [name, asHubSpotValue(value)]),
-      );
-      inputs.push({
-        index,
-        item,
-        email,
-        body: { id: email, idProperty: 'email', objectWriteTraceId: item.leadId, properties },
-      });
-    });
-    for (const round of roundsByEmail(inputs))
-      await untilClaimExpires(
-        results,
-        round.map((input) => input.index),
-        () => sendUpserts(context, round, results),
-      );
-    return results;
-  },
+      for (const round of roundsByEmail(inputs)) await sendUpserts(context, round, results);
+    }),
 
   erase(context, items) {
     return eachItem(items, async (item) => {

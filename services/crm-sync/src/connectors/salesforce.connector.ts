@@ -2,8 +2,8 @@ import {
   assertOk,
   eachItem,
   joinUrl,
+  keepingWritten,
   retryAfterSeconds,
-  untilClaimExpires,
   type Connector,
   type ConnectorContext,
   type ItemResult,
@@ -146,9 +146,16 @@ async function upsertLeads(
   return saveResults(response, 'Salesforce upsert', items.length);
 }
 
+/** A Lead Salesforce refused as a duplicate of `recordId`, which it then becomes. */
+interface DuplicateLink {
+  index: number;
+  item: SyncItem;
+  recordId: string;
+}
+
 async function linkDuplicates(
   context: ConnectorContext,
-  links: Array<{ index: number; item: SyncItem; recordId: string }>,
+  links: DuplicateLink[],
   results: ItemResult[],
 ): Promise<void> {
   const response = await context.request({
@@ -200,36 +207,33 @@ export const salesforceConnector: Connector = {
     return limited ? retryAfterSeconds(response, REQUEST_LIMIT_WAIT_SECONDS) : undefined;
   },
 
-  async upsert(context, items) {
-    const results: ItemResult[] = new Array<ItemResult>(items.length);
-    const saves = await upsertLeads(context, items);
-    // A Lead a sales rep deleted is created anew by the upsert, which then needs the placeholders.
-    const recreate = saves.flatMap((saved, index) => (lacksRequired(saved) ? [index] : []));
-    if (recreate.length > 0)
-      await untilClaimExpires(results, recreate, async () => {
+  upsert: (context, items) =>
+    keepingWritten(items.length, async (results) => {
+      const links: DuplicateLink[] = [];
+      const record = (saved: SaveResult, index: number): void => {
+        const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
+        if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
+        else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
+        else results[index] = recordError(saved.errors);
+      };
+      const saves = await upsertLeads(context, items);
+      // A Lead a sales rep deleted is created anew by the upsert, which then needs the placeholders.
+      const recreate = new Set(
+        saves.flatMap((saved, index) => (lacksRequired(saved) ? [index] : [])),
+      );
+      saves.forEach((saved, index) => {
+        if (!recreate.has(index)) record(saved, index);
+      });
+      if (recreate.size > 0) {
         const again = await upsertLeads(
           context,
-          recreate.map((index) => items[index]!),
+          [...recreate].map((index) => items[index]!),
           true,
         );
-        again.forEach((saved, i) => (saves[recreate[i]!] = saved));
-      });
-    const links: Array<{ index: number; item: SyncItem; recordId: string }> = [];
-    saves.forEach((saved, index) => {
-      if (results[index]) return;
-      const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
-      if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
-      else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
-      else results[index] = recordError(saved.errors);
-    });
-    if (links.length > 0)
-      await untilClaimExpires(
-        results,
-        links.map((link) => link.index),
-        () => linkDuplicates(context, links, results),
-      );
-    return results;
-  },
+        [...recreate].forEach((index, i) => record(again[i]!, index));
+      }
+      if (links.length > 0) await linkDuplicates(context, links, results);
+    }),
 
   async erase(context, items) {
     const results: ItemResult[] = new Array<ItemResult>(items.length);

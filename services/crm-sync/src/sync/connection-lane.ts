@@ -430,9 +430,9 @@ export class ConnectionLane {
   }
 
   /**
-   * One connector call for the batch; an error it throws is every item's result. Connectors keep
-   * the results of what they wrote when the claim runs out mid-batch, so that error only comes
-   * here before anything was sent.
+   * One connector call for the batch; an error it throws is every item's result. A connector
+   * whose batch takes several requests keeps the results of what it wrote when a later one
+   * fails, so an error only comes here before anything was written.
    */
   private async push(
     connection: CrmConnectionItem,

@@ -39,7 +39,7 @@ export type ClaimOutcome =
  * Begins the lastError of an attempt whose request went out but got no answer (a timeout, a
  * dropped connection): the CRM may still apply it, so no other attempt may start before it could.
  */
-const UNANSWERED = 'the CRM may still apply this attempt: ';
+export const UNANSWERED = 'the CRM may still apply this attempt: ';
 
 /**
  * A claim is a pending state without an error (a failed attempt always records one) whose

@@ -5,7 +5,7 @@ import type { CrmRequest, CrmResponse } from '../../connectors/crm-http';
 import { hubspotConnector } from '../../connectors/hubspot.connector';
 import { salesforceConnector } from '../../connectors/salesforce.connector';
 import { ConnectionLane, type LaneDeps, type SyncOutcome } from '../connection-lane';
-import type { StatusWrite } from '../sync-status.repository';
+import { UNANSWERED, type StatusWrite } from '../sync-status.repository';
 
 const connection: CrmConnectionItem = {
   tenantId: 't1',
@@ -40,6 +40,11 @@ function change(leadId: string, version: number): SyncItem {
       version,
     },
   };
+}
+
+function withEmail(leadId: string): SyncItem {
+  const item = change(leadId, 1);
+  return { ...item, lead: { ...item.lead!, fields: { email: `${leadId}@example.com` } } };
 }
 
 function recordedAs(state: SyncStatusItem['state'], leadVersion: number): SyncStatusItem {
@@ -140,8 +145,9 @@ function laneWith(
           (current.leadVersion > claim.leadVersion ||
             (current.leadVersion === claim.leadVersion && current.state === 'synced'));
         const held =
-          current?.state === 'pending' &&
-          current.lastError === undefined &&
+          current !== undefined &&
+          ((current.state === 'pending' && current.lastError === undefined) ||
+            current.lastError?.startsWith(UNANSWERED) === true) &&
           Date.parse(current.lastAttemptAt) > Date.parse(claim.at) - leaseMs;
         if (behind || held) return { claimed: false, current };
         recorded.set(leadId, {
@@ -155,11 +161,11 @@ function laneWith(
       },
       write: async (_tenant, leadId, status) => {
         writes.push({ leadId, status });
-        const { claimedAt: _claimedAt, externalId, lastError, ...rest } = status;
+        const { claimedAt: _claimedAt, unanswered, externalId, lastError, ...rest } = status;
         recorded.set(leadId, {
           ...rest,
           ...(externalId ? { externalId } : {}),
-          ...(lastError ? { lastError } : {}),
+          ...(lastError ? { lastError: `${unanswered ? UNANSWERED : ''}${lastError}` } : {}),
         });
         return { written: true };
       },
@@ -395,10 +401,6 @@ describe('ConnectionLane', () => {
   });
 
   it('when the claim’s time runs out while HubSpot’s refused batch is being halved, then the half already written shows synced and only the rest waits', async () => {
-    const withEmail = (leadId: string): SyncItem => {
-      const item = change(leadId, 1);
-      return { ...item, lead: { ...item.lead!, fields: { email: `${leadId}@example.com` } } };
-    };
     let requests = 0;
     const { lane, writes } = laneWith(hubspotConnector, {
       leaseMs: 1_000,
@@ -452,6 +454,67 @@ describe('ConnectionLane', () => {
     );
     expect(sent()).toBe(1);
     expect(outcomes).toEqual([expect.objectContaining({ kind: 'deferred' }), { kind: 'done' }]);
+    expect(writes.map((w) => [w.leadId, w.status.state])).toEqual([
+      ['A', 'pending'],
+      ['B', 'synced'],
+    ]);
+  });
+
+  it('when HubSpot fails with 503 while its refused batch is being halved, then the half already written shows synced and only the rest is retried', async () => {
+    let requests = 0;
+    const { lane, writes } = laneWith(hubspotConnector, {
+      // The whole batch is refused; its first half, sent alone, passes; the second meets an outage.
+      respond: () => {
+        requests += 1;
+        if (requests === 1) return { status: 400 };
+        if (requests === 2)
+          return { status: 200, body: { results: [{ id: 'h-A', objectWriteTraceId: 'A' }] } };
+        return { status: 503 };
+      },
+    });
+    const outcomes = await Promise.all(
+      ['A', 'B'].map((leadId) => lane.submit(connection, withEmail(leadId), 1)),
+    );
+    expect(requests).toBe(3);
+    expect(outcomes).toEqual([{ kind: 'done' }, expect.objectContaining({ kind: 'retry' })]);
+    expect(writes.map((w) => [w.leadId, w.status.state, w.status.externalId])).toEqual([
+      ['A', 'synced', 'h-A'],
+      ['B', 'pending', undefined],
+    ]);
+    expect(writes[1]!.status.lastError).toMatch(/503/);
+  });
+
+  it('when Salesforce fails with 503 to create again a Lead deleted there, then the other Lead of the batch shows synced and only the deleted one is retried', async () => {
+    const recorded = new Map(
+      ['A', 'B'].map((leadId) => [
+        leadId,
+        { ...recordedAs('synced', 1), externalId: `00Q${leadId}` },
+      ]),
+    );
+    const missing = {
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Company',
+      fields: ['Company'],
+    };
+    let requests = 0;
+    const { lane, writes } = laneWith(salesforceConnector, {
+      recorded,
+      respond: () =>
+        (requests += 1) === 1
+          ? {
+              status: 200,
+              body: [
+                { id: null, success: false, errors: [missing] },
+                { id: '00QB', success: true, errors: [] },
+              ],
+            }
+          : { status: 503 },
+    });
+    const outcomes = await Promise.all(
+      ['A', 'B'].map((leadId) => lane.submit(connection, change(leadId, 2), 1)),
+    );
+    expect(requests).toBe(2);
+    expect(outcomes).toEqual([expect.objectContaining({ kind: 'retry' }), { kind: 'done' }]);
     expect(writes.map((w) => [w.leadId, w.status.state])).toEqual([
       ['A', 'pending'],
       ['B', 'synced'],
