@@ -1,4 +1,5 @@
 import { eventually } from '@leadflow/testing';
+import { CLAIM_MARGIN_MS, SyncStatusRepository } from '../src/sync/sync-status.repository';
 import {
   leadCreated,
   leadUpdated,
@@ -153,5 +154,38 @@ describe('Ordering of one lead’s changes across crm-sync tasks when a CRM requ
     } finally {
       await taskA.stop();
     }
+  });
+});
+
+describe('A claim on a lead, across tasks whose clocks differ', () => {
+  let h: CrmSyncHarness;
+  beforeAll(async () => {
+    h = await startCrmSyncHarness({ startWorker: false });
+  });
+  afterAll(() => h.close());
+
+  it('when another task claims the lead just after the lease by its own clock, then the claim still holds for the margin, and only past it is taken over', async () => {
+    const leaseMs = 5_000;
+    const statuses = new SyncStatusRepository(h.db, h.stack.env.LEADS_TABLE!, leaseMs);
+    const begun = Date.parse('2026-11-27T12:00:00.000Z');
+    const claimAt = (ms: number, leadVersion: number) =>
+      statuses.claim('skew', 'lead-1', {
+        connectionId: 'c1',
+        crmType: 'hubspot',
+        leadVersion,
+        at: new Date(begun + ms).toISOString(),
+      });
+
+    expect(await claimAt(0, 1)).toMatchObject({ claimed: true });
+    // Task B's clock runs ahead: by it, the lease has just ended.
+    expect(await claimAt(leaseMs + 1, 2)).toMatchObject({
+      claimed: false,
+      current: { leadVersion: 1, state: 'pending' },
+    });
+    expect(await claimAt(leaseMs + CLAIM_MARGIN_MS - 1, 2)).toMatchObject({ claimed: false });
+    expect(await claimAt(leaseMs + CLAIM_MARGIN_MS + 1, 2)).toMatchObject({
+      claimed: true,
+      previous: { leadVersion: 1 },
+    });
   });
 });

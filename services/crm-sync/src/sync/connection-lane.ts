@@ -13,7 +13,11 @@ import {
   type SyncOperation,
 } from '../connectors/connector';
 import type { CrmHttp, CrmRequest, CrmResponse } from '../connectors/crm-http';
-import type { SyncStatusRepository, StatusWrite } from './sync-status.repository';
+import {
+  CLAIM_MARGIN_MS,
+  type StatusWrite,
+  type SyncStatusRepository,
+} from './sync-status.repository';
 import { TokenBucket, type Clock } from './token-bucket';
 
 /** What became of one message's change for one connection. */
@@ -416,7 +420,7 @@ export class ConnectionLane {
       return;
     }
     const claimEnds = current
-      ? Date.parse(current.lastAttemptAt) + this.deps.settings.leaseMs
+      ? Date.parse(current.lastAttemptAt) + this.deps.settings.leaseMs + CLAIM_MARGIN_MS
       : this.now();
     this.deps.logger.debug(
       { leadId: item.leadId, version: item.version, inFlight: current?.leadVersion },

@@ -43,13 +43,19 @@ export const UNANSWERED = 'the CRM may still apply this attempt: ';
 
 /**
  * A claim is a pending state without an error (a failed attempt always records one) whose
- * attempt began within the lease: a task is pushing that version to the CRM right now. An
+ * attempt began within the lease (and CLAIM_MARGIN_MS): a task is pushing that version to the CRM right now. An
  * unanswered attempt holds the lead the same way for a lease after it ended, or an older version
  * could land after a newer one. It lives in the status's existing attributes, so the leads
  * API's answer keeps its shape.
  */
 const LIVE_CLAIM =
   '(lastAttemptAt > :leaseStart AND ((#state = :pending AND attribute_not_exists(lastError)) OR begins_with(lastError, :unanswered)))';
+
+/**
+ * Tasks' clocks are not exactly in step, and a request's timeout can fire late on a busy event
+ * loop: other tasks see a claim live this much longer than its owner sends requests under it.
+ */
+export const CLAIM_MARGIN_MS = 1_000;
 
 /** Applies to a newer version, or to this one while it is not yet synced. */
 const NOT_BEHIND =
@@ -75,8 +81,9 @@ export class SyncStatusRepository {
     private readonly leaseMs: number,
   ) {}
 
+  /** A claim whose attempt began after this is live; the margin stays with its owner's clock. */
   private leaseStart(at: string): string {
-    return new Date(Date.parse(at) - this.leaseMs).toISOString();
+    return new Date(Date.parse(at) - this.leaseMs - CLAIM_MARGIN_MS).toISOString();
   }
 
   /**

@@ -5,7 +5,7 @@ import type { CrmRequest, CrmResponse } from '../../connectors/crm-http';
 import { hubspotConnector } from '../../connectors/hubspot.connector';
 import { salesforceConnector } from '../../connectors/salesforce.connector';
 import { ConnectionLane, type LaneDeps, type SyncOutcome } from '../connection-lane';
-import { UNANSWERED, type StatusWrite } from '../sync-status.repository';
+import { CLAIM_MARGIN_MS, UNANSWERED, type StatusWrite } from '../sync-status.repository';
 
 const connection: CrmConnectionItem = {
   tenantId: 't1',
@@ -148,7 +148,7 @@ function laneWith(
           current !== undefined &&
           ((current.state === 'pending' && current.lastError === undefined) ||
             current.lastError?.startsWith(UNANSWERED) === true) &&
-          Date.parse(current.lastAttemptAt) > Date.parse(claim.at) - leaseMs;
+          Date.parse(current.lastAttemptAt) > Date.parse(claim.at) - leaseMs - CLAIM_MARGIN_MS;
         if (behind || held) return { claimed: false, current };
         recorded.set(leadId, {
           connectionId: claim.connectionId,
@@ -300,8 +300,10 @@ describe('ConnectionLane', () => {
       lane.submit(connection, change('older', 2), 1),
       lane.submit(connection, change('same', 2), 1),
     ]);
-    expect(older).toMatchObject({ kind: 'deferred', delaySeconds: 50 });
-    expect(same).toMatchObject({ kind: 'deferred', delaySeconds: 30 });
+    // The claims end after the lease and the margin other tasks give it.
+    const margin = CLAIM_MARGIN_MS / 1000;
+    expect(older).toMatchObject({ kind: 'deferred', delaySeconds: 50 + margin });
+    expect(same).toMatchObject({ kind: 'deferred', delaySeconds: 30 + margin });
     expect(batches).toEqual([]);
     expect(writes).toEqual([]);
   });
@@ -318,7 +320,7 @@ describe('ConnectionLane', () => {
   it('when a claim has run out (its task died), or a failed attempt left its error, then the next change claims the lead and is sent in full', async () => {
     const { connector, batches } = recordingConnector();
     const recorded = new Map<string, SyncStatusItem>([
-      ['died', claimedAs(1, LEASE_MS + 1_000)],
+      ['died', claimedAs(1, LEASE_MS + CLAIM_MARGIN_MS + 1_000)],
       ['failed', { ...claimedAs(1, 1_000), lastError: 'HubSpot answered 503' }],
     ]);
     const { lane, writes } = laneWith(connector, { recorded });
