@@ -92,6 +92,7 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
       perIp: config.INGEST_RATE_LIMIT_PER_IP,
       perForm: config.INGEST_RATE_LIMIT_PER_FORM,
       perApiKey: config.INGEST_RATE_LIMIT_PER_API_KEY,
+      badGoogleKeysPerIp: config.INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS,
     },
     formKeyOf,
     apiKeyIdOf: (req) => principalOf(req)?.subject ?? '',
@@ -113,11 +114,12 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
     [
       googleAdsWebhookOperation.operationId,
       // Counted only once the google_key matched: the form key is public, so counting before
-      // would let anyone spend Google's quota with bad keys.
+      // would let anyone spend Google's quota with bad keys. Wrong keys count apart, per address.
       inSequence([
         formGate(forms, { cors: false }),
+        limits.googleAdsBadKeys.refuseSpent,
         readJsonBody(BODY_LIMIT_BYTES, parseJsonKeepingIntegers),
-        googleKeyGate,
+        googleKeyGate(limits.googleAdsBadKeys),
         limits.googleAdsForm,
       ]),
     ],

@@ -32,6 +32,10 @@ export const IngestionConfigSchema = Type.Composite([
       'Submissions one form may take per window, from every client together; public posts and Google Ads deliveries count apart, so a flood of one cannot block the other',
       { default: 3_000, minimum: 1 },
     ),
+    INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS: Env.integer(
+      'Google Ads deliveries with a wrong google_key one client IP may send a form per window; past it, every delivery from that address to that form is refused until the window ends, one with the right key too, so a key cannot be guessed',
+      { default: 10, minimum: 1 },
+    ),
     INGEST_RATE_LIMIT_PER_API_KEY: Env.integer(
       'Server-to-server requests one API key may send per window (a batch counts once)',
       { default: 1_200, minimum: 1 },

@@ -5,6 +5,7 @@ const LIMITS = {
   INGEST_RATE_LIMIT_PER_IP: '3',
   INGEST_RATE_LIMIT_PER_FORM: '5',
   INGEST_RATE_LIMIT_PER_API_KEY: '2',
+  INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS: '3',
 };
 
 const WINDOW_MS = 60_000;
@@ -95,15 +96,15 @@ describe('rate limits', () => {
     expect(limited.headers['access-control-expose-headers']).toMatch(/Retry-After/);
   });
 
-  it('when Google Ads deliveries carry a wrong google_key, then they do not spend the form’s quota', async () => {
-    const googleKey = 'the-real-google-key';
+  async function googleAdsForm(googleKey: string) {
     const form = await h.publishForm(admin, {
       fields: [{ key: 'email', required: true }],
       googleAdsKey: googleKey,
     });
-    const deliver = (key: string, leadId: string) =>
+    return (key: string, leadId: string, ip: string, formKey = form.formKey) =>
       request(h.ingestion.app)
-        .post(`/v1/ingest/webhooks/google-ads/${form.formKey}`)
+        .post(`/v1/ingest/webhooks/google-ads/${formKey}`)
+        .set('X-Forwarded-For', ip)
         .send({
           lead_id: leadId,
           google_key: key,
@@ -113,8 +114,31 @@ describe('rate limits', () => {
             { column_id: 'EMAIL', string_value: 'g@example.com', column_name: 'Email' },
           ],
         });
-    for (let i = 0; i < 8; i++) expect((await deliver('guessed', `bad-${i}`)).status).toBe(403);
-    expect((await deliver(googleKey, 'good-1')).status).toBe(200);
+  }
+
+  it('when Google Ads deliveries carry a wrong google_key, then they do not spend the form’s quota', async () => {
+    const googleKey = 'the-real-google-key';
+    const deliver = await googleAdsForm(googleKey);
+    // More wrong keys than the form's quota, from as many addresses as its wrong-key quota needs.
+    for (let i = 0; i < 8; i++)
+      expect((await deliver('guessed', `bad-${i}`, `203.0.113.${i % 4}`)).status).toBe(403);
+    expect((await deliver(googleKey, 'good-1', '203.0.113.200')).status).toBe(200);
+  });
+
+  it('when one address sends a form more wrong google_keys than allowed, then every delivery from it to that form is refused, the right key too, and nothing is published', async () => {
+    const googleKey = 'the-real-google-key';
+    const deliver = await googleAdsForm(googleKey);
+    const guesser = '203.0.113.77';
+    for (let i = 0; i < 3; i++)
+      expect((await deliver(`guess-${i}`, `guess-${i}`, guesser)).status).toBe(403);
+    const refused = await deliver(googleKey, 'right-key', guesser);
+    expectRateLimited(refused);
+    expect(refused.headers.ratelimit).toContain('"google-ads-bad-keys"');
+    expect(await h.drainIntake()).toEqual([]);
+    // Google's own deliveries, from other addresses, and other forms are not held back.
+    expect((await deliver(googleKey, 'from-google', '203.0.113.78')).status).toBe(200);
+    const other = await googleAdsForm('another-google-key');
+    expect((await other('another-google-key', 'other-form', guesser)).status).toBe(200);
   });
 
   it('when an API key sends more than its limit, then 429 for that key only', async () => {

@@ -88,6 +88,22 @@ describe('runtime stores against local DynamoDB', () => {
       await Promise.all([taskA.shutdown(), taskB.shutdown()]);
     });
 
+    it('when the hits on a key are read, then reading counts none, and the other tasks’ hits show once this task has synced the key', async () => {
+      const prefix = `read-${Date.now()}-`;
+      const taskA = limiterStore(prefix);
+      const taskB = limiterStore(prefix);
+      expect(taskB.hits('k').totalHits).toBe(0);
+      taskA.increment('k');
+      taskA.increment('k');
+      await taskA.sync();
+      taskB.increment('k');
+      await taskB.sync();
+      expect(taskB.hits('k').totalHits).toBe(3);
+      expect(taskB.hits('k').totalHits).toBe(3);
+      expect(taskB.hits('other').totalHits).toBe(0);
+      await Promise.all([taskA.shutdown(), taskB.shutdown()]);
+    });
+
     it('when requests are counted, then no request waits on DynamoDB', async () => {
       const store = limiterStore('local-');
       const info = store.increment('k');

@@ -6,7 +6,7 @@ import type {
   PublishedField,
   StandardField,
 } from '@leadflow/contracts';
-import { AppError, compileSchema, isAppError } from '@leadflow/core';
+import { compileSchema, isAppError } from '@leadflow/core';
 import { coerceFormEncoded, fieldSchema, normaliseEmail, toE164 } from '@leadflow/forms';
 import type { ResolvedForm } from '../forms/published-forms';
 import type { Idempotency } from '../pipeline/idempotency';
@@ -161,12 +161,11 @@ export class GoogleAdsService {
   }
 }
 
-export function assertGoogleKey(form: ResolvedForm, body: unknown): void {
+/** Whether the delivery's `google_key` is the form's key. */
+export function googleKeyIsRight(form: ResolvedForm, body: unknown): boolean {
   const key =
     body !== null && typeof body === 'object' && !Array.isArray(body)
       ? (body as Record<string, unknown>).google_key
       : undefined;
-  if (typeof key !== 'string' || !googleKeyMatches(key, form.googleAdsKeyHash)) {
-    throw new AppError('forbidden', 'The google_key does not match the key of this form');
-  }
+  return typeof key === 'string' && googleKeyMatches(key, form.googleAdsKeyHash);
 }

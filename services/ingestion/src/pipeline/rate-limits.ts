@@ -4,7 +4,10 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import {
   AppError,
   DynamoRateLimitStore,
+  failedAttemptsLimit,
   rateLimit,
+  type FailedAttemptsLimit,
+  type RateLimitOptions,
   type DynamoDBDocumentClient,
   type Logger,
 } from '@leadflow/core';
@@ -15,6 +18,7 @@ export interface RateLimitSettings {
   perIp: number;
   perForm: number;
   perApiKey: number;
+  badGoogleKeysPerIp: number;
 }
 
 export interface RateLimiters {
@@ -24,6 +28,8 @@ export interface RateLimiters {
   form: RequestHandler;
   /** Google Ads webhooks, per form. */
   googleAdsForm: RequestHandler;
+  /** Wrong google_keys, per client address and form: guessing a form's key stops there. */
+  googleAdsBadKeys: FailedAttemptsLimit;
   /** Server-to-server requests, per API key. */
   apiKey: RequestHandler;
   /** The shared counters, flushed on shutdown. */
@@ -65,12 +71,12 @@ export const RateLimitHeaders = {
 export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
   const { windowSeconds } = deps.settings;
   const stores: DynamoRateLimitStore[] = [];
-  const limiter = (
+  const quota = (
     name: string,
     limit: number,
     describe: string,
     keyOf: (req: Request) => string,
-  ): RequestHandler => {
+  ): RateLimitOptions => {
     const store = new DynamoRateLimitStore({
       client: deps.db,
       table: deps.table,
@@ -79,7 +85,7 @@ export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
       windowMs: windowSeconds * 1000,
     });
     stores.push(store);
-    return rateLimit({
+    return {
       name,
       limit,
       windowSeconds,
@@ -92,18 +98,25 @@ export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
           `Too many requests ${describe}; retry after the time in Retry-After`,
         );
       },
-    });
+    };
   };
   return {
-    ip: limiter('ip', deps.settings.perIp, 'from this address', clientAddressKey),
-    form: limiter('form', deps.settings.perForm, 'for this form', deps.formKeyOf),
-    googleAdsForm: limiter(
-      'google-ads-form',
-      deps.settings.perForm,
-      'for this form',
-      deps.formKeyOf,
+    ip: rateLimit(quota('ip', deps.settings.perIp, 'from this address', clientAddressKey)),
+    form: rateLimit(quota('form', deps.settings.perForm, 'for this form', deps.formKeyOf)),
+    googleAdsForm: rateLimit(
+      quota('google-ads-form', deps.settings.perForm, 'for this form', deps.formKeyOf),
     ),
-    apiKey: limiter('api-key', deps.settings.perApiKey, 'with this API key', deps.apiKeyIdOf),
+    googleAdsBadKeys: failedAttemptsLimit(
+      quota(
+        'google-ads-bad-keys',
+        deps.settings.badGoogleKeysPerIp,
+        'with a wrong google_key from this address',
+        (req) => `${clientAddressKey(req)}|${deps.formKeyOf(req)}`,
+      ),
+    ),
+    apiKey: rateLimit(
+      quota('api-key', deps.settings.perApiKey, 'with this API key', deps.apiKeyIdOf),
+    ),
     stores,
   };
 }

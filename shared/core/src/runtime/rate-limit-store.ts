@@ -35,6 +35,11 @@ export interface WindowHits {
   resetAt: number;
 }
 
+const hitsOf = (count: WindowCount, windowMs: number): WindowHits => ({
+  totalHits: count.shared + count.syncing + count.unsynced,
+  resetAt: count.windowStart + windowMs,
+});
+
 export interface DynamoRateLimitStoreOptions {
   client: DynamoDBDocumentClient;
   table: string;
@@ -69,8 +74,12 @@ export class DynamoRateLimitStore {
     this.timer.unref();
   }
 
+  private windowStart(): number {
+    return Math.floor(Date.now() / this.windowMs) * this.windowMs;
+  }
+
   private current(key: string): WindowCount {
-    const windowStart = Math.floor(Date.now() / this.windowMs) * this.windowMs;
+    const windowStart = this.windowStart();
     let count = this.counts.get(key);
     if (!count || count.windowStart !== windowStart) {
       count = { windowStart, shared: 0, stored: 0, unsynced: 0, syncing: 0 };
@@ -83,10 +92,15 @@ export class DynamoRateLimitStore {
   increment(key: string): WindowHits {
     const count = this.current(key);
     count.unsynced += 1;
-    return {
-      totalHits: count.shared + count.syncing + count.unsynced,
-      resetAt: count.windowStart + this.windowMs,
-    };
+    return hitsOf(count, this.windowMs);
+  }
+
+  /** The hits on `key` so far in the window, without counting one. */
+  hits(key: string): WindowHits {
+    const windowStart = this.windowStart();
+    const count = this.counts.get(key);
+    if (count?.windowStart === windowStart) return hitsOf(count, this.windowMs);
+    return { totalHits: 0, resetAt: windowStart + this.windowMs };
   }
 
   /** Adds local counts to the shared counters, joining a sync already running. */
