@@ -188,4 +188,31 @@ describe('A claim on a lead, across tasks whose clocks differ', () => {
       previous: { leadVersion: 1 },
     });
   });
+
+  it('when a version is synced, then the claims and failed attempts of later versions keep it as the newest the CRM got', async () => {
+    const statuses = new SyncStatusRepository(h.db, h.stack.env.LEADS_TABLE!, 5_000);
+    const attempt = async (leadVersion: number, state: 'synced' | 'pending') => {
+      const at = new Date().toISOString();
+      const claim = { connectionId: 'c1', crmType: 'hubspot', leadVersion, at };
+      expect(await statuses.claim('kept', 'lead-1', claim)).toMatchObject({ claimed: true });
+      const write = { ...claim, state, lastAttemptAt: at, claimedAt: at };
+      await statuses.write('kept', 'lead-1', {
+        ...write,
+        lastError: state === 'synced' ? null : 'HubSpot answered 503',
+      });
+    };
+    await attempt(1, 'synced');
+    await attempt(2, 'pending');
+    const [failed] = await h.statuses('kept', 'lead-1');
+    expect(failed).toMatchObject({ leadVersion: 2, state: 'pending', syncedVersion: 1 });
+    const retry = await statuses.claim('kept', 'lead-1', {
+      connectionId: 'c1',
+      crmType: 'hubspot',
+      leadVersion: 2,
+      at: new Date().toISOString(),
+    });
+    expect(retry).toMatchObject({ claimed: true, previous: { syncedVersion: 1 } });
+    const [claimed] = await h.statuses('kept', 'lead-1');
+    expect(claimed).toMatchObject({ leadVersion: 2, state: 'pending', syncedVersion: 1 });
+  });
 });

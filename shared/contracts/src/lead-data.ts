@@ -11,6 +11,8 @@ export interface SyncStatusItem {
   lastError?: string;
   /** The lead version this state describes; an older message never overwrites a newer one. */
   leadVersion: number;
+  /** The newest lead version the CRM got; absent while none was synced. */
+  syncedVersion?: number;
 }
 
 export const leadKeys = {

@@ -107,21 +107,27 @@ function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): b
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 
 /**
+ * The newest version the CRM got, 0 for none (so a lead's first change is never widened). A
+ * status written before syncedVersion was kept tells it only when synced.
+ */
+const syncedVersionOf = (status: SyncStatusItem): number =>
+  status.syncedVersion ?? (status.state === 'synced' ? status.leadVersion : 0);
+
+/**
  * The fields that may differ from what the CRM last got. A change names only its own, which is
- * all that differs when the version before it is the one synced; otherwise a change in between
- * never reached the CRM (failed, or out of order), and a field it emptied must still be
- * cleared, so every mapped field counts. A lead never recorded has sent the CRM nothing to
- * clear, and a retry of this very change (after a rate limit or an outage) keeps its own fields:
- * widening it would empty, on every retry, CRM properties the lead never had and reps filled in.
+ * all that differs when the version before it is the newest the CRM got; otherwise a change in
+ * between never reached the CRM (failed, or out of order), and a field it emptied must still be
+ * cleared, so every mapped field counts. A lead never recorded has sent the CRM nothing to clear.
+ * The version synced stays recorded through claims and failed attempts, so a retry (after a rate
+ * limit or an outage) decides as its first attempt did: one that was not widened is not widened
+ * on every retry, emptying CRM properties the lead never had and reps filled in.
  */
 function changedSinceSynced(
   item: SyncItem,
   previous: SyncStatusItem | undefined,
   mapping: Record<string, string>,
 ): string[] {
-  if (!previous || previous.leadVersion >= item.version) return item.changedFields;
-  if (previous.state === 'synced' && previous.leadVersion === item.version - 1)
-    return item.changedFields;
+  if (!previous || syncedVersionOf(previous) === item.version - 1) return item.changedFields;
   return union(item.changedFields, Object.keys(mapping));
 }
 

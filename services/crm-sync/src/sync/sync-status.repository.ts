@@ -154,6 +154,8 @@ export class SyncStatusRepository {
       'leadVersion = :version',
       'lastAttemptAt = :at',
     ];
+    // Claims leave it be: a retry then widens its change as its first attempt did.
+    if (status.state === 'synced') sets.push('syncedVersion = :version');
     const removes: string[] = [];
     const recorded = { externalId: status.externalId, lastError: lastErrorOf(status) };
     for (const attribute of ['externalId', 'lastError'] as const) {

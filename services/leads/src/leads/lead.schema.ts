@@ -46,6 +46,12 @@ export const SyncStatusSchema = named(
         }),
       ),
       leadVersion: Type.Integer({ description: 'The lead version this state describes.' }),
+      syncedVersion: Type.Optional(
+        Type.Integer({
+          description:
+            'The newest lead version the CRM got: the same as leadVersion once synced, older while a newer version is pending or failed; absent while no version was synced.',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -151,6 +151,7 @@ function laneWith(
           Date.parse(current.lastAttemptAt) > Date.parse(claim.at) - leaseMs - CLAIM_MARGIN_MS;
         if (behind || held) return { claimed: false, current };
         recorded.set(leadId, {
+          ...(current?.syncedVersion === undefined ? {} : { syncedVersion: current.syncedVersion }),
           connectionId: claim.connectionId,
           crmType: claim.crmType,
           state: 'pending',
@@ -162,8 +163,11 @@ function laneWith(
       write: async (_tenant, leadId, status) => {
         writes.push({ leadId, status });
         const { claimedAt: _claimedAt, unanswered, externalId, lastError, ...rest } = status;
+        const syncedVersion =
+          status.state === 'synced' ? status.leadVersion : recorded.get(leadId)?.syncedVersion;
         recorded.set(leadId, {
           ...rest,
+          ...(syncedVersion === undefined ? {} : { syncedVersion }),
           ...(externalId ? { externalId } : {}),
           ...(lastError ? { lastError: `${unanswered ? UNANSWERED : ''}${lastError}` } : {}),
         });
@@ -223,18 +227,20 @@ describe('ConnectionLane', () => {
     ]);
   });
 
-  it('when the version before a change is not the one recorded as synced, then every mapped field counts as changed; a retry of the same change keeps its own', async () => {
+  it('when the version before a change is not the newest the CRM got, then every mapped field counts as changed; a retry of the same change decides as its first attempt did', async () => {
     const { connector, batches } = recordingConnector();
     const recorded = new Map<string, SyncStatusItem>([
       ['follows', recordedAs('synced', 4)],
       ['skipped', recordedAs('synced', 3)],
-      ['failed', recordedAs('failed', 4)],
-      ['retried', recordedAs('pending', 5)],
+      ['failed', { ...recordedAs('failed', 4), syncedVersion: 3 }],
+      ['retried', { ...recordedAs('pending', 5), syncedVersion: 4 }],
+      ['retried-after-a-gap', { ...recordedAs('pending', 5), syncedVersion: 3 }],
+      ['never-synced', recordedAs('failed', 4)],
     ]);
     const { lane } = laneWith(connector, { recorded });
     const mapped = { ...connection, fieldMapping: { phone: 'phone', 'custom.budget': 'budget' } };
     await Promise.all(
-      ['follows', 'skipped', 'failed', 'retried', 'new'].map((leadId) =>
+      [...recorded.keys(), 'new'].map((leadId) =>
         lane.submit(mapped, { ...change(leadId, 5), changedFields: ['status'] }, 1),
       ),
     );
@@ -246,8 +252,56 @@ describe('ConnectionLane', () => {
       skipped: ['custom.budget', 'phone', 'status'],
       failed: ['custom.budget', 'phone', 'status'],
       retried: ['status'],
+      'retried-after-a-gap': ['custom.budget', 'phone', 'status'],
+      'never-synced': ['custom.budget', 'phone', 'status'],
       new: ['status'],
     });
+  });
+
+  it('when a lead’s first change is retried, then it keeps its own fields', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map([
+      ['A', { ...recordedAs('pending', 1), lastError: 'HubSpot answered 503' }],
+    ]);
+    const { lane } = laneWith(connector, { recorded });
+    const mapped = { ...connection, fieldMapping: { phone: 'phone' } };
+    await lane.submit(mapped, { ...change('A', 1), changedFields: ['email'] }, 2);
+    expect(batches.flat().map((i) => i.changedFields)).toEqual([['email']]);
+  });
+
+  it('when a widened change fails and is retried, then the retry is widened too, and once synced the next change is not', async () => {
+    let fail = true;
+    const recording = recordingConnector();
+    const connector: Connector = {
+      ...recording.connector,
+      upsert: async (context, items) => {
+        const results = await recording.connector.upsert(context, items);
+        return fail
+          ? items.map((): ItemResult => ({ state: 'retry', error: 'HubSpot answered 503' }))
+          : results;
+      },
+    };
+    const batches = recording.batches;
+    const { lane, writes } = laneWith(connector, {
+      recorded: new Map([['A', { ...recordedAs('synced', 1), syncedVersion: 1 }]]),
+    });
+    const mapped = { ...connection, fieldMapping: { phone: 'phone' } };
+    // Version 2, which emptied the phone, never reached this task.
+    const first = await lane.submit(mapped, { ...change('A', 3), changedFields: ['status'] }, 1);
+    expect(first.kind).toBe('retry');
+    fail = false;
+    await lane.submit(mapped, { ...change('A', 3), changedFields: ['status'] }, 2);
+    await lane.submit(mapped, { ...change('A', 4), changedFields: ['status'] }, 1);
+    expect(batches.map((b) => [b[0]!.version, [...b[0]!.changedFields].sort()])).toEqual([
+      [3, ['phone', 'status']],
+      [3, ['phone', 'status']],
+      [4, ['status']],
+    ]);
+    expect(writes.map((w) => [w.status.state, w.status.leadVersion])).toEqual([
+      ['pending', 3],
+      ['synced', 3],
+      ['synced', 4],
+    ]);
   });
 
   it('when a lead’s batch is in flight, then its next change waits for it: never two at once', async () => {
