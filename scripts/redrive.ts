@@ -9,11 +9,17 @@
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveMessages } from '@leadflow/core';
 import { manifest, type QueueName } from '@leadflow/resources';
+import { withoutWaitingSince } from '../services/crm-sync/src/sync/sync-event';
 import { LOCAL_AWS_ENDPOINT, LOCAL_REGION } from './demo-data';
 
 const URL_VARIABLES: Record<QueueName, { queue: string; dlq: string }> = {
   'lead-intake': { queue: 'LEAD_INTAKE_QUEUE_URL', dlq: 'LEAD_INTAKE_DLQ_URL' },
   'crm-sync': { queue: 'CRM_SYNC_QUEUE_URL', dlq: 'CRM_SYNC_DLQ_URL' },
+};
+
+/** What a queue's consumer recorded in a body during its time in the queue starts afresh. */
+const RESENT_BODY: Partial<Record<QueueName, (body: string) => string>> = {
+  'crm-sync': withoutWaitingSince,
 };
 
 function isQueueName(name: string | undefined): name is QueueName {
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
     fromQueueUrl: target.dlqUrl,
     toQueueUrl: target.queueUrl,
     ...(maxMessages ? { maxMessages } : {}),
+    ...(RESENT_BODY[queue] ? { resentBody: RESENT_BODY[queue] } : {}),
   });
   console.log(`moved ${result.moved}; ${result.failed} could not be moved and stay in the DLQ`);
   target.sqs.destroy();

@@ -1,5 +1,7 @@
+import request from 'supertest';
 import { eventually } from '@leadflow/testing';
 import {
+  bearer,
   leadCreated,
   startCrmSyncHarness,
   type ConnectionRef,
@@ -52,7 +54,7 @@ describe('Bounded waits for CRM rate limits', () => {
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_DLQ_URL!)).toBe(0);
   });
 
-  it('when a webhook answers nothing but 429, then after the bound each wait is a failed attempt: the lead shows failed, the change is in the DLQ, and an error says how long it waited', async () => {
+  it('when a webhook answers nothing but 429, then after the bound each wait is a failed attempt: the lead shows failed, the change is in the DLQ, and an error says how long it waited; redriven, it waits afresh', async () => {
     const hook = await webhook('always-busy');
     h.fake.storm({
       crm: 'webhook',
@@ -73,9 +75,11 @@ describe('Bounded waits for CRM rate limits', () => {
     const dlq = h.stack.env.CRM_SYNC_DLQ_URL!;
     await eventually(async () => ((await h.queueDepth(dlq)) === 1 ? true : undefined), 10_000, 200);
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(0);
-    const errors = h.logs
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => entry.level === 'error' && entry.leadId === lead.detail.leadId);
+    const errorsOf = (leadId: string) =>
+      h.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.level === 'error' && entry.leadId === leadId);
+    const errors = errorsOf(lead.detail.leadId);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]).toMatchObject({
       tenantId: 'busy',
@@ -83,5 +87,25 @@ describe('Bounded waits for CRM rate limits', () => {
       crmType: 'webhook',
     });
     expect(errors[0]!.waitedSeconds).toBeGreaterThanOrEqual(MAX_WAIT_SECONDS);
+
+    // Redriven while the webhook is still busy for a moment, the change starts its wait afresh:
+    // it waits without counting and syncs, with no new error.
+    h.fake.storm({ crm: 'webhook', path: '/webhook/always-busy', status: 429, requests: 2 });
+    const redriven = await request(h.crmSync.app)
+      .post('/v1/crm-sync/redrive')
+      .set(
+        bearer(await h.stack.tokenFor({ email: 'ops@leadflow.test', roles: ['platform-admin'] })),
+      )
+      .send({});
+    expect(redriven.body).toEqual({ moved: 1, failed: 0 });
+    const synced = await h.waitForStatus(
+      'busy',
+      lead.detail.leadId,
+      hook.id,
+      (s) => s.state === 'synced',
+      30_000,
+    );
+    expect(synced.lastError).toBeUndefined();
+    expect(errorsOf(lead.detail.leadId)).toHaveLength(errors.length);
   });
 });

@@ -1,5 +1,6 @@
 import { redriveMessages, route, type BoundRoute } from '@leadflow/core';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { withoutWaitingSince } from '../sync/sync-event';
 import { redriveOperation } from './redrive.schema';
 
 export interface RedriveDeps {
@@ -16,6 +17,7 @@ export function redriveRoutes(deps: RedriveDeps): BoundRoute[] {
         fromQueueUrl: deps.dlqUrl,
         toQueueUrl: deps.queueUrl,
         maxMessages: body.maxMessages ?? 1_000,
+        resentBody: withoutWaitingSince,
       });
       return { status: 200, body: result };
     }),

@@ -33,6 +33,24 @@ export function withWaitingSince(body: string, since: number): string {
   });
 }
 
+/**
+ * The body a change is redriven with: its wait starts afresh, or one that went to the DLQ for
+ * waiting too long would count each new wait as a failed attempt at once. A body that is not
+ * an object is moved as it is, to fail as before.
+ */
+export function withoutWaitingSince(body: string): string {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (event === null || typeof event !== 'object' || !Object.hasOwn(event, WAITING_SINCE))
+    return body;
+  const { [WAITING_SINCE]: _since, ...rest } = event as QueuedEvent;
+  return JSON.stringify(rest);
+}
+
 function waitingSinceOf(event: QueuedEvent): { waitingSince?: number } {
   const since = Date.parse(String(event[WAITING_SINCE]));
   return Number.isFinite(since) ? { waitingSince: since } : {};

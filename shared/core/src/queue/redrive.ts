@@ -17,6 +17,11 @@ export interface RedriveOptions {
   maxMessages?: number;
   /** How long a received message stays hidden while it is moved; it reappears if the move fails. */
   visibilityTimeoutSeconds?: number;
+  /**
+   * The body a moved message is sent with: the same by default. A queue whose messages record
+   * their past in the body (crm-sync's rate-limit wait) starts them afresh here.
+   */
+  resentBody?: (body: string) => string;
 }
 
 export interface RedriveResult {
@@ -29,12 +34,16 @@ export interface RedriveResult {
 const BATCH = 10;
 
 /** The same body and attributes; FIFO queues also keep their group and deduplication ids. */
-function resendEntry(message: Message, index: number): SendMessageBatchRequestEntry {
+function resendEntry(
+  message: Message,
+  index: number,
+  resentBody: (body: string) => string,
+): SendMessageBatchRequestEntry {
   const group = message.Attributes?.MessageGroupId;
   const dedupe = message.Attributes?.MessageDeduplicationId;
   return {
     Id: String(index),
-    MessageBody: message.Body ?? '',
+    MessageBody: resentBody(message.Body ?? ''),
     ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0
       ? { MessageAttributes: message.MessageAttributes }
       : {}),
@@ -70,7 +79,9 @@ export async function redriveMessages(options: RedriveOptions): Promise<RedriveR
     const sent = await options.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: options.toQueueUrl,
-        Entries: messages.map(resendEntry),
+        Entries: messages.map((message, index) =>
+          resendEntry(message, index, options.resentBody ?? ((body) => body)),
+        ),
       }),
     );
     const accepted = new Set((sent.Successful ?? []).map((entry) => entry.Id));

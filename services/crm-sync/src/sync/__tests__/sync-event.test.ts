@@ -1,5 +1,11 @@
 import { envelope } from '@leadflow/contracts';
-import { parseLeadEvent, PoisonMessageError, toSyncItem, withWaitingSince } from '../sync-event';
+import {
+  parseLeadEvent,
+  PoisonMessageError,
+  toSyncItem,
+  withoutWaitingSince,
+  withWaitingSince,
+} from '../sync-event';
 
 const leadId = '01JDQ5B2C3D4E5F6G7H8J9K0MN';
 const snapshot = {
@@ -62,6 +68,16 @@ describe('parseLeadEvent', () => {
     expect(
       parseLeadEvent(body.replace(/}$/, ',"crm-sync-waiting-since":"soon"}')).waitingSince,
     ).toBeUndefined();
+  });
+
+  it('when a change is redriven, then its wait starts afresh, and a body that is not an event moves as it is', () => {
+    const body = delivered('lead.erased', { ...envelope('t1'), leadId, version: 3 });
+    const waiting = withWaitingSince(body, Date.parse('2026-01-01T00:00:05.000Z'));
+
+    expect(parseLeadEvent(withoutWaitingSince(waiting))).toEqual(parseLeadEvent(body));
+    expect(withoutWaitingSince(body)).toBe(body);
+    expect(withoutWaitingSince('not json')).toBe('not json');
+    expect(withoutWaitingSince('[1]')).toBe('[1]');
   });
 
   it.each([
