@@ -22,15 +22,19 @@ function appendHeader(res: Response, name: string, value: string): void {
 
 const secondsUntil = (at: number): number => Math.max(0, Math.ceil((at - Date.now()) / 1000));
 
+const policyOf = ({ name, limit, windowSeconds }: RateLimitOptions): string =>
+  `"${name}"; q=${limit}; w=${windowSeconds}`;
+
 /** The draft-8 RateLimit headers (draft-ietf-httpapi-ratelimit-headers-08) of one quota. */
 function setQuotaHeaders(
   res: Response,
-  { name, limit, windowSeconds }: RateLimitOptions,
+  name: string,
+  policy: string,
   remaining: number,
   resetSeconds: number,
 ): void {
   appendHeader(res, 'RateLimit', `"${name}"; r=${Math.max(remaining, 0)}; t=${resetSeconds}`);
-  appendHeader(res, 'RateLimit-Policy', `"${name}"; q=${limit}; w=${windowSeconds}`);
+  appendHeader(res, 'RateLimit-Policy', policy);
 }
 
 function refuse(req: Request, res: Response, options: RateLimitOptions, resetSeconds: number) {
@@ -48,11 +52,12 @@ function refuse(req: Request, res: Response, options: RateLimitOptions, resetSec
  * of CPU per lead, a sixth of the whole pipeline; this store needs none of that.
  */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
-  const { limit, store, keyOf } = options;
+  const { name, limit, store, keyOf } = options;
+  const policy = policyOf(options);
   return (req, res, next) => {
     const { totalHits, resetAt } = store.increment(keyOf(req));
     const resetSeconds = secondsUntil(resetAt);
-    setQuotaHeaders(res, options, limit - totalHits, resetSeconds);
+    setQuotaHeaders(res, name, policy, limit - totalHits, resetSeconds);
     if (totalHits <= limit) next();
     else next(refuse(req, res, options, resetSeconds));
   };
@@ -71,7 +76,8 @@ export interface FailedAttemptsLimit {
  * which guess hit. Its RateLimit headers go only on the refusal: ordinary traffic spends nothing.
  */
 export function failedAttemptsLimit(options: RateLimitOptions): FailedAttemptsLimit {
-  const { limit, store, keyOf } = options;
+  const { name, limit, store, keyOf } = options;
+  const policy = policyOf(options);
   return {
     refuseSpent: (req, res, next) => {
       const { totalHits, resetAt } = store.hits(keyOf(req));
@@ -80,7 +86,7 @@ export function failedAttemptsLimit(options: RateLimitOptions): FailedAttemptsLi
         return;
       }
       const resetSeconds = secondsUntil(resetAt);
-      setQuotaHeaders(res, options, 0, resetSeconds);
+      setQuotaHeaders(res, name, policy, 0, resetSeconds);
       next(refuse(req, res, options, resetSeconds));
     },
     failed: (req) => void store.increment(keyOf(req)),
