@@ -198,7 +198,9 @@ describe('A claim on a lead, across tasks whose clocks differ', () => {
       const write = { ...claim, state, lastAttemptAt: at, claimedAt: at };
       await statuses.write('kept', 'lead-1', {
         ...write,
-        lastError: state === 'synced' ? null : 'HubSpot answered 503',
+        ...(state === 'synced'
+          ? { lastError: null, syncedVersion: leadVersion }
+          : { lastError: 'HubSpot answered 503' }),
       });
     };
     await attempt(1, 'synced');

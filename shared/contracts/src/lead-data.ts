@@ -11,7 +11,7 @@ export interface SyncStatusItem {
   lastError?: string;
   /** The lead version this state describes; an older message never overwrites a newer one. */
   leadVersion: number;
-  /** The newest lead version the CRM got; absent while none was synced. */
+  /** The newest lead version the CRM got (0: none); absent on statuses written before it was kept. */
   syncedVersion?: number;
 }
 

@@ -64,6 +64,8 @@ interface Pending {
   enqueuedAt: number;
   /** The lastAttemptAt of this attempt's claim on the lead. */
   claimedAt?: string;
+  /** The newest version the CRM got before this attempt, when known. */
+  syncedBefore?: number;
   resolve: (outcome: SyncOutcome) => void;
 }
 
@@ -107,11 +109,13 @@ function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): b
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 
 /**
- * The newest version the CRM got, 0 for none (so a lead's first change is never widened). A
- * status written before syncedVersion was kept tells it only when synced.
+ * The newest version the CRM got before this attempt, 0 for none. Every status write records
+ * it; a status last written before it was recorded tells it only when synced.
  */
-const syncedVersionOf = (status: SyncStatusItem): number =>
-  status.syncedVersion ?? (status.state === 'synced' ? status.leadVersion : 0);
+function syncedBefore(previous: SyncStatusItem | undefined): number | undefined {
+  if (!previous) return 0;
+  return previous.syncedVersion ?? (previous.state === 'synced' ? previous.leadVersion : undefined);
+}
 
 /**
  * The fields that may differ from what the CRM last got. A change names only its own, which is
@@ -120,15 +124,19 @@ const syncedVersionOf = (status: SyncStatusItem): number =>
  * cleared, so every mapped field counts. A lead never recorded has sent the CRM nothing to clear.
  * The version synced stays recorded through claims and failed attempts, so a retry (after a rate
  * limit or an outage) decides as its first attempt did: one that was not widened is not widened
- * on every retry, emptying CRM properties the lead never had and reps filled in.
+ * on every retry, emptying CRM properties the lead never had and reps filled in. Where it is not
+ * known, a retry of the same version keeps its own fields.
  */
 function changedSinceSynced(
   item: SyncItem,
   previous: SyncStatusItem | undefined,
+  synced: number | undefined,
   mapping: Record<string, string>,
 ): string[] {
-  if (!previous || syncedVersionOf(previous) === item.version - 1) return item.changedFields;
-  return union(item.changedFields, Object.keys(mapping));
+  const follows =
+    !previous ||
+    (synced === undefined ? previous.leadVersion >= item.version : synced === item.version - 1);
+  return follows ? item.changedFields : union(item.changedFields, Object.keys(mapping));
 }
 
 /**
@@ -382,10 +390,12 @@ export class ConnectionLane {
       }
       const recorded = claim.value.previous;
       pending.claimedAt = at;
+      pending.syncedBefore = syncedBefore(recorded);
       pending.item.previous = recorded;
       pending.item.changedFields = changedSinceSynced(
         pending.item,
         recorded,
+        pending.syncedBefore,
         connection.fieldMapping,
       );
       todo.push(pending);
@@ -512,7 +522,9 @@ export class ConnectionLane {
             ? `gave up after ${pending.receiveCount} attempts, the change is in the dead-letter queue: ${result.error}`
             : result.error
           ).slice(0, MAX_ERROR_LENGTH);
+    const syncedVersion = result.state === 'synced' ? item.version : pending.syncedBefore;
     const write: StatusWrite = {
+      ...(syncedVersion === undefined ? {} : { syncedVersion }),
       connectionId: connection.connectionId,
       crmType: connection.type,
       state,

@@ -20,6 +20,8 @@ export interface StatusWrite {
   claimedAt?: string;
   /** A request went out and no answer came: the lead stays held, as by a claim, for a lease. */
   unanswered?: boolean;
+  /** The newest lead version the CRM got (0: none); undefined keeps what is there. */
+  syncedVersion?: number;
 }
 
 export type WriteOutcome = { written: true } | { written: false; current?: SyncStatusItem };
@@ -45,8 +47,8 @@ export const UNANSWERED = 'the CRM may still apply this attempt: ';
  * A claim is a pending state without an error (a failed attempt always records one) whose
  * attempt began within the lease (and CLAIM_MARGIN_MS): a task is pushing that version to the CRM right now. An
  * unanswered attempt holds the lead the same way for a lease after it ended, or an older version
- * could land after a newer one. It lives in the status's existing attributes, so the leads
- * API's answer keeps its shape.
+ * could land after a newer one. It lives in the status's own attributes (the lead version, the
+ * time and the error the leads API shows), not in attributes of its own.
  */
 const LIVE_CLAIM =
   '(lastAttemptAt > :leaseStart AND ((#state = :pending AND attribute_not_exists(lastError)) OR begins_with(lastError, :unanswered)))';
@@ -155,7 +157,10 @@ export class SyncStatusRepository {
       'lastAttemptAt = :at',
     ];
     // Claims leave it be: a retry then widens its change as its first attempt did.
-    if (status.state === 'synced') sets.push('syncedVersion = :version');
+    if (status.syncedVersion !== undefined) {
+      values[':syncedVersion'] = status.syncedVersion;
+      sets.push('syncedVersion = :syncedVersion');
+    }
     const removes: string[] = [];
     const recorded = { externalId: status.externalId, lastError: lastErrorOf(status) };
     for (const attribute of ['externalId', 'lastError'] as const) {

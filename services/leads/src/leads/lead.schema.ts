@@ -49,7 +49,7 @@ export const SyncStatusSchema = named(
       syncedVersion: Type.Optional(
         Type.Integer({
           description:
-            'The newest lead version the CRM got: the same as leadVersion once synced, older while a newer version is pending or failed; absent while no version was synced.',
+            'The newest lead version the CRM got: the same as leadVersion once synced, older while a newer version is pending or failed, 0 while none was. Absent when not known: on a status last written before it was recorded (November 2026).',
         }),
       ),
     },

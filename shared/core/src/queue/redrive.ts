@@ -33,7 +33,7 @@ export interface RedriveResult {
 
 const BATCH = 10;
 
-/** The same body and attributes; FIFO queues also keep their group and deduplication ids. */
+/** The same attributes and (unless `resentBody` says otherwise) body; FIFO queues keep their group and deduplication ids. */
 function resendEntry(
   message: Message,
   index: number,

@@ -163,8 +163,7 @@ function laneWith(
       write: async (_tenant, leadId, status) => {
         writes.push({ leadId, status });
         const { claimedAt: _claimedAt, unanswered, externalId, lastError, ...rest } = status;
-        const syncedVersion =
-          status.state === 'synced' ? status.leadVersion : recorded.get(leadId)?.syncedVersion;
+        const syncedVersion = status.syncedVersion ?? recorded.get(leadId)?.syncedVersion;
         recorded.set(leadId, {
           ...rest,
           ...(syncedVersion === undefined ? {} : { syncedVersion }),
@@ -235,7 +234,10 @@ describe('ConnectionLane', () => {
       ['failed', { ...recordedAs('failed', 4), syncedVersion: 3 }],
       ['retried', { ...recordedAs('pending', 5), syncedVersion: 4 }],
       ['retried-after-a-gap', { ...recordedAs('pending', 5), syncedVersion: 3 }],
-      ['never-synced', recordedAs('failed', 4)],
+      ['never-synced', { ...recordedAs('failed', 4), syncedVersion: 0 }],
+      // Last written before syncedVersion was recorded: a retry keeps its own fields, as before.
+      ['unknown-retried', recordedAs('pending', 5)],
+      ['unknown-failed', recordedAs('failed', 4)],
     ]);
     const { lane } = laneWith(connector, { recorded });
     const mapped = { ...connection, fieldMapping: { phone: 'phone', 'custom.budget': 'budget' } };
@@ -254,6 +256,8 @@ describe('ConnectionLane', () => {
       retried: ['status'],
       'retried-after-a-gap': ['custom.budget', 'phone', 'status'],
       'never-synced': ['custom.budget', 'phone', 'status'],
+      'unknown-retried': ['status'],
+      'unknown-failed': ['custom.budget', 'phone', 'status'],
       new: ['status'],
     });
   });
@@ -267,6 +271,18 @@ describe('ConnectionLane', () => {
     const mapped = { ...connection, fieldMapping: { phone: 'phone' } };
     await lane.submit(mapped, { ...change('A', 1), changedFields: ['email'] }, 2);
     expect(batches.flat().map((i) => i.changedFields)).toEqual([['email']]);
+  });
+
+  it('when a lead’s first change fails, then its status records that the CRM got no version yet', async () => {
+    const recording = recordingConnector();
+    const connector: Connector = {
+      ...recording.connector,
+      upsert: async (_context, items) =>
+        items.map((): ItemResult => ({ state: 'retry', error: 'HubSpot answered 503' })),
+    };
+    const { lane, writes } = laneWith(connector);
+    await lane.submit(connection, change('A', 1), 1);
+    expect(writes.map((w) => [w.status.state, w.status.syncedVersion])).toEqual([['pending', 0]]);
   });
 
   it('when a widened change fails and is retried, then the retry is widened too, and once synced the next change is not', async () => {
@@ -297,10 +313,12 @@ describe('ConnectionLane', () => {
       [3, ['phone', 'status']],
       [4, ['status']],
     ]);
-    expect(writes.map((w) => [w.status.state, w.status.leadVersion])).toEqual([
-      ['pending', 3],
-      ['synced', 3],
-      ['synced', 4],
+    expect(
+      writes.map((w) => [w.status.state, w.status.leadVersion, w.status.syncedVersion]),
+    ).toEqual([
+      ['pending', 3, 1],
+      ['synced', 3, 3],
+      ['synced', 4, 4],
     ]);
   });
 
