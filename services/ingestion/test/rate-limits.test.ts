@@ -141,6 +141,26 @@ describe('rate limits', () => {
     expect((await other('another-google-key', 'other-form', guesser)).status).toBe(200);
   });
 
+  it('when one address sends a form the same wrong google_key again and again, then it counts once, and the right key still passes', async () => {
+    const googleKey = 'the-real-google-key';
+    const deliver = await googleAdsForm(googleKey);
+    const stale = '203.0.113.88';
+    for (let i = 0; i < 6; i++)
+      expect((await deliver('the-old-google-key', `stale-${i}`, stale)).status).toBe(403);
+    expect((await deliver(googleKey, 'after-rotation', stale)).status).toBe(200);
+  });
+
+  it('when one address sends many wrong google_keys at once, then no more of them are checked than its quota allows', async () => {
+    const deliver = await googleAdsForm('the-real-google-key');
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        deliver(`parallel-${i}`, `parallel-${i}`, '203.0.113.99'),
+      ),
+    );
+    const statuses = answers.map((res) => res.status).sort();
+    expect(statuses).toEqual([...Array(3).fill(403), ...Array(7).fill(429)]);
+  });
+
   it('when an API key sends more than its limit, then 429 for that key only', async () => {
     const key = await h.createApiKey(admin);
     const other = await h.createApiKey(admin);

@@ -5,18 +5,27 @@ import { replayedHeaders } from '../pipeline/idempotency';
 import type { LeadPublisher } from '../pipeline/lead-publisher';
 import { requestMeta } from '../pipeline/request-meta';
 import { googleAdsWebhookOperation } from './google-ads.schema';
-import { googleKeyIsRight, type GoogleAdsService } from './google-ads.service';
+import { googleKeyMatches, googleKeyOf, type GoogleAdsService } from './google-ads.service';
 
 /**
  * Checks `google_key` before anything else happens to the lead: 403 unless it is the form's
  * key, and the wrong key counts against the sender. Runs after the form gate and after the body
  * was read with its int64 ids intact.
  */
-export function googleKeyGate(badKeys: Pick<FailedAttemptsLimit, 'failed'>): RequestHandler {
-  return (req, _res, next) => {
+export function googleKeyGate(badKeys: FailedAttemptsLimit): RequestHandler {
+  return (req, res, next) => {
     // Without a body there is no key to check, and nothing to process: the router answers 400.
-    if (req.body !== undefined && !googleKeyIsRight(resolvedFormOf(req), req.body)) {
-      badKeys.failed(req);
+    if (req.body === undefined) {
+      next();
+      return;
+    }
+    // Checked again in the same turn as the count: requests sent together, whose bodies were
+    // still arriving, cannot all pass the first check before any of their failures counts.
+    const refused = badKeys.refusal(req, res);
+    if (refused) throw refused;
+    const key = googleKeyOf(req.body);
+    if (key === undefined || !googleKeyMatches(key, resolvedFormOf(req).googleAdsKeyHash)) {
+      badKeys.failed(req, key ?? '');
       throw new AppError('forbidden', 'The google_key does not match the key of this form');
     }
     next();

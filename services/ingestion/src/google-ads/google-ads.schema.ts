@@ -89,7 +89,7 @@ export const googleAdsWebhookOperation = defineOperation({
   description: [
     'The webhook URL to configure in a Google Ads lead form, with the key set on the Leadflow form (`googleAdsKey`).',
     'The `google_key` is checked before anything else: 403 when it does not match or the form has none.',
-    'Wrong keys count per client address and form (`INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS`, 10 per minute by default): past that, every delivery from that address to that form answers 429 until the window ends, one with the right key too, so that a key cannot be guessed. Google’s deliveries with the right key spend none of it.',
+    'Wrong keys count per client address and form (`INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS`, 10 per minute by default): past that, every delivery from that address to that form answers 429 until the window ends, one with the right key too, so that a key cannot be guessed. Deliveries with the right key spend none of it, and the same wrong key sent again counts once.',
     '',
     '**Mapping.** FULL_NAME (split into first and last name unless FIRST_NAME/LAST_NAME are sent), FIRST_NAME, LAST_NAME, EMAIL (or WORK_EMAIL), PHONE_NUMBER (or WORK_PHONE), COMPANY_NAME and JOB_TITLE fill the lead’s fields.',
     'A column whose id, lower-cased, is a custom field of the form (`POSTAL_CODE` → `postal_code`) fills that field when its value fits it.',

@@ -161,11 +161,11 @@ export class GoogleAdsService {
   }
 }
 
-/** Whether the delivery's `google_key` is the form's key. */
-export function googleKeyIsRight(form: ResolvedForm, body: unknown): boolean {
+/** The delivery's `google_key`, if it is a string. */
+export function googleKeyOf(body: unknown): string | undefined {
   const key =
     body !== null && typeof body === 'object' && !Array.isArray(body)
       ? (body as Record<string, unknown>).google_key
       : undefined;
-  return typeof key === 'string' && googleKeyMatches(key, form.googleAdsKeyHash);
+  return typeof key === 'string' ? key : undefined;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { DynamoRateLimitStore } from '../runtime/rate-limit-store';
 
@@ -64,31 +65,48 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
 }
 
 export interface FailedAttemptsLimit {
-  /** Refuses a client whose failed attempts spent the quota, before this attempt is checked. */
+  /** Refuses a client whose failed attempts spent the quota, before anything else is done. */
   refuseSpent: RequestHandler;
-  /** Counts one failed attempt of the request's client. */
-  failed(req: Request): void;
+  /** The refusal to pass on (its headers set) when the client's quota is spent; else undefined. */
+  refusal(req: Request, res: Response): Error | undefined;
+  /** Counts a failed attempt; one the same as the client's last failed attempt counts once. */
+  failed(req: Request, attempt: string): void;
 }
+
+/** Clients whose last failed attempt is remembered; past it, the longest unseen are forgotten. */
+const REMEMBERED_CLIENTS = 10_000;
 
 /**
  * A quota of failed attempts (wrong keys), not of requests. Once a client has spent it, every
  * attempt is refused until the window ends, a right one too: otherwise the answers would tell
  * which guess hit. Its RateLimit headers go only on the refusal: ordinary traffic spends nothing.
+ * Repeating one wrong attempt (a key changed on one side and not yet on the other, a sender
+ * misconfigured on purpose) guesses nothing, so it counts once and cannot lock the right
+ * attempts of a shared address out.
  */
 export function failedAttemptsLimit(options: RateLimitOptions): FailedAttemptsLimit {
   const { name, limit, store, keyOf } = options;
   const policy = policyOf(options);
+  const lastFailed = new Map<string, string>();
+  const refusal = (req: Request, res: Response): Error | undefined => {
+    const { totalHits, resetAt } = store.hits(keyOf(req));
+    if (totalHits < limit) return undefined;
+    const resetSeconds = secondsUntil(resetAt);
+    setQuotaHeaders(res, name, policy, 0, resetSeconds);
+    return refuse(req, res, options, resetSeconds);
+  };
   return {
-    refuseSpent: (req, res, next) => {
-      const { totalHits, resetAt } = store.hits(keyOf(req));
-      if (totalHits < limit) {
-        next();
-        return;
-      }
-      const resetSeconds = secondsUntil(resetAt);
-      setQuotaHeaders(res, name, policy, 0, resetSeconds);
-      next(refuse(req, res, options, resetSeconds));
+    refuseSpent: (req, res, next) => next(refusal(req, res)),
+    refusal,
+    failed: (req, attempt) => {
+      const client = keyOf(req);
+      const digest = createHash('sha256').update(attempt).digest('base64');
+      const repeated = lastFailed.get(client) === digest;
+      lastFailed.delete(client);
+      lastFailed.set(client, digest);
+      if (lastFailed.size > REMEMBERED_CLIENTS)
+        lastFailed.delete(lastFailed.keys().next().value as string);
+      if (!repeated) store.increment(client);
     },
-    failed: (req) => void store.increment(keyOf(req)),
   };
 }
