@@ -33,7 +33,7 @@ export const IngestionConfigSchema = Type.Composite([
       { default: 3_000, minimum: 1 },
     ),
     INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS: Env.integer(
-      'Google Ads deliveries with a wrong google_key one client IP may send a form per window; past it, every delivery from that address to that form is refused until the window ends, one with the right key too, so a key cannot be guessed',
+      'Google Ads deliveries with a wrong google_key one client IP may send a form per window (the same wrong key again counts once); past it, every delivery from that address to that form is refused until the window ends, one with the right key too, so a key cannot be guessed',
       { default: 10, minimum: 1 },
     ),
     INGEST_RATE_LIMIT_PER_API_KEY: Env.integer(
