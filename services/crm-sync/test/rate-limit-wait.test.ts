@@ -33,21 +33,25 @@ describe('Bounded waits for CRM rate limits', () => {
       credentials: { url: `${h.fake.baseUrl}/webhook/${name}`, signingSecret: SECRET },
     });
 
+  /** Waits for the lead to show synced on the connection, with no error left from its waits. */
+  async function expectSyncedCleanly(leadId: string, hook: ConnectionRef): Promise<void> {
+    const synced = await h.waitForStatus(
+      'busy',
+      leadId,
+      hook.id,
+      (s) => s.state === 'synced',
+      30_000,
+    );
+    expect(synced.lastError).toBeUndefined();
+  }
+
   it('when a webhook answers 429 for less than the bound, then the change waits without counting and syncs', async () => {
     const hook = await webhook('burst');
     h.fake.storm({ crm: 'webhook', path: '/webhook/burst', status: 429, requests: 2 });
     const lead = leadCreated('busy');
     await h.publish(lead);
 
-    const synced = await h.waitForStatus(
-      'busy',
-      lead.detail.leadId,
-      hook.id,
-      (s) => s.state === 'synced',
-      30_000,
-    );
-
-    expect(synced.lastError).toBeUndefined();
+    await expectSyncedCleanly(lead.detail.leadId, hook);
     const answers = h.fake.requests({ crm: 'webhook' }).filter((r) => r.path === '/webhook/burst');
     expect(answers.filter((r) => r.status === 429)).toHaveLength(2);
     expect(h.logs.filter((line) => JSON.parse(line).level === 'error')).toEqual([]);
@@ -98,14 +102,7 @@ describe('Bounded waits for CRM rate limits', () => {
       )
       .send({});
     expect(redriven.body).toEqual({ moved: 1, failed: 0 });
-    const synced = await h.waitForStatus(
-      'busy',
-      lead.detail.leadId,
-      hook.id,
-      (s) => s.state === 'synced',
-      30_000,
-    );
-    expect(synced.lastError).toBeUndefined();
+    await expectSyncedCleanly(lead.detail.leadId, hook);
     expect(errorsOf(lead.detail.leadId)).toHaveLength(errors.length);
   });
 });

@@ -51,6 +51,28 @@ function recordedAs(state: SyncStatusItem['state'], leadVersion: number): SyncSt
   return { connectionId: 'c1', crmType: 'hubspot', state, leadVersion, lastAttemptAt: 'x' };
 }
 
+/** Leads A and B, which crm-sync created in Salesforce before. */
+const salesforceLeadsAB = () =>
+  new Map(
+    ['A', 'B'].map((leadId) => [
+      leadId,
+      { ...recordedAs('synced', 1), externalId: `00Q${leadId}` },
+    ]),
+  );
+
+/** Salesforce's answer to upserting A and B once a sales rep deleted A there. */
+const A_DELETED_IN_SALESFORCE: Partial<CrmResponse> = {
+  status: 200,
+  body: [
+    {
+      id: null,
+      success: false,
+      errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Company', fields: ['Company'] }],
+    },
+    { id: '00QB', success: true, errors: [] },
+  ],
+};
+
 /** Credentials cached until invalidated, as the store keeps them; `stored` is the secret now. */
 function cachedCredentials(cached: string, stored: string) {
   const secret = { cached: cached as string | undefined, stored, reads: 0 };
@@ -498,30 +520,14 @@ describe('ConnectionLane', () => {
   });
 
   it('when the claim’s time runs out before a Lead deleted in Salesforce can be created again, then the other Lead of the batch shows synced and only the deleted one waits', async () => {
-    const recorded = new Map(
-      ['A', 'B'].map((leadId) => [
-        leadId,
-        { ...recordedAs('synced', 1), externalId: `00Q${leadId}` },
-      ]),
-    );
-    const missing = {
-      statusCode: 'REQUIRED_FIELD_MISSING',
-      message: 'Company',
-      fields: ['Company'],
-    };
+    const recorded = salesforceLeadsAB();
     // The batch's upsert ends past the last moment a request may start.
     const { lane, writes, sent } = laneWith(salesforceConnector, {
       recorded,
       leaseMs: 1_000,
       requestTimeoutMs: 500,
       answerAfterMs: 600,
-      respond: () => ({
-        status: 200,
-        body: [
-          { id: null, success: false, errors: [missing] },
-          { id: '00QB', success: true, errors: [] },
-        ],
-      }),
+      respond: () => A_DELETED_IN_SALESFORCE,
     });
     const outcomes = await Promise.all(
       ['A', 'B'].map((leadId) => lane.submit(connection, change(leadId, 2), 1)),
@@ -559,30 +565,11 @@ describe('ConnectionLane', () => {
   });
 
   it('when Salesforce fails with 503 to create again a Lead deleted there, then the other Lead of the batch shows synced and only the deleted one is retried', async () => {
-    const recorded = new Map(
-      ['A', 'B'].map((leadId) => [
-        leadId,
-        { ...recordedAs('synced', 1), externalId: `00Q${leadId}` },
-      ]),
-    );
-    const missing = {
-      statusCode: 'REQUIRED_FIELD_MISSING',
-      message: 'Company',
-      fields: ['Company'],
-    };
+    const recorded = salesforceLeadsAB();
     let requests = 0;
     const { lane, writes } = laneWith(salesforceConnector, {
       recorded,
-      respond: () =>
-        (requests += 1) === 1
-          ? {
-              status: 200,
-              body: [
-                { id: null, success: false, errors: [missing] },
-                { id: '00QB', success: true, errors: [] },
-              ],
-            }
-          : { status: 503 },
+      respond: () => ((requests += 1) === 1 ? A_DELETED_IN_SALESFORCE : { status: 503 }),
     });
     const outcomes = await Promise.all(
       ['A', 'B'].map((leadId) => lane.submit(connection, change(leadId, 2), 1)),
