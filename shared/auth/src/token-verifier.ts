@@ -1,8 +1,9 @@
 import jwt, { type JwtHeader, type JwtPayload, type SigningKeyCallback } from 'jsonwebtoken';
-import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
+import { SigningKeyNotFoundError } from 'jwks-rsa';
 import { AppError, dependencyUnavailable, type Principal, type Role } from '@leadflow/core';
 import type { AuthSettings } from './auth-config';
 import { isRole } from './permissions';
+import { SigningKeys } from './signing-keys';
 
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
@@ -47,29 +48,17 @@ function describeJwtError(error: unknown): AppError {
       return invalidToken('The token signature is invalid', error);
     return invalidToken('The token is malformed', error);
   }
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'JwksError' || name === 'ArgumentError')
-    return invalidToken('The token was signed by an unknown key', error);
   return dependencyUnavailable('The token could not be verified right now', error);
 }
 
 /**
- * Verifies RS256 tokens against the issuer's JWKS (cached; refreshed at most ten times a minute
- * when an unknown `kid` appears) and maps their claims to a Principal.
+ * Verifies RS256 tokens against the issuer's signing keys (see SigningKeys) and maps their claims
+ * to a Principal.
  */
-export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): TokenVerifier {
-  const client =
-    jwks ??
-    new JwksClient({
-      jwksUri: settings.jwksUri,
-      cache: true,
-      cacheMaxEntries: 16,
-      cacheMaxAge: 10 * 60 * 1000,
-      rateLimit: true,
-      jwksRequestsPerMinute: 10,
-      timeout: 3_000,
-    });
-
+export function createTokenVerifier(
+  settings: AuthSettings,
+  keys = new SigningKeys({ jwksUri: settings.jwksUri }),
+): TokenVerifier {
   const verifySignature = (token: string) =>
     new Promise<JwtPayload>((resolve, reject) => {
       // jsonwebtoken wraps key-lookup errors in a generic one; keep the original to explain it.
@@ -81,7 +70,7 @@ export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): 
         };
         if (header.alg !== 'RS256') return fail(new jwt.JsonWebTokenError('invalid algorithm'));
         if (!header.kid) return fail(new SigningKeyNotFoundError('the token names no key id'));
-        client.getSigningKey(header.kid).then((key) => callback(null, key.getPublicKey()), fail);
+        keys.publicKey(header.kid).then((key) => callback(null, key), fail);
       };
       jwt.verify(
         token,
@@ -131,6 +120,8 @@ export function createTokenVerifier(settings: AuthSettings, jwks?: JwksClient): 
       } catch (error) {
         throw describeJwtError(error);
       }
+      // jsonwebtoken checks exp only when it is there: a token without one would never expire.
+      if (typeof payload.exp !== 'number') throw invalidToken('The token has no expiry');
       if (typeof payload.sub !== 'string' || payload.sub === '')
         throw invalidToken('The token has no subject');
       const tenant = claimAt(payload, settings.tenantClaim);

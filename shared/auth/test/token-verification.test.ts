@@ -9,6 +9,7 @@ import {
   createAuthenticator,
   createTokenVerifier,
   requires,
+  SigningKeys,
   type AuthSettings,
 } from '../src';
 
@@ -31,12 +32,12 @@ const whoAmI = defineOperation({
   },
 });
 
-function appTrusting(settings: AuthSettings) {
+function appTrusting(settings: AuthSettings, keys?: SigningKeys) {
   return createApp({
     service: 'test',
     logger: createLogger({ service: 'test', level: 'silent' }),
     validateResponses: true,
-    authenticate: createAuthenticator({ verifier: createTokenVerifier(settings) }),
+    authenticate: createAuthenticator({ verifier: createTokenVerifier(settings, keys) }),
     routes: [
       route(whoAmI, async ({ principal }) => ({
         status: 200,
@@ -254,6 +255,14 @@ describe('token verification of claims, with a test issuer', () => {
     ).toBe(200);
   });
 
+  it('when the token has no expiry, then 401', async () => {
+    await expect401(
+      app,
+      testIssuer.sign({ ...claims, exp: undefined }, { issuer: ISSUER }),
+      /no expiry/,
+    );
+  });
+
   it('when the token is not valid yet, then 401', async () => {
     await expect401(
       app,
@@ -319,5 +328,59 @@ describe('token verification of Supabase-shaped tokens', () => {
     const res = await request(app).get('/v1/leads/whoami').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ tenantId: 'acme', roles: ['viewer'], subject: 'supa-user' });
+  });
+});
+
+describe('the issuer’s signing keys', () => {
+  const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_keys';
+  const claims = {
+    sub: 'user-1',
+    token_use: 'id',
+    aud: 'client',
+    'custom:tenant_id': 't1',
+    'cognito:groups': ['manager'],
+  };
+  let testIssuer: TestIssuer;
+
+  beforeEach(async () => {
+    testIssuer = await new TestIssuer().start();
+  });
+  afterEach(() => testIssuer.stop());
+
+  const appWith = (keys: { refreshMs?: number; unknownKeyRereadMs?: number }) => {
+    const settings = authSettings(
+      config({ AUTH_ISSUER: ISSUER, AUTH_JWKS_URI: testIssuer.jwksUri }),
+      'test',
+    );
+    return appTrusting(settings, new SigningKeys({ jwksUri: testIssuer.jwksUri, ...keys }));
+  };
+  const call = (app: ReturnType<typeof appTrusting>, keyid: string = testIssuer.kid) =>
+    request(app)
+      .get('/v1/leads/whoami')
+      .set('Authorization', `Bearer ${testIssuer.sign(claims, { issuer: ISSUER, keyid })}`);
+
+  it('when a flood of tokens names made-up keys, then each gets 401, the JWKS is not read again for each, and the real key’s tokens still pass', async () => {
+    const app = appWith({ unknownKeyRereadMs: 60_000 });
+    expect((await call(app)).status).toBe(200);
+    const reads = testIssuer.jwksReads;
+    for (let i = 0; i < 25; i++)
+      await expect401(
+        app,
+        testIssuer.sign(claims, { issuer: ISSUER, keyid: `made-up-${i}` }),
+        /unknown key/,
+      );
+    expect(testIssuer.jwksReads - reads).toBeLessThanOrEqual(1);
+    expect((await call(app)).status).toBe(200);
+  });
+
+  it('when the JWKS cannot be read, then tokens of a key already known still pass, and a token naming another key gets 503, not 401', async () => {
+    const app = appWith({ refreshMs: 0, unknownKeyRereadMs: 0 });
+    expect((await call(app)).status).toBe(200);
+    testIssuer.jwksStatus = 503;
+    expect((await call(app)).status).toBe(200);
+    const unknown = await call(app, 'rotated-in');
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(testIssuer.jwksReads).toBeGreaterThan(1);
   });
 });

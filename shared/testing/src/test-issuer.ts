@@ -12,6 +12,10 @@ export class TestIssuer {
   readonly publicKey: KeyObject;
   private server: Server | undefined;
   jwksUri = '';
+  /** How often the JWKS was read. */
+  jwksReads = 0;
+  /** Set to answer the JWKS with this status and no keys, as an issuer in an outage. */
+  jwksStatus: number | undefined;
 
   constructor() {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -27,8 +31,10 @@ export class TestIssuer {
       alg: 'RS256',
     };
     this.server = createServer((_req, res) => {
+      this.jwksReads += 1;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
+      if (this.jwksStatus !== undefined) res.statusCode = this.jwksStatus;
+      res.end(JSON.stringify(this.jwksStatus === undefined ? { keys: [jwk] } : {}));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const address = this.server.address();
@@ -43,9 +49,11 @@ export class TestIssuer {
     );
   }
 
+  /** A token valid for an hour, unless the claims name their own `exp` (undefined: none at all). */
   sign(claims: Record<string, unknown>, options: SignOptions = {}): string {
     const lifetime: SignOptions = 'exp' in claims ? {} : { expiresIn: '1h' };
-    return jwt.sign(claims, this.privateKey, {
+    const payload = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+    return jwt.sign(payload, this.privateKey, {
       algorithm: 'RS256',
       keyid: this.kid,
       ...lifetime,
