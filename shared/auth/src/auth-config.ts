@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { ConfigError, Env } from '@leadflow/core';
 
@@ -62,7 +62,58 @@ const CLAIM_DEFAULTS: Record<AuthProvider, { tenant: string; roles: string }> = 
   oidc: { tenant: 'tenant_id', roles: 'roles' },
 };
 
-/** Loopback, private, link-local and unique-local addresses: never a production JWKS. */
+/**
+ * Addresses production never calls (a JWKS, a CRM endpoint a tenant names): loopback, private,
+ * link-local (the instance metadata endpoint), carrier-grade NAT, documentation, benchmarking,
+ * multicast and reserved ranges. IPv4-mapped IPv6 addresses are checked against the IPv4 rules.
+ */
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 127],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv6');
+
+/** True for an address in those ranges, and for anything that is not an IP address. */
+export function isBlockedAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return true;
+  const plain = address.toLowerCase();
+  // ::ffff:a.b.c.d and ::ffff:7f00:1 both reach an IPv4 host.
+  const mapped = /^::ffff:(.+)$/.exec(plain)?.[1];
+  if (mapped) {
+    if (isIP(mapped) === 4) return isBlockedAddress(mapped);
+    const [high = '', low = ''] = mapped.split(':');
+    const word = (hex: string) => parseInt(hex || '0', 16);
+    const v4 = [word(high) >> 8, word(high) & 255, word(low) >> 8, word(low) & 255].join('.');
+    return isBlockedAddress(v4);
+  }
+  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A local name, or an address production never calls (see isBlockedAddress). */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (
@@ -72,24 +123,7 @@ export function isPrivateHost(hostname: string): boolean {
     host.endsWith('.local')
   )
     return true;
-  const version = isIP(host);
-  if (version === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (version === 6) {
-    if (host.startsWith('::ffff:')) return isPrivateHost(host.slice(7));
-    return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
-  }
-  return false;
+  return isIP(host) !== 0 && isBlockedAddress(host);
 }
 
 export function authSettings(config: AuthConfig, nodeEnv: string): AuthSettings {

@@ -1,56 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { isPrivateHost } from '@leadflow/auth';
-
-/**
- * Where a tenant may not aim crm-sync in production: loopback, private, link-local (the
- * instance metadata endpoint), carrier-grade NAT, documentation, benchmarking, multicast and
- * reserved ranges. IPv4-mapped IPv6 addresses are checked against the IPv4 rules.
- */
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  blocked.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [
-  ['::', 127],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  blocked.addSubnet(network, prefix, 'ipv6');
-
-export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  const plain = address.toLowerCase();
-  // ::ffff:a.b.c.d and ::ffff:7f00:1 both reach an IPv4 host.
-  const mapped = /^::ffff:(.+)$/.exec(plain)?.[1];
-  if (mapped) {
-    if (isIP(mapped) === 4) return isBlockedAddress(mapped);
-    const [high = '', low = ''] = mapped.split(':');
-    const word = (hex: string) => parseInt(hex || '0', 16);
-    const v4 = [word(high) >> 8, word(high) & 255, word(low) >> 8, word(low) & 255].join('.');
-    return isBlockedAddress(v4);
-  }
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
+import type { LookupFunction } from 'node:net';
+import { isBlockedAddress, isPrivateHost } from '@leadflow/auth';
 
 export class UnsafeEndpointError extends Error {
   constructor(message: string) {
@@ -64,7 +14,7 @@ export function assertSafeUrl(url: URL): void {
   if (url.protocol !== 'https:')
     throw new UnsafeEndpointError(`CRM endpoints must use https (got ${url.protocol})`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isPrivateHost(host) || (isIP(host) !== 0 && isBlockedAddress(host)))
+  if (isPrivateHost(host))
     throw new UnsafeEndpointError(`CRM endpoint ${host} is not a public host`);
 }
 

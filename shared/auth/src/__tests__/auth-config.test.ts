@@ -58,5 +58,9 @@ describe('auth settings', () => {
     expect(isPrivateHost('8.8.8.8')).toBe(false);
     expect(isPrivateHost('172.32.0.1')).toBe(false);
     expect(isPrivateHost('172.16.0.1')).toBe(true);
+    // An IPv4-mapped address in hex reaches the IPv4 host: loopback here.
+    expect(isPrivateHost('[::ffff:7f00:1]')).toBe(true);
+    expect(isPrivateHost('::ffff:a00:1')).toBe(true);
+    expect(isPrivateHost('::ffff:808:808')).toBe(false);
   });
 });

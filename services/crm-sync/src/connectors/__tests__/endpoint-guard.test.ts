@@ -1,12 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CrmHttp } from '../crm-http';
-import {
-  assertSafeUrl,
-  guardedLookup,
-  isBlockedAddress,
-  UnsafeEndpointError,
-} from '../endpoint-guard';
+import { isBlockedAddress } from '@leadflow/auth';
+import { assertSafeUrl, guardedLookup, UnsafeEndpointError } from '../endpoint-guard';
 
 describe('Endpoint guard (production)', () => {
   it.each([
