@@ -7,7 +7,7 @@ export const etagOf = (version: number): string => `"${version}"`;
 export const IfMatchHeader = {
   'If-Match': {
     description:
-      'The ETag of the version you read; the update applies only if it is still current.',
+      'The ETag of the version you read; the update applies only if it is still current. One ETag: `*` or a list answers 412, as an update must name the version it was made from.',
     required: true,
     schema: Type.String({ maxLength: 64 }),
     example: '"3"',
