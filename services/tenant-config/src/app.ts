@@ -19,6 +19,7 @@ import { CrmConnectionService } from './crm-connections/crm-connection.service';
 import { FormRepository } from './forms/form.repository';
 import { formRoutes, publicConfigPreflight } from './forms/form.routes';
 import { FormService } from './forms/form.service';
+import { LiveMembership } from './members/live-membership';
 import { MemberRepository } from './members/member.repository';
 import { memberRoutes } from './members/member.routes';
 import { MemberService } from './members/member.service';
@@ -62,6 +63,7 @@ export function buildApp({
   const memberRepository = new MemberRepository(db, table);
   const apiKeyRepository = new ApiKeyRepository(db, table);
   const connectionRepository = new CrmConnectionRepository(db, table);
+  const membership = new LiveMembership(memberRepository);
 
   const memberService = new MemberService({
     members: memberRepository,
@@ -107,9 +109,9 @@ export function buildApp({
     routes: [
       ...tenantRoutes(tenantService),
       ...formRoutes(formService, formRepository),
-      ...apiKeyRoutes(apiKeyService, apiKeyRepository),
-      ...crmConnectionRoutes(connectionService, connectionRepository),
-      ...memberRoutes(memberService, memberRepository),
+      ...apiKeyRoutes(apiKeyService, apiKeyRepository, membership),
+      ...crmConnectionRoutes(connectionService, connectionRepository, membership),
+      ...memberRoutes(memberService, memberRepository, membership),
     ],
     beforeRoutes: [publicConfigPreflight(formService)],
     authenticate: createAuthenticator({

@@ -1,5 +1,8 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
+import { tenantKeys } from '@leadflow/contracts';
+import { documentClient } from '@leadflow/core';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
 const ACCESS_TOKEN = 'pat-eu1-11111111-2222-3333-4444-555555555555';
@@ -15,6 +18,7 @@ describe('CRM connections', () => {
     admin = await h.token('alpha', 'admin');
   });
   afterAll(() => h.close());
+  afterEach(() => jest.restoreAllMocks());
 
   async function call(req: request.Test) {
     const res = await req;
@@ -128,6 +132,87 @@ describe('CRM connections', () => {
     const stale = await patch(created, { credentials: { apiToken: 'pipedrive-token-3' } });
     expect(stale.status).toBe(412);
     expect(await storedSecret(created.body.id)).toEqual({ apiToken: 'pipedrive-token-2' });
+  });
+
+  it.each<[string, { name?: string; credentials?: object }]>([
+    ['a rotation', { credentials: { apiToken: 'pipedrive-token-second' } }],
+    ['a rename', { name: 'Renamed meanwhile' }],
+  ])(
+    'when %s with the same If-Match comes while a rotation writes the secret, then one answers 200 and the secret holds its credentials',
+    async (_case, meanwhile) => {
+      const created = await create({
+        type: 'pipedrive',
+        name: 'Raced',
+        credentials: { apiToken: 'pipedrive-token-old' },
+      });
+      const rotation = { credentials: { apiToken: 'pipedrive-token-first' } };
+      const send = h.aws.secrets.send.bind(h.aws.secrets);
+      let other: request.Response | undefined;
+      // The other request runs to its end before the rotation's secret write lands.
+      const afterTheOther = async (command: Parameters<typeof send>[0]) => {
+        other = await patch(created, meanwhile);
+        return send(command);
+      };
+      jest
+        .spyOn(h.aws.secrets, 'send')
+        .mockImplementationOnce(afterTheOther as typeof h.aws.secrets.send);
+      const rotated = await patch(created, rotation);
+
+      const answers = [
+        { res: rotated, body: rotation },
+        { res: other!, body: meanwhile },
+      ];
+      const winners = answers.filter(({ res }) => res.status === 200);
+      const losers = answers.filter(({ res }) => res.status !== 200);
+      expect(winners).toHaveLength(1);
+      expect([409, 412]).toContain(losers[0]!.res.status);
+      expect(await storedSecret(created.body.id)).toEqual(
+        winners[0]!.body.credentials ?? { apiToken: 'pipedrive-token-old' },
+      );
+    },
+  );
+
+  describe('a rotation that died after claiming the connection', () => {
+    /** What a rotation leaves behind when its process dies between the claim and the commit. */
+    const abandonClaim = (id: string, expiresAt: number) =>
+      documentClient(h.aws.dynamodb).send(
+        new UpdateCommand({
+          TableName: h.stack.env.TENANTS_TABLE!,
+          Key: tenantKeys.crmConnection('alpha', id),
+          UpdateExpression: 'SET credentialsClaim = :claim, credentialsClaimExpiresAt = :at',
+          ExpressionAttributeValues: { ':claim': 'dead-request', ':at': expiresAt },
+        }),
+      );
+
+    it('when its claim is still running, then other changes answer 409 and reads do not show it', async () => {
+      const created = await create({
+        type: 'pipedrive',
+        name: 'Claimed',
+        credentials: { apiToken: 'pipedrive-token-kept' },
+      });
+      await abandonClaim(created.body.id, Date.now() + 60_000);
+      expect((await patch(created, { name: 'Renamed' })).status).toBe(409);
+      const rotation = await patch(created, { credentials: { apiToken: 'pipedrive-token-new' } });
+      expect(rotation.status).toBe(409);
+      expect(await storedSecret(created.body.id)).toEqual({ apiToken: 'pipedrive-token-kept' });
+      const read = await call(
+        request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin)),
+      );
+      expect(read.status).toBe(200);
+    });
+
+    it('when its claim has lapsed, then the connection can be changed again', async () => {
+      const created = await create({
+        type: 'pipedrive',
+        name: 'Lapsed',
+        credentials: { apiToken: 'pipedrive-token-before' },
+      });
+      await abandonClaim(created.body.id, Date.now() - 1);
+      const rotated = await patch(created, { credentials: { apiToken: 'pipedrive-token-after' } });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.version).toBe(2);
+      expect(await storedSecret(created.body.id)).toEqual({ apiToken: 'pipedrive-token-after' });
+    });
   });
 
   it.each([

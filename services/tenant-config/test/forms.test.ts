@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
-import { compileSchema } from '@leadflow/core';
+import type { PublishedFormItem } from '@leadflow/contracts';
+import { compileSchema, documentClient } from '@leadflow/core';
 import { FormRepository } from '../src/forms/form.repository';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
@@ -504,6 +505,47 @@ describe('forms', () => {
       expect((await publish(form.id)).status).toBe(200);
       expect((await unpublish()).status).toBe(200);
       await expect(cdnView(form.formKey)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    });
+
+    /** A replica that missed the publishes after `stale`: eventually consistent reads still find it. */
+    function laggingReplica(stale: PublishedFormItem) {
+      const read = FormRepository.prototype.getPublished;
+      jest.spyOn(FormRepository.prototype, 'getPublished').mockImplementation(function (
+        this: FormRepository,
+        formKey,
+        options,
+      ) {
+        return options?.consistent ? read.call(this, formKey, options) : Promise.resolve(stale);
+      });
+    }
+
+    it('when a replica still has an older version with the same content, then publishing moves the version on and ingestion and the CDN agree', async () => {
+      const created = await draft('Original');
+      const form = created.body;
+      const rename = (name: string, version: number) =>
+        request(h.app)
+          .patch(`/v1/forms/${form.id}`)
+          .set(bearer(token))
+          .set('If-Match', `"${version}"`)
+          .send({ name })
+          .expect(200);
+      expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 1 });
+      const forms = new FormRepository(documentClient(h.aws.dynamodb), h.stack.env.TENANTS_TABLE!);
+      const first = (await forms.getPublished(form.formKey, { consistent: true }))!;
+      await rename('Changed', 1);
+      expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 2 });
+      await rename('Original', 2);
+
+      laggingReplica(first);
+      const republished = await publish(form.id);
+      jest.restoreAllMocks();
+
+      expect(republished.body).toMatchObject({ publishedVersion: 3 });
+      expect((await ingestionView(form.formKey)).body).toMatchObject({
+        version: 3,
+        name: 'Original',
+      });
+      expect(await cdnView(form.formKey)).toMatchObject({ version: 3, name: 'Original' });
     });
 
     it('when two publishes race, then the later commit answers 409 and the earlier one’s version stays everywhere', async () => {

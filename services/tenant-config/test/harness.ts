@@ -17,7 +17,7 @@ export interface Harness {
   app: ReturnType<typeof buildApp>['app'];
   /** Every line the service logged, as text. */
   logs: string[];
-  /** A bearer token of a user with `role` in `tenantId` (created once). */
+  /** A bearer token of a user with `role` in `tenantId` (created once), a member of it. */
   token(tenantId: string, role: Role | 'platform-admin'): Promise<string>;
   /** Another app on the same stack whose `client` cannot reach AWS: that call fails, the others work. */
   appWithUnreachable(client: AwsClientName): ReturnType<typeof buildApp>['app'];

@@ -87,6 +87,27 @@ describe('tenants', () => {
     expect(res.headers.etag).toBe(`"${res.body.version}"`);
   });
 
+  it.each([
+    ['createForm', '/v1/forms', { name: 'F', fields: [{ key: 'email' }] }],
+    [
+      'createCrmConnection',
+      '/v1/crm-connections',
+      { type: 'pipedrive', name: 'P', credentials: { apiToken: 'token-123456' } },
+    ],
+    [
+      'createLogoUpload',
+      '/v1/tenant/branding/logo',
+      { contentType: 'image/png', contentLength: 10 },
+    ],
+  ])('when the caller’s tenant does not exist, then %s answers 404', async (_op, path, body) => {
+    const res = await request(h.app)
+      .post(path)
+      .set(bearer(await h.token('ghost', 'admin')))
+      .send(body);
+    expect(res.status).toBe(404);
+    expect(res.body.detail).toBe('Tenant not found');
+  });
+
   describe('updates', () => {
     async function current() {
       const res = await request(h.app).get('/v1/tenant').set(bearer(admin));

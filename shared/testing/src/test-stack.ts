@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { tenantKeys } from '@leadflow/contracts';
+import { createAwsClients, documentClient } from '@leadflow/core';
 import { bootstrap, localEnvironment, type LocalResources } from '@leadflow/resources';
 import { ensureUser, idTokenFor, tokensFor, type LocalPool } from '@leadflow/local-aws';
 
 export const TEST_REGION = 'us-east-1';
 export const TEST_PASSWORD = 'Test-password-1!';
 
+const TENANT_ROLES = new Set(['admin', 'manager', 'agent', 'viewer']);
+
+/** The claims of a token, unverified. */
+export function claimsOf(token: string): { sub: string; email: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    sub: string;
+    email: string;
+  };
+}
+
 export interface TestStack {
   resources: LocalResources;
   /** The variables a service reads, pointing at this stack. */
   env: Record<string, string>;
   pool: LocalPool;
-  /** Creates (once) a user of `tenantId` with `roles` and answers its ID token. */
+  /** Creates (once) a user of `tenantId` with `roles`, a member of it, and answers its ID token. */
   tokenFor(user: { email: string; tenantId?: string; roles: string[] }): Promise<string>;
   accessTokenFor(user: { email: string; tenantId?: string; roles: string[] }): Promise<string>;
 }
@@ -43,6 +56,38 @@ export async function createTestStack(): Promise<TestStack> {
     userPoolId: resources.userPoolId,
     appClientId: resources.appClientId,
   };
+  const db = documentClient(
+    createAwsClients({ region: resources.region, endpoint: resources.endpoint }).dynamodb,
+  );
+  const members = new Set<string>();
+  /**
+   * Records the token's user as a member of its tenant with its first tenant role, as an invite
+   * would: tenant-config checks the member list, not only the token, before it hands out access.
+   * Not counted among the tenant's admins: those are the ones its own tests invite.
+   */
+  const recordMember = async (user: { tenantId?: string; roles: string[] }, idToken: string) => {
+    const role = user.roles.find((r) => TENANT_ROLES.has(r));
+    if (!user.tenantId || !role) return;
+    const { sub, email } = claimsOf(idToken);
+    if (members.has(`${user.tenantId}/${sub}`)) return;
+    const now = new Date().toISOString();
+    await db.send(
+      new PutCommand({
+        TableName: resources.tables.tenants,
+        Item: {
+          ...tenantKeys.member(user.tenantId, sub),
+          memberId: sub,
+          username: email,
+          email,
+          role,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        },
+      }),
+    );
+    members.add(`${user.tenantId}/${sub}`);
+  };
   const created = new Set<string>();
   const ensure = async (user: { email: string; tenantId?: string; roles: string[] }) => {
     if (!created.has(user.email)) {
@@ -65,11 +110,15 @@ export async function createTestStack(): Promise<TestStack> {
     pool,
     async tokenFor(user) {
       await ensure(user);
-      return idTokenFor(pool, user.email, TEST_PASSWORD);
+      const idToken = await idTokenFor(pool, user.email, TEST_PASSWORD);
+      await recordMember(user, idToken);
+      return idToken;
     },
     async accessTokenFor(user) {
       await ensure(user);
-      return (await tokensFor(pool, user.email, TEST_PASSWORD)).accessToken;
+      const tokens = await tokensFor(pool, user.email, TEST_PASSWORD);
+      await recordMember(user, tokens.idToken);
+      return tokens.accessToken;
     },
   };
 }

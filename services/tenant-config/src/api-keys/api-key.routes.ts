@@ -1,5 +1,6 @@
 import { tenantOf } from '@leadflow/auth';
 import { route, type BoundRoute } from '@leadflow/core';
+import type { LiveMembership } from '../members/live-membership';
 import type { ApiKeyRepository } from './api-key.repository';
 import {
   createApiKeyOperation,
@@ -8,7 +9,11 @@ import {
 } from './api-key.schema';
 import { toApiKey, type ApiKeyService } from './api-key.service';
 
-export function apiKeyRoutes(keys: ApiKeyService, repository: ApiKeyRepository): BoundRoute[] {
+export function apiKeyRoutes(
+  keys: ApiKeyService,
+  repository: ApiKeyRepository,
+  membership: LiveMembership,
+): BoundRoute[] {
   return [
     route(listApiKeysOperation, async ({ principal, query }) => {
       const page = await repository.list(tenantOf(principal), query.limit ?? 25, query.cursor);
@@ -17,7 +22,7 @@ export function apiKeyRoutes(keys: ApiKeyService, repository: ApiKeyRepository):
         body: { items: page.items.map(toApiKey), nextCursor: page.nextCursor },
       };
     }),
-    route(createApiKeyOperation, async ({ principal, body }) => ({
+    membership.route(createApiKeyOperation, async ({ principal, body }) => ({
       status: 201,
       body: await keys.create(tenantOf(principal), body.name),
       headers: { 'Cache-Control': 'no-store' },

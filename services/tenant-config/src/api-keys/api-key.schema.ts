@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { requires } from '@leadflow/auth';
 import { defineOperation, named, pageOf, PaginationQuery, ULID_PATTERN } from '@leadflow/core';
+import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 export const ApiKeySchema = named(
   'ApiKey',
@@ -65,8 +66,7 @@ export const createApiKeyOperation = defineOperation({
   path: '/v1/api-keys',
   operationId: 'createApiKey',
   summary: 'Create an API key for server-to-server ingestion',
-  description:
-    'The answer is the only time the key is shown; only its SHA-256 is stored. Send it as `X-Api-Key` to /v1/ingest/leads.',
+  description: `The answer is the only time the key is shown; only its SHA-256 is stored. Send it as \`X-Api-Key\` to /v1/ingest/leads. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['api-keys'],
   auth: requires('settings:write'),
   body: Type.Object(

@@ -1,5 +1,6 @@
 import { tenantOf } from '@leadflow/auth';
 import { etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
+import type { LiveMembership } from '../members/live-membership';
 import type { CrmConnectionRepository } from './crm-connection.repository';
 import {
   createCrmConnectionOperation,
@@ -13,6 +14,7 @@ import { toConnection, type CrmConnectionService } from './crm-connection.servic
 export function crmConnectionRoutes(
   connections: CrmConnectionService,
   repository: CrmConnectionRepository,
+  membership: LiveMembership,
 ): BoundRoute[] {
   return [
     route(listCrmConnectionsOperation, async ({ principal, query }) => {
@@ -22,7 +24,7 @@ export function crmConnectionRoutes(
         body: { items: page.items.map(toConnection), nextCursor: page.nextCursor },
       };
     }),
-    route(createCrmConnectionOperation, async ({ principal, body }) => {
+    membership.route(createCrmConnectionOperation, async ({ principal, body }) => {
       const connection = await connections.create(tenantOf(principal), body);
       return { status: 201, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
@@ -32,7 +34,7 @@ export function crmConnectionRoutes(
       );
       return { status: 200, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
-    route(updateCrmConnectionOperation, async ({ principal, params, body, req }) => {
+    membership.route(updateCrmConnectionOperation, async ({ principal, params, body, req }) => {
       const connection = await connections.update(
         tenantOf(principal),
         params.connectionId,

@@ -10,6 +10,7 @@ import {
   PaginationQuery,
   ULID_PATTERN,
 } from '@leadflow/core';
+import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 const secret = (minLength: number, maxLength: number, description: string) =>
   Type.String({ minLength, maxLength, description });
@@ -176,8 +177,7 @@ export const createCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections',
   operationId: 'createCrmConnection',
   summary: 'Connect a CRM',
-  description:
-    'Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection.',
+  description: `Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   body: CreateCrmConnectionBody,
@@ -195,6 +195,7 @@ export const createCrmConnectionOperation = defineOperation({
       headers: ETagHeader,
     },
   },
+  errors: [404],
 });
 
 export const getCrmConnectionOperation = defineOperation({
@@ -221,8 +222,7 @@ export const updateCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections/{connectionId}',
   operationId: 'updateCrmConnection',
   summary: 'Change a CRM connection, or rotate its credentials',
-  description:
-    'Needs If-Match. New credentials are stored before the version moves on: after a 5xx, repeat the same request with the same If-Match. In production every endpoint must be an absolute, public https URL (400 naming the field).',
+  description: `Needs If-Match. New credentials are written to Secrets Manager by one request at a time, before the version moves on: a request that loses a race (412 or 409) never stores its credentials, and while another request is changing the credentials every change answers 409 (try again shortly). After a 5xx, repeat the same request with the same If-Match. In production every endpoint must be an absolute, public https URL (400 naming the field). ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   params: ConnectionParams,
@@ -237,7 +237,7 @@ export const updateCrmConnectionOperation = defineOperation({
       headers: ETagHeader,
     },
   },
-  errors: [404, 412, 428],
+  errors: [404, 409, 412, 428],
 });
 
 export const deleteCrmConnectionOperation = defineOperation({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -41,9 +42,26 @@ export interface CrmConnectionServiceDeps {
   production: boolean;
 }
 
+/**
+ * A claim lives longer than a secret write can take with the SDK's timeouts and retries: it only
+ * lapses for a request that died between claiming and committing, and then frees the connection.
+ */
+const CREDENTIALS_CLAIM_MS = 60_000;
+
+/** Named properties only: the stored item also carries bookkeeping (a credentials claim). */
 export function toConnection(item: CrmConnectionItem): CrmConnection {
-  const { connectionId, secretName: _secret, tenantId: _tenant, ...rest } = item;
-  return { id: connectionId, ...rest, hasCredentials: true };
+  return {
+    id: item.connectionId,
+    type: item.type,
+    name: item.name,
+    enabled: item.enabled,
+    ...(item.baseUrl === undefined ? {} : { baseUrl: item.baseUrl }),
+    fieldMapping: item.fieldMapping,
+    hasCredentials: true,
+    version: item.version,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
 }
 
 export class CrmConnectionService {
@@ -129,25 +147,54 @@ export class CrmConnectionService {
     );
     this.assertValid(errors);
     if (current.version !== expectedVersion) throw staleVersion();
-    // The secret before the version: when either fails, the same request (same If-Match) can be
-    // repeated, and a new version always has its credentials written.
-    if (credentials) {
+    const changes: ConnectionChanges = rest;
+    const updated = credentials
+      ? await this.rotate(current, expectedVersion, changes, credentials)
+      : await this.deps.connections.update(tenantId, connectionId, expectedVersion, changes);
+    await this.deps.events.changed(tenantId, 'crm-connection', connectionId, updated.version);
+    return toConnection(updated);
+  }
+
+  /**
+   * Claims the connection, writes the secret, then commits the version: a request that loses
+   * the race (412, 409) never writes its credentials, and no other change commits between the
+   * write and the version. A failed write gives the claim back and changes nothing, so the same
+   * request (same If-Match) can be repeated.
+   */
+  private async rotate(
+    current: CrmConnectionItem,
+    expectedVersion: number,
+    changes: ConnectionChanges,
+    credentials: Record<string, string>,
+  ): Promise<CrmConnectionItem> {
+    const { tenantId, connectionId } = current;
+    const claim = randomUUID();
+    await this.deps.connections.claimCredentialsChange(
+      tenantId,
+      connectionId,
+      expectedVersion,
+      claim,
+      Date.now() + CREDENTIALS_CLAIM_MS,
+    );
+    try {
       await this.deps.secrets.send(
         new PutSecretValueCommand({
           SecretId: current.secretName,
           SecretString: JSON.stringify(credentials),
         }),
       );
+    } catch (error) {
+      await this.deps.connections
+        .releaseCredentialsChange(tenantId, connectionId, claim)
+        .catch((release: unknown) =>
+          this.deps.logger.error(
+            { err: release, connectionId },
+            'credentials claim not given back; it lapses on its own',
+          ),
+        );
+      throw error;
     }
-    const changes: ConnectionChanges = rest;
-    const updated = await this.deps.connections.update(
-      tenantId,
-      connectionId,
-      expectedVersion,
-      changes,
-    );
-    await this.deps.events.changed(tenantId, 'crm-connection', connectionId, updated.version);
-    return toConnection(updated);
+    return this.deps.connections.update(tenantId, connectionId, expectedVersion, changes, claim);
   }
 
   async delete(tenantId: string, connectionId: string): Promise<void> {

@@ -287,6 +287,7 @@ export const createFormOperation = defineOperation({
       headers: ETagHeader,
     },
   },
+  errors: [404],
 });
 
 export const getFormOperation = defineOperation({

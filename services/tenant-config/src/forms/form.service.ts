@@ -245,8 +245,7 @@ export class FormService {
       this.get(tenantId, formId),
     ]);
     const compiled = compile(tenantId, tenant, form);
-    const live =
-      form.status === 'published' ? await this.deps.forms.getPublished(form.formKey) : undefined;
+    const live = await this.publishedVersionOf(form);
     const published = live && sameContent(live, compiled) ? live : compiled;
     const updated = await this.deps.forms.publish(tenantId, form, published);
     await this.deps.events.changed(tenantId, 'form', formId, published.version);
@@ -288,6 +287,17 @@ export class FormService {
     const published = await this.deps.forms.getPublished(formKey);
     if (!published) throw notFound('Form');
     return published;
+  }
+
+  /**
+   * What ingestion reads for the version `form` says is published, if that is what it finds.
+   * Consistent: a stale read could find an older version, and keeping that one would move
+   * publishedVersion back and reuse a version number for other content.
+   */
+  private async publishedVersionOf(form: FormRecord): Promise<PublishedFormItem | undefined> {
+    if (form.status !== 'published') return undefined;
+    const live = await this.deps.forms.getPublished(form.formKey, { consistent: true });
+    return live?.version === form.publishedVersion ? live : undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { tenantOf } from '@leadflow/auth';
 import { etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
+import type { LiveMembership } from './live-membership';
 import type { MemberRepository } from './member.repository';
 import {
   changeMemberRoleOperation,
@@ -10,7 +11,11 @@ import {
 } from './member.schema';
 import { toMember, type MemberService } from './member.service';
 
-export function memberRoutes(members: MemberService, repository: MemberRepository): BoundRoute[] {
+export function memberRoutes(
+  members: MemberService,
+  repository: MemberRepository,
+  membership: LiveMembership,
+): BoundRoute[] {
   return [
     route(listMembersOperation, async ({ principal, query }) => {
       const page = await repository.list(tenantOf(principal), query.limit ?? 25, query.cursor);
@@ -19,7 +24,7 @@ export function memberRoutes(members: MemberService, repository: MemberRepositor
         body: { items: page.items.map(toMember), nextCursor: page.nextCursor },
       };
     }),
-    route(inviteMemberOperation, async ({ principal, body }) => {
+    membership.route(inviteMemberOperation, async ({ principal, body }) => {
       const member = await members.invite(tenantOf(principal), body.email, body.role);
       return { status: 201, body: member, headers: { ETag: etagOf(member.version) } };
     }),
@@ -27,7 +32,7 @@ export function memberRoutes(members: MemberService, repository: MemberRepositor
       const member = toMember(await members.get(tenantOf(principal), params.memberId));
       return { status: 200, body: member, headers: { ETag: etagOf(member.version) } };
     }),
-    route(changeMemberRoleOperation, async ({ principal, params, body, req }) => {
+    membership.route(changeMemberRoleOperation, async ({ principal, params, body, req }) => {
       const member = await members.changeRole(
         tenantOf(principal),
         params.memberId,
@@ -36,7 +41,7 @@ export function memberRoutes(members: MemberService, repository: MemberRepositor
       );
       return { status: 200, body: member, headers: { ETag: etagOf(member.version) } };
     }),
-    route(removeMemberOperation, async ({ principal, params }) => {
+    membership.route(removeMemberOperation, async ({ principal, params }) => {
       await members.remove(tenantOf(principal), params.memberId);
       return { status: 204 };
     }),

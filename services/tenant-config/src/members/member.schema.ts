@@ -8,6 +8,7 @@ import {
   pageOf,
   PaginationQuery,
 } from '@leadflow/core';
+import { LIVE_MEMBERSHIP_NOTE } from './live-membership';
 
 export const TenantRoleSchema = Type.Union(
   TENANT_ROLES.map((role) => Type.Literal(role)),
@@ -66,8 +67,7 @@ export const inviteMemberOperation = defineOperation({
   path: '/v1/members',
   operationId: 'inviteMember',
   summary: 'Invite a member',
-  description:
-    'Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password.',
+  description: `Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['members'],
   auth: requires('settings:write'),
   body: Type.Object(
@@ -110,8 +110,7 @@ export const changeMemberRoleOperation = defineOperation({
   path: '/v1/members/{memberId}',
   operationId: 'changeMemberRole',
   summary: 'Change a member’s role',
-  description:
-    'The last admin cannot stop being one (409). Tokens issued before the change keep the old role until they expire. Asking for the role the member already has answers 200 with the member as it is, whatever the If-Match, and brings the user pool groups in line with it: repeat a change that failed with 5xx to complete it.',
+  description: `The last admin cannot stop being one (409). Tokens issued before the change keep the old role until they expire, except for the operations that say they check the member list (creating API keys, inviting, changing and removing members, connecting and changing CRMs), where the new role applies at once. Asking for the role the member already has answers 200 with the member as it is, whatever the If-Match, and brings the user pool groups in line with it: repeat a change that failed with 5xx to complete it. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['members'],
   auth: requires('settings:write'),
   params: MemberParams,
@@ -134,7 +133,7 @@ export const removeMemberOperation = defineOperation({
   path: '/v1/members/{memberId}',
   operationId: 'removeMember',
   summary: 'Remove a member',
-  description: 'Disables and deletes the user. The last admin cannot be removed (409).',
+  description: `Disables and deletes the user. The last admin cannot be removed (409). Tokens issued before the removal stay valid until they expire, except for the operations that say they check the member list (creating API keys, inviting, changing and removing members, connecting and changing CRMs), which refuse them at once. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['members'],
   auth: requires('settings:write'),
   params: MemberParams,

@@ -242,6 +242,7 @@ export const logoUploadOperation = defineOperation({
       },
     },
   },
+  errors: [404],
 });
 
 export const tenantOperations = [

@@ -1,7 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { notFound } from '../errors';
 import { staleVersion } from '../http/etag';
-import { isConditionalCheckFailure, type DynamoDBDocumentClient } from './dynamo';
+import {
+  conditionFailureItem,
+  isConditionalCheckFailure,
+  type DynamoDBDocumentClient,
+} from './dynamo';
 
 export interface VersionedUpdate {
   table: string;
@@ -12,6 +16,8 @@ export interface VersionedUpdate {
   changes: Record<string, unknown>;
   /** Names the resource in a 404. */
   resource: string;
+  /** A further condition, and the error when the version matches but it does not hold. */
+  condition?: { expression: string; values: Record<string, unknown>; refused: () => Error };
 }
 
 /** Strips the table's key attributes from an item. */
@@ -22,7 +28,8 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
 
 /**
  * Optimistic concurrency in one conditional write: sets `changes`, bumps `version`, stamps
- * `updatedAt` — 404 when the item is gone, 412 when someone else changed it first.
+ * `updatedAt` — 404 when the item is gone, 412 when someone else changed it first, and the
+ * condition's own error when only that failed.
  */
 export async function updateVersioned<T>(
   db: DynamoDBDocumentClient,
@@ -30,6 +37,7 @@ export async function updateVersioned<T>(
 ): Promise<T> {
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = {
+    ...update.condition?.values,
     ':expected': update.expectedVersion,
     ':one': 1,
     ':now': new Date().toISOString(),
@@ -52,7 +60,7 @@ export async function updateVersioned<T>(
         TableName: update.table,
         Key: update.key,
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD #version :one`,
-        ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
+        ConditionExpression: `attribute_exists(PK) AND #version = :expected${update.condition ? ` AND ${update.condition.expression}` : ''}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
@@ -61,8 +69,10 @@ export async function updateVersioned<T>(
     );
     return withoutKeys<T>(result.Attributes ?? {});
   } catch (error) {
-    if (isConditionalCheckFailure(error))
-      throw error.Item ? staleVersion() : notFound(update.resource);
-    throw error;
+    if (!isConditionalCheckFailure(error)) throw error;
+    const current = conditionFailureItem(error);
+    if (!current) throw notFound(update.resource);
+    if (current.version !== update.expectedVersion || !update.condition) throw staleVersion();
+    throw update.condition.refused();
   }
 }
