@@ -1,9 +1,10 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import { documentClient } from '@leadflow/core';
 import { eventually } from '@leadflow/testing';
-import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
+import { dedupeKeyItem } from '../src/leads/lead.repository';
+import { bearer, etagOf, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
 
 describe('intake: lead.received becomes a stored lead', () => {
   let h: LeadsHarness;
@@ -193,6 +194,37 @@ describe('intake: lead.received becomes a stored lead', () => {
   describe('e-mail claims', () => {
     const erase = (leadId: string, token: string) =>
       request(h.leads.app).post(`/v1/leads/${leadId}/erasure`).set(bearer(token));
+    const db = () => documentClient(h.aws.dynamodb);
+    const table = () => h.stack.resources.tables.leads;
+    /** As stored before leads recorded their claims: the lead does not say which claim it holds. */
+    const forgetClaim = (tenantId: string, leadId: string) =>
+      db().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
+          UpdateExpression: 'REMOVE emailClaim',
+        }),
+      );
+    /** A claim as versions before this one left it behind. */
+    const leaveClaim = (tenantId: string, dedupeKey: string, leadId: string) =>
+      db().send(
+        new PutCommand({
+          TableName: table(),
+          Item: { ...dedupeKeyItem(tenantId, dedupeKey), leadId },
+        }),
+      );
+    /** The lead a de-duplication key names, if any. */
+    const claimOf = async (tenantId: string, dedupeKey: string) =>
+      (
+        await db().send(
+          new GetCommand({ TableName: table(), Key: dedupeKeyItem(tenantId, dedupeKey) }),
+        )
+      ).Item?.leadId;
+    const enterLead = (tenant: TestTenant, email: string) =>
+      request(h.leads.app)
+        .post('/v1/leads')
+        .set(bearer(tenant.admin.token))
+        .send({ fields: { email } });
 
     it('when the +tag rule changed before an erasure, then the claim the lead held is released and the next submission makes a new lead', async () => {
       const changed = await h.createTenant('tagrule');
@@ -230,33 +262,72 @@ describe('intake: lead.received becomes a stored lead', () => {
       });
     });
 
-    it('when a lead stored before leads recorded their claims takes duplicates in, is erased and leaves its claim behind, then the next submission makes a new lead', async () => {
+    it('when a lead stored before leads recorded their claims takes duplicates in and is erased, then its claim is gone and the next submission makes a new lead', async () => {
       const legacy = await h.createTenant('legacy');
       await legacy.configure({ dedupe: { mode: 'merge', ignorePlusTag: false } });
-      // As stored before: the lead does not say which claim it holds.
-      const forgetClaim = (leadId: string) =>
-        documentClient(h.aws.dynamodb).send(
-          new UpdateCommand({
-            TableName: h.stack.resources.tables.leads,
-            Key: { PK: 'TENANT#legacy', SK: `LEAD#${leadId}` },
-            UpdateExpression: 'REMOVE emailClaim',
-          }),
-        );
       const old = h.received('legacy', { fields: { email: 'old@example.com' } });
       await h.publishReceived(old);
       await h.waitForLead(old.leadId, legacy.admin.token);
-      await forgetClaim(old.leadId);
+      await forgetClaim('legacy', old.leadId);
       await h.publishReceived(h.received('legacy', { fields: { email: 'old@example.com' } }));
       await eventually(async () => {
         const lead = await h.waitForLead(old.leadId, legacy.admin.token);
         return lead.version === 2 ? lead : undefined;
       });
-      await forgetClaim(old.leadId);
+      await forgetClaim('legacy', old.leadId);
       await erase(old.leadId, legacy.admin.token).expect(200);
+      // The erased person's e-mail is in no key any more.
+      expect(await claimOf('legacy', 'old@example.com')).toBeUndefined();
 
       const fresh = h.received('legacy', { fields: { email: 'old@example.com' } });
       await h.publishReceived(fresh);
       expect((await h.waitForLead(fresh.leadId, legacy.admin.token)).fields).toEqual(fresh.fields);
+    });
+
+    it('when a lead stored before leads recorded their claims changes its e-mail, then the old address is released for another lead', async () => {
+      const moving = await h.createTenant('legacymove');
+      await moving.configure({ dedupe: { mode: 'merge', ignorePlusTag: true } });
+      const lead = await enterLead(moving, 'before@example.com').expect(201);
+      await forgetClaim('legacymove', lead.body.id);
+      await request(h.leads.app)
+        .patch(`/v1/leads/${lead.body.id}`)
+        .set(bearer(moving.admin.token))
+        .set('If-Match', etagOf(lead))
+        .send({ fields: { email: 'after@example.com' } })
+        .expect(200);
+
+      expect(await claimOf('legacymove', 'before@example.com')).toBeUndefined();
+      expect(await claimOf('legacymove', 'after@example.com')).toBe(lead.body.id);
+      await enterLead(moving, 'before@example.com').expect(201);
+    });
+
+    it('when a lead whose e-mail change left the old address claimed is erased, then that claim goes too', async () => {
+      const changed = await h.createTenant('leftclaim');
+      await changed.configure({ dedupe: { mode: 'merge', ignorePlusTag: true } });
+      const lead = await enterLead(changed, 'first@example.com').expect(201);
+      await request(h.leads.app)
+        .patch(`/v1/leads/${lead.body.id}`)
+        .set(bearer(changed.admin.token))
+        .set('If-Match', etagOf(lead))
+        .send({ fields: { email: 'second@example.com' } })
+        .expect(200);
+      await leaveClaim('leftclaim', 'first@example.com', lead.body.id);
+
+      await erase(lead.body.id, changed.admin.token).expect(200);
+      expect(await claimOf('leftclaim', 'first@example.com')).toBeUndefined();
+      expect(await claimOf('leftclaim', 'second@example.com')).toBeUndefined();
+    });
+
+    it('when a claim still names a lead erased before erasures released every claim, then a lead entered by hand takes the e-mail over', async () => {
+      const erased = await h.createTenant('oldtomb');
+      await erased.configure({ dedupe: { mode: 'merge', ignorePlusTag: true } });
+      const lead = await enterLead(erased, 'gone@example.com').expect(201);
+      await erase(lead.body.id, erased.admin.token).expect(200);
+      await leaveClaim('oldtomb', 'gone@example.com', lead.body.id);
+
+      const again = await enterLead(erased, 'gone@example.com').expect(201);
+      expect(await claimOf('oldtomb', 'gone@example.com')).toBe(again.body.id);
+      expect((await enterLead(erased, 'gone@example.com')).status).toBe(409);
     });
   });
 

@@ -414,6 +414,19 @@ describe('the leads API', () => {
       expect(own.body.ownerId).toBe(agent.id);
     });
 
+    it('when the owner named is a member’s id followed by a slash and more, then 400 and the lead keeps its owner', async () => {
+      const lead = await createLead(admin);
+      const res = await api()
+        .post(`/v1/leads/${lead.body.id}/assign`)
+        .set(bearer(manager.token))
+        .send({ ownerId: `${agent.id}/x` });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('body.ownerId');
+      expect((await api().get(`/v1/leads/${lead.body.id}`).set(bearer(admin))).body.ownerId).toBe(
+        undefined,
+      );
+    });
+
     it('when an erased lead is assigned, then 409', async () => {
       const lead = await createLead(admin);
       await api().post(`/v1/leads/${lead.body.id}/erasure`).set(bearer(admin)).expect(200);
@@ -555,6 +568,32 @@ describe('the leads API', () => {
       ).toBe(409);
       // The e-mail is free for a new lead.
       await createLead(admin, { fields: { email: 'erase.me@example.com' } });
+    });
+  });
+
+  describe('erased leads in lists', () => {
+    it('when a lead is erased, then lists and exports show it only to those GET shows it to: admins', async () => {
+      const lead = await createLead(admin);
+      await api().post(`/v1/leads/${lead.body.id}/erasure`).set(bearer(admin)).expect(200);
+      const [manager, agent] = await Promise.all([
+        tenant.member('manager'),
+        tenant.member('agent'),
+      ]);
+      const listedTo = async (token: string) =>
+        (await api().get('/v1/leads?limit=100').set(bearer(token))).body.items.map(
+          (l: { id: string }) => l.id,
+        );
+
+      expect((await api().get(`/v1/leads/${lead.body.id}`).set(bearer(manager.token))).status).toBe(
+        404,
+      );
+      expect(await listedTo(manager.token)).not.toContain(lead.body.id);
+      expect(await listedTo(agent.token)).not.toContain(lead.body.id);
+      expect(
+        (await api().get('/v1/leads/export.csv').set(bearer(manager.token))).text,
+      ).not.toContain(lead.body.id);
+      expect((await api().get(`/v1/leads/${lead.body.id}`).set(bearer(admin))).status).toBe(200);
+      expect(await listedTo(admin)).toContain(lead.body.id);
     });
   });
 

@@ -1,8 +1,9 @@
 import type { Response } from 'express';
-import { hasPermission, tenantOf } from '@leadflow/auth';
+import { tenantOf } from '@leadflow/auth';
 import { route, type BoundRoute, type Logger } from '@leadflow/core';
 import type { LeadRepository } from '../leads/lead.repository';
 import { exportLeadsOperation } from '../leads/lead.schema';
+import { listScopeOf } from '../leads/lead.service';
 import type { TenantDirectory } from '../tenancy/tenant-directory';
 import { csvColumns } from './csv';
 
@@ -33,11 +34,9 @@ export function exportRoutes(
       const settings = await tenants.settingsOf(tenantId);
       const columns = csvColumns(settings.customFields.map((f) => f.key));
       const filters = { ...query, includeDeleted: false };
-      const restrictToOwner = hasPermission(principal, 'leads:read-all')
-        ? undefined
-        : principal?.subject;
+      const scope = listScopeOf(principal);
       // The first page is read before answering, so a failure still gets a problem+json answer.
-      let page = await leads.list({ tenantId, filters, limit: PAGE, restrictToOwner });
+      let page = await leads.list({ tenantId, filters, limit: PAGE, ...scope });
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader(
@@ -55,7 +54,7 @@ export function exportRoutes(
             filters,
             limit: PAGE,
             cursor: page.nextCursor,
-            restrictToOwner,
+            ...scope,
           });
         }
         res.end();

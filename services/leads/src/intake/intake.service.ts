@@ -1,7 +1,7 @@
 import type { ConsentRecord, LeadReceived, TenantSettings } from '@leadflow/contracts';
 import { AppError, type Logger } from '@leadflow/core';
 import { activity, SYSTEM, type FieldChange } from '../activities/activity.record';
-import { dedupeKeyOf, withEmailClaim } from '../leads/email-claim';
+import { dedupeKeyOf, holdsClaim, withEmailClaim } from '../leads/email-claim';
 import type { LeadRecord } from '../leads/lead.record';
 import { AlreadyTakenIn, EmailTaken, type LeadRepository } from '../leads/lead.repository';
 import type { Outbox } from '../outbox/outbox';
@@ -51,14 +51,6 @@ function newConsents(recorded: ConsentRecord[], submitted: ConsentRecord[]): Con
     const before = latest.get(consent.key);
     return !before || before.text !== consent.text || before.given !== consent.given;
   });
-}
-
-/**
- * Whether the lead holds the claim it was found by. A lead stored before leads recorded their
- * claims is taken at the claim's word: it was found through it.
- */
-function holdsClaim(lead: LeadRecord, dedupeKey: string | undefined): boolean {
-  return lead.emailClaim === undefined || lead.emailClaim === dedupeKey;
 }
 
 /**
@@ -137,7 +129,7 @@ export class IntakeService {
       ...(event.externalId ? { externalId: event.externalId } : {}),
     };
     await this.deps.leads.write({
-      ...withEmailClaim(settings, undefined, lead),
+      ...withEmailClaim(settings, lead),
       ...(staleClaimOf ? { takeOverClaimOf: staleClaimOf } : {}),
       intakeOf: event.leadId,
       raw: event,

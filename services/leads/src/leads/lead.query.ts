@@ -18,6 +18,8 @@ export interface LeadQuery {
   cursor?: string | undefined;
   /** An agent sees only its own and unassigned leads. */
   restrictToOwner?: string | undefined;
+  /** Erased leads are left out: only those who may delete see them. */
+  hideErased: boolean;
 }
 
 /** How many items one request may look at before it answers a short page with a cursor. */
@@ -108,6 +110,7 @@ function filterExpression(query: LeadQuery, choice: IndexChoice) {
     );
   }
   if (!filters.includeDeleted) parts.push('attribute_not_exists(deletedAt)');
+  if (query.hideErased) parts.push('attribute_not_exists(erasedAt)');
   if (query.restrictToOwner) {
     values[':me'] = query.restrictToOwner;
     parts.push('(attribute_not_exists(ownerId) OR ownerId = :me)');

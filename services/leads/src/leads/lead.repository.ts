@@ -1,9 +1,4 @@
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LeadReceived, SyncStatusItem } from '@leadflow/contracts';
 import {
@@ -15,14 +10,19 @@ import {
   type DynamoDBDocumentClient,
   type WriteRequest,
 } from '@leadflow/core';
-import type { ActivityRecord } from '../activities/activity.record';
+import type { ActivityRecord, FieldChange } from '../activities/activity.record';
 import { PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
 import { queryLeads, type LeadQuery } from './lead.query';
 import { fromItem, leadItem, leadPartition, type LeadRecord } from './lead.record';
+import {
+  cancellationReasons,
+  failedCondition,
+  transactWrite,
+  type CancellationReason,
+  type TransactItem,
+} from './transact-write';
 
 export const ERASED = '[erased]';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** One change of a lead and everything that must happen with it, in one transaction. */
 export interface LeadWrite {
@@ -39,8 +39,8 @@ export interface LeadWrite {
   claimEmail?: string;
   /** A lead whose claim of that key is stale (it no longer holds it): the claim is taken over. */
   takeOverClaimOf?: string;
-  /** A de-duplication key this lead gives up. */
-  releaseEmail?: string;
+  /** De-duplication keys this lead gives up. */
+  releaseEmails?: string[];
 }
 
 /** The submission was already taken in: a redelivered message. */
@@ -53,16 +53,12 @@ export class EmailTaken extends Error {
   }
 }
 
-interface CancellationReason {
-  Code?: string;
-  Item?: Record<string, unknown>;
-}
-
-function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (
-    (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []
-  );
+/** The e-mails changes went from or to, unless erased since. */
+function emailsChangedIn(changes: FieldChange[] | undefined): string[] {
+  return (changes ?? [])
+    .filter((change) => change.field === 'email')
+    .flatMap((change) => [change.from, change.to])
+    .filter((value): value is string => typeof value === 'string' && value !== ERASED);
 }
 
 export const dedupeKeyItem = (tenantId: string, dedupeKey: string) => ({
@@ -169,12 +165,12 @@ export class LeadRepository {
           ),
       });
     }
-    if (change.releaseEmail) {
+    for (const released of change.releaseEmails ?? []) {
       items.push({
         item: {
           Delete: {
             TableName: this.table,
-            Key: dedupeKeyItem(lead.tenantId, change.releaseEmail),
+            Key: dedupeKeyItem(lead.tenantId, released),
             ConditionExpression: 'attribute_not_exists(PK) OR leadId = :lead',
             ExpressionAttributeValues: { ':lead': lead.leadId },
           },
@@ -203,13 +199,47 @@ export class LeadRepository {
       items.push({ item: put({ ...event }), onConflict: () => new Error('outbox conflict') });
     }
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+      await transactWrite(
+        this.db,
+        items.map((i) => i.item),
+      );
     } catch (error) {
       const reasons = cancellationReasons(error);
-      const failed = reasons?.findIndex((r) => r.Code === 'ConditionalCheckFailed') ?? -1;
-      if (failed >= 0) throw items[failed]!.onConflict(reasons![failed]!);
+      const failed = failedCondition(reasons);
+      if (failed !== undefined) throw items[failed]!.onConflict(reasons![failed]!);
       throw error;
     }
+  }
+
+  /** Which of these de-duplication keys are claimed by the lead. */
+  async claimsOf(tenantId: string, leadId: string, dedupeKeys: string[]): Promise<string[]> {
+    const owners = await Promise.all(dedupeKeys.map((key) => this.ownerOfEmail(tenantId, key)));
+    return dedupeKeys.filter((_key, index) => owners[index] === leadId);
+  }
+
+  /**
+   * The e-mails the lead's timeline says it had before, not yet erased there: leads changed their
+   * e-mail before claims moved with it, and those left claims behind.
+   */
+  async pastEmails(tenantId: string, leadId: string): Promise<string[]> {
+    const emails = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :act)',
+          ExpressionAttributeValues: { ':pk': leadPartition(tenantId, leadId), ':act': 'ACT#' },
+          ProjectionExpression: 'changes',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        for (const email of emailsChangedIn(item.changes as FieldChange[] | undefined))
+          emails.add(email);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...emails];
   }
 
   list(query: LeadQuery) {

@@ -5,7 +5,8 @@ import { AppError, notFound, type Principal } from '@leadflow/core';
 import { activity, actorOf, type FieldChange } from '../activities/activity.record';
 import type { Outbox } from '../outbox/outbox';
 import type { TenantDirectory } from '../tenancy/tenant-directory';
-import { withEmailClaim } from './email-claim';
+import { isStaleClaim, possibleClaims, withEmailClaim } from './email-claim';
+import type { LeadQuery } from './lead.query';
 import type { LeadRecord } from './lead.record';
 import { EmailTaken, type LeadRepository, type LeadWrite } from './lead.repository';
 import type { CreateLead, Lead, LeadFilters, LeadSummary, PatchLead } from './lead.schema';
@@ -71,6 +72,19 @@ function valuesSet(patch: Record<string, unknown> | undefined): CustomValues {
   ) as CustomValues;
 }
 
+/** Deleted and erased leads are for those who may delete: to anyone else they do not exist. */
+const seesRemoved = (principal: Principal | undefined) => hasPermission(principal, 'leads:delete');
+
+/** What of the tenant's leads a principal's lists show: what `canSee` lets it GET. */
+export function listScopeOf(
+  principal: Principal | undefined,
+): Pick<LeadQuery, 'restrictToOwner' | 'hideErased'> {
+  return {
+    restrictToOwner: hasPermission(principal, 'leads:read-all') ? undefined : principal?.subject,
+    hideErased: !seesRemoved(principal),
+  };
+}
+
 /** Tries of a server-side change that keeps losing the race to other changes of the lead. */
 const MAX_CHANGE_ATTEMPTS = 5;
 
@@ -90,8 +104,7 @@ export class LeadService {
   }
 
   canSee(lead: LeadRecord, principal: Principal | undefined): boolean {
-    if ((lead.deletedAt || lead.erasedAt) && !hasPermission(principal, 'leads:delete'))
-      return false;
+    if ((lead.deletedAt || lead.erasedAt) && !seesRemoved(principal)) return false;
     if (hasPermission(principal, 'leads:read-all')) return true;
     return !lead.ownerId || lead.ownerId === principal?.subject;
   }
@@ -109,16 +122,15 @@ export class LeadService {
     limit: number,
     cursor: string | undefined,
   ) {
-    if (filters.includeDeleted && !hasPermission(principal, 'leads:delete')) {
+    if (filters.includeDeleted && !seesRemoved(principal)) {
       throw new AppError('forbidden', 'Only admins may list deleted leads');
     }
-    const restrict = hasPermission(principal, 'leads:read-all') ? undefined : principal?.subject;
     const page = await this.deps.leads.list({
       tenantId,
       filters,
       limit,
       cursor,
-      restrictToOwner: restrict,
+      ...listScopeOf(principal),
     });
     return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
   }
@@ -158,7 +170,7 @@ export class LeadService {
       updatedAt: now,
       ...(input.ownerId ? { ownerId: input.ownerId } : {}),
     };
-    const write = withEmailClaim(settings, undefined, lead);
+    const write = withEmailClaim(settings, lead);
     await this.commit({
       ...write,
       activities: [
@@ -214,7 +226,10 @@ export class LeadService {
       ...diff(lead.fields, fields, ''),
       ...diff(lead.custom, custom, 'custom.'),
     ];
-    const write = withEmailClaim(settings, lead, next);
+    const write =
+      next.fields.email === lead.fields.email
+        ? { lead: next }
+        : withEmailClaim(settings, next, await this.claimsHeldBy(lead));
     await this.commit({
       ...write,
       expectedVersion,
@@ -364,8 +379,9 @@ export class LeadService {
         ...(lead.formId ? { formId: lead.formId } : {}),
         ...(lead.deletedAt ? { deletedAt: lead.deletedAt } : {}),
       };
+      const pastEmails = await this.deps.leads.pastEmails(tenantId, leadId);
       await this.commit({
-        ...withEmailClaim(settings, lead, tombstone),
+        ...withEmailClaim(settings, tombstone, await this.claimsHeldBy(lead, pastEmails)),
         expectedVersion: lead.version,
         activities: [activity('erased', actorOf(principal), now)],
         outbox: [this.deps.outbox.removed(tombstone, 'lead.erased')],
@@ -388,6 +404,19 @@ export class LeadService {
     )
       throw notFound('Lead');
     return lead;
+  }
+
+  /**
+   * The de-duplication claims naming the lead, among those its e-mails may have made: a lead
+   * stored before leads recorded their claims holds one without saying so, and kept the claim of
+   * an e-mail it changed.
+   */
+  private claimsHeldBy(lead: LeadRecord, pastEmails: string[] = []): Promise<string[]> {
+    return this.deps.leads.claimsOf(
+      lead.tenantId,
+      lead.leadId,
+      possibleClaims([lead.fields.email, ...pastEmails], lead.emailClaim),
+    );
   }
 
   private async assertMember(tenantId: string, memberId: string, field: string): Promise<void> {
@@ -422,12 +451,22 @@ export class LeadService {
     try {
       await this.deps.leads.write(change);
     } catch (error) {
-      if (error instanceof EmailTaken)
-        throw new AppError('conflict', `Another lead (${error.leadId}) has this e-mail`, {
-          cause: error,
-        });
-      throw error;
+      if (!(error instanceof EmailTaken)) throw error;
+      if (await this.mayTakeOverClaim(change, error.leadId))
+        return this.commit({ ...change, takeOverClaimOf: error.leadId });
+      throw new AppError('conflict', `Another lead (${error.leadId}) has this e-mail`, {
+        cause: error,
+      });
     }
     this.deps.committed();
+  }
+
+  /**
+   * Whether the claim the change wants may be taken from the lead it names, once: an erasure
+   * before erasures released every claim left some naming the erased lead.
+   */
+  private async mayTakeOverClaim(change: LeadWrite, owner: string): Promise<boolean> {
+    if (!change.claimEmail || change.takeOverClaimOf) return false;
+    return isStaleClaim(await this.deps.leads.get(change.lead.tenantId, owner), change.claimEmail);
   }
 }

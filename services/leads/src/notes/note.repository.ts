@@ -1,7 +1,7 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { queryPrefixPage, type DynamoDBDocumentClient } from '@leadflow/core';
+import { AppError, queryPrefixPage, type DynamoDBDocumentClient } from '@leadflow/core';
 import type { ActivityRecord } from '../activities/activity.record';
 import { leadPartition } from '../leads/lead.record';
+import { cancellationReasons, failedCondition, transactWrite } from '../leads/transact-write';
 
 export interface NoteRecord {
   noteId: string;
@@ -24,28 +24,31 @@ export class NoteRepository {
     timeline: ActivityRecord,
   ): Promise<void> {
     const below = leadPartition(tenantId, leadId);
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            ConditionCheck: {
-              TableName: this.table,
-              Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
-              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(erasedAt)',
-            },
+    try {
+      await transactWrite(this.db, [
+        {
+          ConditionCheck: {
+            TableName: this.table,
+            Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(erasedAt)',
           },
-          {
-            Put: { TableName: this.table, Item: { PK: below, SK: `NOTE#${note.noteId}`, ...note } },
+        },
+        {
+          Put: { TableName: this.table, Item: { PK: below, SK: `NOTE#${note.noteId}`, ...note } },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { PK: below, SK: `ACT#${timeline.activityId}`, ...timeline },
           },
-          {
-            Put: {
-              TableName: this.table,
-              Item: { PK: below, SK: `ACT#${timeline.activityId}`, ...timeline },
-            },
-          },
-        ],
-      }),
-    );
+        },
+      ]);
+    } catch (error) {
+      // Leads are never removed, only erased: the lead was erased since it was read.
+      if (failedCondition(cancellationReasons(error)) === 0)
+        throw new AppError('conflict', 'An erased lead takes no notes', { cause: error });
+      throw error;
+    }
   }
 
   list(tenantId: string, leadId: string, limit: number, cursor: string | undefined) {

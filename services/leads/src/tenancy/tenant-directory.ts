@@ -2,6 +2,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type TenantSettings } from '@leadflow/contracts';
 import { AppError, TtlCache, type DynamoDBDocumentClient } from '@leadflow/core';
 
+/** JSON, so that no member id, whatever it holds, reads as another tenant's or member's. */
+const membershipKey = (tenantId: string, memberId: string) => JSON.stringify([tenantId, memberId]);
+
 /**
  * What the leads service reads of tenant-config's data: a tenant's settings (lead schema,
  * pipeline, de-duplication, assignment) and whether someone is a member. Cached briefly:
@@ -36,7 +39,7 @@ export class TenantDirectory {
   }
 
   async isMember(tenantId: string, memberId: string): Promise<boolean> {
-    return (await this.members.get(`${tenantId}/${memberId}`)) ?? false;
+    return (await this.members.get(membershipKey(tenantId, memberId))) ?? false;
   }
 
   private async readSettings(tenantId: string): Promise<TenantSettings | undefined> {
@@ -47,7 +50,7 @@ export class TenantDirectory {
   }
 
   private async readMembership(key: string): Promise<boolean> {
-    const [tenantId, memberId] = key.split('/') as [string, string];
+    const [tenantId, memberId] = JSON.parse(key) as [string, string];
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: tenantKeys.member(tenantId, memberId) }),
     );

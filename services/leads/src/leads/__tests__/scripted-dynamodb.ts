@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClient, type DynamoDBDocumentClient } from '@leadflow/core';
+
+/** What the fake answers one request: a status and JSON body, or a connection lost. */
+export type ScriptedAnswer = { status: number; body?: object } | 'connection lost';
+
+export interface SentRequest {
+  /** The operation, as in X-Amz-Target: `DynamoDB_20120810.TransactWriteItems`. */
+  target: string;
+  body: Record<string, unknown>;
+}
+
+export const ok: ScriptedAnswer = { status: 200, body: {} };
+
+/** A cancelled transaction, one code per item: `None`, `ConditionalCheckFailed`, `TransactionConflict`. */
+export const cancelled = (...codes: string[]): ScriptedAnswer => ({
+  status: 400,
+  body: {
+    __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+    Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  },
+});
+
+/** The body's bytes as text, read as bytes: the SDK warns when its body is read as a string. */
+const textOf = (body: unknown) =>
+  body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
+
+/**
+ * A DynamoDB that answers from a script, underneath a real SDK client: the SDK's own retries,
+ * serialisation and error parsing run as they do against AWS. Moto cannot cancel a transaction
+ * for a conflict, nor lose an answer.
+ */
+export function scriptedDynamoDB(answers: ScriptedAnswer[]): {
+  db: DynamoDBDocumentClient;
+  /** Each command's input as given to the SDK, once however often the SDK sends it. */
+  given: Array<Record<string, unknown>>;
+  /** Each request as it went over the wire, retries included. */
+  sent: SentRequest[];
+} {
+  const given: Array<Record<string, unknown>> = [];
+  const sent: SentRequest[] = [];
+  const requestHandler = {
+    async handle(request: { headers: Record<string, string>; body?: unknown }) {
+      sent.push({
+        target: request.headers['x-amz-target'] ?? '',
+        body: JSON.parse(textOf(request.body)),
+      });
+      const answer = answers.shift();
+      if (!answer) throw new Error('the script has no answer left');
+      if (answer === 'connection lost')
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      return {
+        response: {
+          statusCode: answer.status,
+          headers: { 'content-type': 'application/x-amz-json-1.0' },
+          body: Readable.from([Buffer.from(JSON.stringify(answer.body ?? {}))]),
+        },
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+  const client = new DynamoDBClient({
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
+    requestHandler,
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      given.push({ ...(args.input as Record<string, unknown>) });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordGivenInput' },
+  );
+  return { db: documentClient(client), given, sent };
+}
