@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type CrmConnectionItem } from '@leadflow/contracts';
 import {
   AppError,
@@ -78,6 +84,20 @@ export class CrmConnectionRepository {
     });
   }
 
+  private updateItem(
+    tenantId: string,
+    connectionId: string,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ) {
+    return this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: tenantKeys.crmConnection(tenantId, connectionId),
+        ...update,
+      }),
+    );
+  }
+
   /**
    * Claims the connection at `expectedVersion` for one change of its credentials, until
    * `expiresAt` (epoch ms): until that change commits or gives the claim back, every other
@@ -91,22 +111,18 @@ export class CrmConnectionRepository {
     expiresAt: number,
   ): Promise<void> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: tenantKeys.crmConnection(tenantId, connectionId),
-          UpdateExpression: `SET ${CLAIM} = :claim, ${CLAIM_EXPIRES} = :expiresAt`,
-          ConditionExpression: `attribute_exists(PK) AND #version = :expected AND ${UNCLAIMED}`,
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':claim': claim,
-            ':expiresAt': expiresAt,
-            ':expected': expectedVersion,
-            ':nowMs': Date.now(),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.updateItem(tenantId, connectionId, {
+        UpdateExpression: `SET ${CLAIM} = :claim, ${CLAIM_EXPIRES} = :expiresAt`,
+        ConditionExpression: `attribute_exists(PK) AND #version = :expected AND ${UNCLAIMED}`,
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':claim': claim,
+          ':expiresAt': expiresAt,
+          ':expected': expectedVersion,
+          ':nowMs': Date.now(),
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
     } catch (error) {
       throw refusal(error, expectedVersion);
     }
@@ -119,15 +135,11 @@ export class CrmConnectionRepository {
     claim: string,
   ): Promise<void> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: tenantKeys.crmConnection(tenantId, connectionId),
-          UpdateExpression: `REMOVE ${CLAIM}, ${CLAIM_EXPIRES}`,
-          ConditionExpression: `${CLAIM} = :claim`,
-          ExpressionAttributeValues: { ':claim': claim },
-        }),
-      );
+      await this.updateItem(tenantId, connectionId, {
+        UpdateExpression: `REMOVE ${CLAIM}, ${CLAIM_EXPIRES}`,
+        ConditionExpression: `${CLAIM} = :claim`,
+        ExpressionAttributeValues: { ':claim': claim },
+      });
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
     }
