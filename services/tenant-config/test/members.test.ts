@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import request from 'supertest';
 import { idTokenFor } from '@leadflow/local-aws';
+import { claimsOf } from '@leadflow/testing';
 import { MemberRepository } from '../src/members/member.repository';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
@@ -57,8 +58,7 @@ describe('members', () => {
       }),
     );
     const token = await idTokenFor(h.stack.pool, 'new-agent@alpha.test', 'Invited-1-password!');
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-    expect(claims).toMatchObject({
+    expect(claimsOf(token)).toMatchObject({
       'custom:tenant_id': 'alpha',
       'cognito:groups': ['agent'],
       sub: res.body.id,

@@ -28,5 +28,6 @@ export * from './http/middleware';
 export * from './aws/versioned-update';
 export * from './aws/query-page';
 export * from './aws/batch-write';
+export * from './aws/transactions';
 export * from './aws/transient';
 export * from './queue/redrive';

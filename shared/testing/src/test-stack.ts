@@ -11,11 +11,11 @@ export const TEST_PASSWORD = 'Test-password-1!';
 const TENANT_ROLES = new Set(['admin', 'manager', 'agent', 'viewer']);
 
 /** The claims of a token, unverified. */
-export function claimsOf(token: string): { sub: string; email: string } {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
-    sub: string;
-    email: string;
-  };
+export function claimsOf(token: string): Record<string, unknown> & { sub: string; email: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  > & { sub: string; email: string };
 }
 
 export interface TestStack {

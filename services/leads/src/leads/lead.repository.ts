@@ -4,23 +4,21 @@ import type { LeadReceived, SyncStatusItem } from '@leadflow/contracts';
 import {
   AppError,
   batchWriteAll,
+  cancellationReasons,
+  failedConditions,
   notFound,
   staleVersion,
+  transactWrite,
   withoutKeys,
+  type CancellationReason,
   type DynamoDBDocumentClient,
+  type TransactItem,
   type WriteRequest,
 } from '@leadflow/core';
 import type { ActivityRecord, FieldChange } from '../activities/activity.record';
 import { PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
 import { queryLeads, type LeadQuery } from './lead.query';
 import { fromItem, leadItem, leadPartition, type LeadRecord } from './lead.record';
-import {
-  cancellationReasons,
-  failedCondition,
-  transactWrite,
-  type CancellationReason,
-  type TransactItem,
-} from './transact-write';
 
 export const ERASED = '[erased]';
 
@@ -205,7 +203,7 @@ export class LeadRepository {
       );
     } catch (error) {
       const reasons = cancellationReasons(error);
-      const failed = failedCondition(reasons);
+      const failed = failedConditions(error)?.[0];
       if (failed !== undefined) throw items[failed]!.onConflict(reasons![failed]!);
       throw error;
     }

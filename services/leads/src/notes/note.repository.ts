@@ -1,7 +1,12 @@
-import { AppError, queryPrefixPage, type DynamoDBDocumentClient } from '@leadflow/core';
+import {
+  AppError,
+  failedConditions,
+  queryPrefixPage,
+  transactWrite,
+  type DynamoDBDocumentClient,
+} from '@leadflow/core';
 import type { ActivityRecord } from '../activities/activity.record';
 import { leadPartition } from '../leads/lead.record';
-import { cancellationReasons, failedCondition, transactWrite } from '../leads/transact-write';
 
 export interface NoteRecord {
   noteId: string;
@@ -45,7 +50,7 @@ export class NoteRepository {
       ]);
     } catch (error) {
       // Leads are never removed, only erased: the lead was erased since it was read.
-      if (failedCondition(cancellationReasons(error)) === 0)
+      if (failedConditions(error)?.[0] === 0)
         throw new AppError('conflict', 'An erased lead takes no notes', { cause: error });
       throw error;
     }

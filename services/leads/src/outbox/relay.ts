@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   batchWriteAll,
   isConditionalCheckFailure,
@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
   type EventPublisher,
   type Logger,
+  transactWrite,
 } from '@leadflow/core';
 import {
   OUTBOX_SK_PREFIX,
@@ -231,14 +232,10 @@ export class OutboxRelay {
       reason: error.message,
       parkedAt: new Date().toISOString(),
     };
-    await this.options.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.options.table, Item: parked } },
-          { Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } } },
-        ],
-      }),
-    );
+    await transactWrite(this.options.db, [
+      { Put: { TableName: this.options.table, Item: parked } },
+      { Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } } },
+    ]);
     this.options.logger.error(
       {
         tenantId: item.tenantId,

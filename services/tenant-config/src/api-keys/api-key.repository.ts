@@ -1,7 +1,12 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { apiKeyLookupKey } from '@leadflow/auth';
 import { tenantKeys } from '@leadflow/contracts';
-import { withoutKeys, queryPrefixPage, type DynamoDBDocumentClient } from '@leadflow/core';
+import {
+  withoutKeys,
+  queryPrefixPage,
+  type DynamoDBDocumentClient,
+  transactWrite,
+} from '@leadflow/core';
 
 export interface ApiKeyRecord {
   keyId: string;
@@ -21,26 +26,22 @@ export class ApiKeyRepository {
   ) {}
 
   async create(tenantId: string, record: ApiKeyRecord): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...tenantKeys.apiKey(tenantId, record.keyId), ...record },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...apiKeyLookupKey(record.hash), tenantId, keyId: record.keyId },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-        ],
-      }),
-    );
+    await transactWrite(this.db, [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...tenantKeys.apiKey(tenantId, record.keyId), ...record },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...apiKeyLookupKey(record.hash), tenantId, keyId: record.keyId },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ]);
   }
 
   async get(tenantId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
@@ -66,27 +67,23 @@ export class ApiKeyRepository {
   }
 
   async revoke(tenantId: string, record: ApiKeyRecord, revokedAt: string): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table,
-              Key: tenantKeys.apiKey(tenantId, record.keyId),
-              UpdateExpression: 'SET revokedAt = :at',
-              ExpressionAttributeValues: { ':at': revokedAt },
-            },
-          },
-          {
-            Update: {
-              TableName: this.table,
-              Key: apiKeyLookupKey(record.hash),
-              UpdateExpression: 'SET revokedAt = :at',
-              ExpressionAttributeValues: { ':at': revokedAt },
-            },
-          },
-        ],
-      }),
-    );
+    await transactWrite(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: tenantKeys.apiKey(tenantId, record.keyId),
+          UpdateExpression: 'SET revokedAt = :at',
+          ExpressionAttributeValues: { ':at': revokedAt },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: apiKeyLookupKey(record.hash),
+          UpdateExpression: 'SET revokedAt = :at',
+          ExpressionAttributeValues: { ':at': revokedAt },
+        },
+      },
+    ]);
   }
 }

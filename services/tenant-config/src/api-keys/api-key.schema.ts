@@ -81,6 +81,7 @@ export const createApiKeyOperation = defineOperation({
       example: { ...exampleKey, key: 'lf_live_7hQ2kP9xL4mN8rT1vW3yZ6bCdEfGhJkLmNpQrStU' },
     },
   },
+  errors: [409],
 });
 
 export const revokeApiKeyOperation = defineOperation({
@@ -94,7 +95,7 @@ export const revokeApiKeyOperation = defineOperation({
   auth: requires('settings:write'),
   params: Type.Object({ keyId: Type.String({ pattern: ULID_PATTERN }) }),
   responses: { 204: { description: 'Revoked.' } },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const apiKeyOperations = [

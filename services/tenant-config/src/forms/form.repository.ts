@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type PublishedConsent, type PublishedFormItem } from '@leadflow/contracts';
 import {
   AppError,
@@ -6,9 +6,10 @@ import {
   withoutKeys,
   queryPrefixPage,
   type DynamoDBDocumentClient,
+  transactWrite,
+  failedConditions,
 } from '@leadflow/core';
 import type { FormField } from '@leadflow/forms';
-import { failedConditions } from '../shared/transactions';
 
 export interface FormRecord {
   formId: string;
@@ -114,38 +115,34 @@ export class FormRepository {
     const publishedAt = published.config.publishedAt;
     const previous = form.publishedVersion;
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: tenantKeys.form(tenantId, form.formId),
-                UpdateExpression:
-                  'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :v',
-                ConditionExpression:
-                  previous === undefined
-                    ? '#version = :v AND attribute_not_exists(publishedVersion)'
-                    : '#version = :v AND publishedVersion = :previous',
-                ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-                ExpressionAttributeValues: {
-                  ':published': 'published',
-                  ':pv': published.version,
-                  ':at': publishedAt,
-                  ':v': form.version,
-                  ...(previous === undefined ? {} : { ':previous': previous }),
-                },
-              },
+      await transactWrite(this.db, [
+        {
+          Update: {
+            TableName: this.table,
+            Key: tenantKeys.form(tenantId, form.formId),
+            UpdateExpression:
+              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :v',
+            ConditionExpression:
+              previous === undefined
+                ? '#version = :v AND attribute_not_exists(publishedVersion)'
+                : '#version = :v AND publishedVersion = :previous',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':published': 'published',
+              ':pv': published.version,
+              ':at': publishedAt,
+              ':v': form.version,
+              ...(previous === undefined ? {} : { ':previous': previous }),
             },
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...tenantKeys.publishedForm(form.formKey), ...published },
-              },
-            },
-          ],
-        }),
-      );
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...tenantKeys.publishedForm(form.formKey), ...published },
+          },
+        },
+      ]);
     } catch (error) {
       if (failedConditions(error)?.includes(0))
         throw new AppError(
@@ -165,36 +162,28 @@ export class FormRepository {
   }
 
   async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table,
-              Key: tenantKeys.form(tenantId, form.formId),
-              UpdateExpression: 'SET #status = :draft REMOVE publishedAt, publishedFromVersion',
-              ConditionExpression: 'attribute_exists(PK)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':draft': 'draft' },
-            },
-          },
-          { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
-        ],
-      }),
-    );
+    await transactWrite(this.db, [
+      {
+        Update: {
+          TableName: this.table,
+          Key: tenantKeys.form(tenantId, form.formId),
+          UpdateExpression: 'SET #status = :draft REMOVE publishedAt, publishedFromVersion',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':draft': 'draft' },
+        },
+      },
+      { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
+    ]);
     const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
     return { ...rest, status: 'draft' };
   }
 
   async delete(tenantId: string, form: FormRecord): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.table, Key: tenantKeys.form(tenantId, form.formId) } },
-          { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
-        ],
-      }),
-    );
+    await transactWrite(this.db, [
+      { Delete: { TableName: this.table, Key: tenantKeys.form(tenantId, form.formId) } },
+      { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
+    ]);
   }
 
   /** `consistent` when the answer must include a commit made just now (by another request). */

@@ -344,7 +344,7 @@ export const deleteFormOperation = defineOperation({
   auth: requires('settings:write'),
   params: FormParams,
   responses: { 204: { description: 'Deleted.' } },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const publishFormOperation = defineOperation({
@@ -385,7 +385,7 @@ export const unpublishFormOperation = defineOperation({
       headers: ETagHeader,
     },
   },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const getPublicFormOperation = defineOperation({

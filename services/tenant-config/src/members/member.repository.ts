@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys } from '@leadflow/contracts';
 import {
   AppError,
@@ -7,8 +7,10 @@ import {
   withoutKeys,
   type DynamoDBDocumentClient,
   type Role,
+  transactWrite,
+  failedConditions,
+  type TransactItem,
 } from '@leadflow/core';
-import { failedConditions } from '../shared/transactions';
 
 export interface MemberRecord {
   memberId: string;
@@ -47,7 +49,7 @@ export class MemberRepository {
   }
 
   async add(tenantId: string, member: MemberRecord): Promise<void> {
-    const items: NonNullable<TransactWriteCommand['input']['TransactItems']> = [
+    const items: TransactItem[] = [
       {
         Put: {
           TableName: this.table,
@@ -58,7 +60,7 @@ export class MemberRepository {
     ];
     if (member.role === 'admin') items.push(this.adminCountChange(tenantId, 1));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await transactWrite(this.db, items);
     } catch (error) {
       if (failedConditions(error)?.includes(0))
         throw new AppError('conflict', 'This user is already a member', { cause: error });
@@ -94,7 +96,7 @@ export class MemberRepository {
     role: Role,
   ): Promise<MemberRecord> {
     const now = new Date().toISOString();
-    const items: NonNullable<TransactWriteCommand['input']['TransactItems']> = [
+    const items: TransactItem[] = [
       {
         Update: {
           TableName: this.table,
@@ -116,7 +118,7 @@ export class MemberRepository {
       items.push(this.adminCountChange(tenantId, -1));
     if (member.role !== 'admin' && role === 'admin') items.push(this.adminCountChange(tenantId, 1));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await transactWrite(this.db, items);
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.includes(0)) throw staleVersion();
@@ -127,7 +129,7 @@ export class MemberRepository {
   }
 
   async remove(tenantId: string, member: MemberRecord): Promise<void> {
-    const items: NonNullable<TransactWriteCommand['input']['TransactItems']> = [
+    const items: TransactItem[] = [
       {
         Delete: {
           TableName: this.table,
@@ -140,7 +142,7 @@ export class MemberRepository {
     ];
     if (member.role === 'admin') items.push(this.adminCountChange(tenantId, -1));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await transactWrite(this.db, items);
     } catch (error) {
       const failed = failedConditions(error);
       if (failed?.includes(0))

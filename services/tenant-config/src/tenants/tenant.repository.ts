@@ -1,10 +1,12 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type TenantSettings } from '@leadflow/contracts';
 import {
   AppError,
   updateVersioned,
   withoutKeys,
   type DynamoDBDocumentClient,
+  transactWrite,
+  failedConditions,
 } from '@leadflow/core';
 
 export type TenantChanges = Partial<
@@ -21,14 +23,6 @@ export type TenantChanges = Partial<
   >
 >;
 
-function isTransactionConflict(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'TransactionCanceledException' &&
-    error.message.includes('ConditionalCheckFailed')
-  );
-}
-
 export class TenantRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -38,28 +32,24 @@ export class TenantRepository {
   /** Claims the slug and writes the tenant in one transaction: a slug is never taken twice. */
   async create(tenant: TenantSettings): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...tenantKeys.slug(tenant.slug), tenantId: tenant.tenantId },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...tenantKeys.tenant(tenant.tenantId), ...tenant },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
-        }),
-      );
+      await transactWrite(this.db, [
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...tenantKeys.slug(tenant.slug), tenantId: tenant.tenantId },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...tenantKeys.tenant(tenant.tenantId), ...tenant },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ]);
     } catch (error) {
-      if (isTransactionConflict(error))
+      if (failedConditions(error)?.length)
         throw new AppError('conflict', `The slug ${tenant.slug} is taken`, { cause: error });
       throw error;
     }
@@ -67,28 +57,24 @@ export class TenantRepository {
 
   /** Deletes a tenant just created, and frees its slug, while it has no member yet. */
   async undoCreate(tenant: TenantSettings): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Delete: {
-              TableName: this.table,
-              Key: tenantKeys.slug(tenant.slug),
-              ConditionExpression: 'tenantId = :tenantId',
-              ExpressionAttributeValues: { ':tenantId': tenant.tenantId },
-            },
-          },
-          {
-            Delete: {
-              TableName: this.table,
-              Key: tenantKeys.tenant(tenant.tenantId),
-              ConditionExpression: 'adminCount = :none',
-              ExpressionAttributeValues: { ':none': 0 },
-            },
-          },
-        ],
-      }),
-    );
+    await transactWrite(this.db, [
+      {
+        Delete: {
+          TableName: this.table,
+          Key: tenantKeys.slug(tenant.slug),
+          ConditionExpression: 'tenantId = :tenantId',
+          ExpressionAttributeValues: { ':tenantId': tenant.tenantId },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.table,
+          Key: tenantKeys.tenant(tenant.tenantId),
+          ConditionExpression: 'adminCount = :none',
+          ExpressionAttributeValues: { ':none': 0 },
+        },
+      },
+    ]);
   }
 
   async get(tenantId: string): Promise<TenantSettings | undefined> {

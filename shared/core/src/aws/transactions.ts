@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { AppError, type DynamoDBDocumentClient } from '@leadflow/core';
+import { AppError } from '../errors';
+import type { DynamoDBDocumentClient } from './dynamo';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -18,10 +19,11 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
   );
 }
 
-/** The index of the first item whose condition failed, if one did. */
-export function failedCondition(reasons: CancellationReason[] | undefined): number | undefined {
-  const index = reasons?.findIndex((reason) => reason.Code === 'ConditionalCheckFailed') ?? -1;
-  return index >= 0 ? index : undefined;
+/** Which items of a cancelled transaction failed their condition, by index. */
+export function failedConditions(error: unknown): number[] | undefined {
+  return cancellationReasons(error)?.flatMap((reason, index) =>
+    reason.Code === 'ConditionalCheckFailed' ? [index] : [],
+  );
 }
 
 /** Cancelled only because another write of one of its items was under way: nothing of it was wrong. */
@@ -44,8 +46,9 @@ const backoffMs = (tries: number) => Math.random() * BACKOFF_BASE_MS * 2 ** trie
  * Writes the items in one transaction. Each try carries its own ClientRequestToken, which the
  * SDK's retries resend (also when DynamoDB is still running the try): a retry of a try whose
  * answer was lost is answered as that try went, instead of failing its own conditions. A try
- * cancelled by a TransactionConflict alone did not apply: it is made again with a new token, and
- * meets the other write's outcome then.
+ * cancelled by a TransactionConflict alone did not apply (moto never answers one, DynamoDB does
+ * when two writers meet): it is made again with a new token, and meets the other write's outcome
+ * then; past the tries, 409.
  */
 export async function transactWrite(
   db: DynamoDBDocumentClient,
@@ -60,7 +63,7 @@ export async function transactWrite(
     } catch (error) {
       if (!cancelledByConflictAlone(error)) throw error;
       if (tries >= MAX_TRIES)
-        throw new AppError('conflict', 'The lead kept changing meanwhile; try again', {
+        throw new AppError('conflict', 'The resource kept changing meanwhile; try again', {
           cause: error,
         });
       await sleep(backoffMs(tries));
