@@ -107,8 +107,8 @@ export function buildApp({
     service: SERVICE,
     logger,
     routes: [
-      ...tenantRoutes(tenantService),
-      ...formRoutes(formService, formRepository),
+      ...tenantRoutes(tenantService, membership),
+      ...formRoutes(formService, formRepository, membership),
       ...apiKeyRoutes(apiKeyService, apiKeyRepository, membership),
       ...crmConnectionRoutes(connectionService, connectionRepository, membership),
       ...memberRoutes(memberService, memberRepository, membership),

@@ -62,7 +62,7 @@ export async function createTestStack(): Promise<TestStack> {
   const members = new Set<string>();
   /**
    * Records the token's user as a member of its tenant with its first tenant role, as an invite
-   * would: tenant-config checks the member list, not only the token, before it hands out access.
+   * would: tenant-config checks the member list, not only the token, before it changes anything.
    * Not counted among the tenant's admins: those are the ones its own tests invite.
    */
   const recordMember = async (user: { tenantId?: string; roles: string[] }, idToken: string) => {

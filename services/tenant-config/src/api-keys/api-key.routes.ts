@@ -27,7 +27,7 @@ export function apiKeyRoutes(
       body: await keys.create(tenantOf(principal), body.name),
       headers: { 'Cache-Control': 'no-store' },
     })),
-    route(revokeApiKeyOperation, async ({ principal, params }) => {
+    membership.route(revokeApiKeyOperation, async ({ principal, params }) => {
       await keys.revoke(tenantOf(principal), params.keyId);
       return { status: 204 };
     }),

@@ -89,8 +89,7 @@ export const revokeApiKeyOperation = defineOperation({
   path: '/v1/api-keys/{keyId}',
   operationId: 'revokeApiKey',
   summary: 'Revoke an API key',
-  description:
-    'Requests with it are refused within 30 seconds. Revoking a revoked key changes nothing.',
+  description: `Requests with it are refused within 30 seconds. Revoking a revoked key changes nothing. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['api-keys'],
   auth: requires('settings:write'),
   params: Type.Object({ keyId: Type.String({ pattern: ULID_PATTERN }) }),

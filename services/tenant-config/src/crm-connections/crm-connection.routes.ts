@@ -43,7 +43,7 @@ export function crmConnectionRoutes(
       );
       return { status: 200, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
-    route(deleteCrmConnectionOperation, async ({ principal, params }) => {
+    membership.route(deleteCrmConnectionOperation, async ({ principal, params }) => {
       await connections.delete(tenantOf(principal), params.connectionId);
       return { status: 204 };
     }),

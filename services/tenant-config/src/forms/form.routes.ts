@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { tenantOf } from '@leadflow/auth';
 import { applyCors, etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
+import type { LiveMembership } from '../members/live-membership';
 import type { FormRepository } from './form.repository';
 import {
   createFormOperation,
@@ -21,7 +22,11 @@ export const PUBLIC_CONFIG_CORS = {
   maxAgeSeconds: 600,
 };
 
-export function formRoutes(forms: FormService, repository: FormRepository): BoundRoute[] {
+export function formRoutes(
+  forms: FormService,
+  repository: FormRepository,
+  membership: LiveMembership,
+): BoundRoute[] {
   const answer =
     (tenantId: string, status: number) => (record: Parameters<FormService['toForm']>[0]) => {
       const form = forms.toForm(record, tenantId);
@@ -39,7 +44,7 @@ export function formRoutes(forms: FormService, repository: FormRepository): Boun
         },
       };
     }),
-    route(createFormOperation, async ({ principal, body }) => {
+    membership.route(createFormOperation, async ({ principal, body }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 201)(await forms.create(tenantId, body));
     }),
@@ -47,22 +52,22 @@ export function formRoutes(forms: FormService, repository: FormRepository): Boun
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.get(tenantId, params.formId));
     }),
-    route(updateFormOperation, async ({ principal, params, body, req }) => {
+    membership.route(updateFormOperation, async ({ principal, params, body, req }) => {
       const tenantId = tenantOf(principal);
       return answer(
         tenantId,
         200,
       )(await forms.update(tenantId, params.formId, expectedVersion(req.get('if-match')), body));
     }),
-    route(deleteFormOperation, async ({ principal, params }) => {
+    membership.route(deleteFormOperation, async ({ principal, params }) => {
       await forms.delete(tenantOf(principal), params.formId);
       return { status: 204 };
     }),
-    route(publishFormOperation, async ({ principal, params }) => {
+    membership.route(publishFormOperation, async ({ principal, params }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.publish(tenantId, params.formId));
     }),
-    route(unpublishFormOperation, async ({ principal, params }) => {
+    membership.route(unpublishFormOperation, async ({ principal, params }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.unpublish(tenantId, params.formId));
     }),

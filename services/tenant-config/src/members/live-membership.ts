@@ -21,8 +21,8 @@ function permissionOf(operation: Operation): Permission {
 
 /**
  * A token's roles stay as they were when it was issued, for up to an hour after a member was
- * removed or demoted. The operations that hand out access or credentials ask the member list
- * instead, with a consistent read, so that a removal or demotion stops them at once.
+ * removed or demoted. Every change to the tenant's configuration asks the member list instead,
+ * with a consistent read, so that a removal or demotion stops it at once.
  */
 export class LiveMembership {
   constructor(private readonly members: MemberRepository) {}

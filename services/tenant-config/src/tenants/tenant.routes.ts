@@ -6,9 +6,10 @@ import {
   logoUploadOperation,
   patchTenantOperation,
 } from './tenant.schema';
+import type { LiveMembership } from '../members/live-membership';
 import { toTenant, type TenantService } from './tenant.service';
 
-export function tenantRoutes(tenants: TenantService): BoundRoute[] {
+export function tenantRoutes(tenants: TenantService, membership: LiveMembership): BoundRoute[] {
   return [
     route(createTenantOperation, async ({ body }) => {
       const tenant = await tenants.create(body);
@@ -18,7 +19,7 @@ export function tenantRoutes(tenants: TenantService): BoundRoute[] {
       const tenant = toTenant(await tenants.get(tenantOf(principal)));
       return { status: 200, body: tenant, headers: { ETag: etagOf(tenant.version) } };
     }),
-    route(patchTenantOperation, async ({ principal, body, req }) => {
+    membership.route(patchTenantOperation, async ({ principal, body, req }) => {
       const tenant = await tenants.update(
         tenantOf(principal),
         expectedVersion(req.get('if-match')),
@@ -26,7 +27,7 @@ export function tenantRoutes(tenants: TenantService): BoundRoute[] {
       );
       return { status: 200, body: tenant, headers: { ETag: etagOf(tenant.version) } };
     }),
-    route(logoUploadOperation, async ({ principal, body }) => ({
+    membership.route(logoUploadOperation, async ({ principal, body }) => ({
       status: 201,
       body: await tenants.createLogoUpload(
         tenantOf(principal),
