@@ -43,6 +43,12 @@ export const SERVICE = 'ingestion';
 export const BODY_LIMIT_BYTES = 32 * 1024;
 /** A batch holds up to 100 leads: 32 KiB would leave each about 320 bytes. */
 export const BATCH_BODY_LIMIT_BYTES = 256 * 1024;
+/**
+ * DynamoDB and EventBridge answer within milliseconds: an attempt still unanswered after a
+ * second is given up on (and retried by the SDK, or for PutEvents by the publisher), so a
+ * request answers near its budget instead of after the SDK's 5 s per attempt.
+ */
+export const AWS_REQUEST_TIMEOUT_MS = 1_000;
 
 export interface IngestionDeps {
   config: IngestionConfig;

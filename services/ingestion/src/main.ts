@@ -1,5 +1,7 @@
 import { runService } from '@leadflow/core';
-import { buildApp, SERVICE } from './app';
+import { AWS_REQUEST_TIMEOUT_MS, buildApp, SERVICE } from './app';
 import { IngestionConfigSchema } from './config';
 
-void runService(SERVICE, IngestionConfigSchema, async (runtime) => buildApp(runtime));
+void runService(SERVICE, IngestionConfigSchema, async (runtime) => buildApp(runtime), {
+  requestTimeoutMs: AWS_REQUEST_TIMEOUT_MS,
+});

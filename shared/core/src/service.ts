@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { Express } from 'express';
-import { awsSettingsFromEnv, createAwsClients, type AwsClients } from './aws/clients';
+import {
+  awsSettingsFromEnv,
+  createAwsClients,
+  type AwsClients,
+  type AwsSettings,
+} from './aws/clients';
 import { Env, loadConfigOrExit } from './config';
 import type { Readiness } from './http/health';
 import { closeServer, drainOnSignals, listen, type ShutdownStep } from './lifecycle';
@@ -56,10 +61,12 @@ export async function runService<S extends TObject>(
   service: string,
   configSchema: S,
   start: (runtime: ServiceRuntime<Static<S>>) => Promise<StartedService>,
+  /** What the service sets apart from the defaults, such as a shorter request timeout. */
+  awsSettings: Partial<AwsSettings> = {},
 ): Promise<Server> {
   const config = loadConfigOrExit(configSchema) as Static<S> & BaseConfig;
   const logger = createLogger({ service, level: config.LOG_LEVEL });
-  const aws = createAwsClients(awsSettingsFromEnv(config));
+  const aws = createAwsClients({ ...awsSettingsFromEnv(config), ...awsSettings });
   const started = await start({ config, logger, aws });
   const server = await listen(started.app, config.PORT);
   logger.info({ port: config.PORT }, `${service} listening`);

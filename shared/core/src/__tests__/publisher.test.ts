@@ -132,6 +132,25 @@ describe('EventPublisher', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('when one entry of a call runs out of budget, then the others still wait for the call’s answer', async () => {
+    const { client, calls } = scriptedClient(async (entries) => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return accepted(entries);
+    });
+    const publisher = publisherWith(client, { lingerMs: 10 });
+    const hurried = publisher.publish(
+      { detailType: 't', detail: { n: 'hurried' } },
+      { deadline: Date.now() + 60 },
+    );
+    const patient = publisher.publish(
+      { detailType: 't', detail: { n: 'patient' } },
+      { deadline: Date.now() + 5_000 },
+    );
+    await expect(hurried).rejects.toMatchObject({ errorCode: 'TimeoutError' });
+    await expect(patient).resolves.toBeUndefined();
+    expect(calls).toEqual([['hurried', 'patient']]);
+  });
+
   it('when an event alone exceeds 256 KiB, then it is refused without a call', async () => {
     const { client, calls } = scriptedClient(accepted);
     const publisher = publisherWith(client);

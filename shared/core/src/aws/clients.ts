@@ -51,6 +51,9 @@ function commonOptions(settings: AwsSettings) {
       httpsAgent,
       connectionTimeout: settings.connectionTimeoutMs ?? 1_000,
       requestTimeout: settings.requestTimeoutMs ?? 5_000,
+      // Without it the handler only logs a late call and keeps waiting: a call AWS never answers
+      // would hold its socket for good, and 64 of them would leave none for the next call.
+      throwOnRequestTimeout: true,
     }),
   };
 }

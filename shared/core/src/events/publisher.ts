@@ -205,8 +205,37 @@ export class EventPublisher {
   }
 
   private async send(batch: Pending[]): Promise<void> {
+    const live = this.withinDeadline(batch);
+    if (live.length === 0) return;
+    const { givenUp, stop } = this.giveUpAtEachDeadline(live);
+    try {
+      // Until the last entry's deadline: one entry with little budget left must not cut the
+      // call short for the others, which would then be sent again while it still lands.
+      const response = await answeredWithin(
+        this.options.client.send(new PutEventsCommand({ Entries: live.map((p) => p.entry) })),
+        Math.max(...live.map((p) => p.deadline)) - Date.now(),
+      );
+      const results = response.Entries ?? [];
+      live.forEach((pending, index) => {
+        if (givenUp.has(pending)) return;
+        const result = results[index];
+        if (result?.EventId && !result.ErrorCode) pending.resolve();
+        else this.retryOrReject(pending, result?.ErrorCode ?? 'NoResult', result?.ErrorMessage);
+      });
+    } catch (error) {
+      const code = error instanceof Error ? error.name : 'UnknownError';
+      const message = error instanceof Error ? error.message : undefined;
+      for (const pending of live)
+        if (!givenUp.has(pending)) this.retryOrReject(pending, code, message, error);
+    } finally {
+      stop();
+    }
+  }
+
+  /** The entries whose deadline has not passed; the others are rejected now. */
+  private withinDeadline(batch: Pending[]): Pending[] {
     const now = Date.now();
-    const live = batch.filter((p) => {
+    return batch.filter((p) => {
       if (p.deadline > now) return true;
       p.reject(
         new PublishError(
@@ -217,28 +246,28 @@ export class EventPublisher {
       );
       return false;
     });
-    if (live.length === 0) return;
-    try {
-      const response = await answeredWithin(
-        this.options.client.send(new PutEventsCommand({ Entries: live.map((p) => p.entry) })),
-        Math.min(...live.map((p) => p.deadline)) - now,
-      );
-      const results = response.Entries ?? [];
-      live.forEach((pending, index) => {
-        const result = results[index];
-        if (result?.EventId && !result.ErrorCode) pending.resolve();
-        else this.retryOrReject(pending, result?.ErrorCode ?? 'NoResult', result?.ErrorMessage);
-      });
-    } catch (error) {
-      const code = error instanceof Error ? error.name : 'UnknownError';
-      for (const pending of live)
+  }
+
+  /**
+   * Rejects each entry of a call in flight when its own deadline passes (as a timeout: the call
+   * may still land); the call's answer then settles only the others.
+   */
+  private giveUpAtEachDeadline(live: Pending[]): { givenUp: Set<Pending>; stop: () => void } {
+    const givenUp = new Set<Pending>();
+    const timers: NodeJS.Timeout[] = [];
+    for (const pending of live) {
+      if (!Number.isFinite(pending.deadline)) continue;
+      const timer = setTimeout(() => {
+        givenUp.add(pending);
         this.retryOrReject(
           pending,
-          code,
-          error instanceof Error ? error.message : undefined,
-          error,
+          'TimeoutError',
+          'EventBridge did not answer within the request budget',
         );
+      }, pending.deadline - Date.now());
+      timers.push(timer);
     }
+    return { givenUp, stop: () => timers.forEach(clearTimeout) };
   }
 
   private retryOrReject(
