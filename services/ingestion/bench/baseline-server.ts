@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import express from 'express';
-import { compileSchema } from '@leadflow/core';
+import { compileDataSchema } from '@leadflow/core';
 import { benchFormItem } from './fixture';
 
 const BODY = JSON.stringify({ leadId: '01JDQ3V6Z8R6J5X1M8T0N4K2W9', status: 'accepted' });
@@ -27,7 +27,7 @@ function start(): { close(cb: () => void): void } {
       return app.listen(port, '127.0.0.1');
     }
     case 'express-json-ajv': {
-      const validate = compileSchema(benchFormItem().config.schema);
+      const validate = compileDataSchema(benchFormItem().config.schema);
       const app = express();
       app.post(PATH, express.json({ limit: '32kb' }), (req, res) => {
         if (!validate(req.body)) res.status(400).json({ errors: validate.errors });

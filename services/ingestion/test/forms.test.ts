@@ -170,6 +170,38 @@ describe('public form submissions', () => {
       expect(await h.intakeEvents(1)).toHaveLength(1);
     });
 
+    it('when a Latin-1 page posts without naming its charset, then the text is read as windows-1252', async () => {
+      const res = await submit(form.formKey)
+        .type('form')
+        .send(
+          'email=jose%40example.com&firstName=Jos%E9&company=%93Caf%E9+Cr%E8me%94&product=basic&consent_privacy=on',
+        );
+      expect(res.status).toBe(303);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toMatchObject({
+        firstName: 'José',
+        company: '“Café Crème”',
+      });
+    });
+
+    it('when the charset is named windows-1252, then the text is read as such', async () => {
+      const res = await submit(plainForm.formKey)
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=windows-1252')
+        .send('email=jose%40example.com&firstName=Jos%E9+Mar%EDa');
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toMatchObject({ firstName: 'José María' });
+    });
+
+    it('when the text is UTF-8, then `+` is a space and the letters are kept', async () => {
+      const res = await submit(plainForm.formKey)
+        .type('form')
+        .send('email=jose%40example.com&firstName=Jos%C3%A9+Mar%C3%ADa');
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toMatchObject({ firstName: 'José María' });
+    });
+
     it('when invalid, then still a problem+json 400 naming the field', async () => {
       const res = await submit(form.formKey)
         .type('form')
@@ -224,6 +256,27 @@ describe('public form submissions', () => {
       });
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
       expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when a page with a no-referrer policy posts a plain HTML form (Origin: null), then the lead is accepted without CORS headers', async () => {
+      const res = await submit(form.formKey)
+        .set('Origin', 'null')
+        .type('form')
+        .send('email=max%40example.com&product=basic&consent_privacy=on');
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('https://www.alpha.test/thanks');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail).toMatchObject({ fields: { email: 'max@example.com' } });
+    });
+
+    it('when a preflight comes from the opaque origin null, then 403 without CORS headers', async () => {
+      const res = await request(h.ingestion.app)
+        .options(`/v1/ingest/forms/${form.formKey}`)
+        .set('Origin', 'null')
+        .set('Access-Control-Request-Method', 'POST');
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
     });
 
     it('when a server posts without Origin, then CORS does not apply and the lead is accepted', async () => {
@@ -356,6 +409,33 @@ describe('public form submissions', () => {
               '{"email":"jane@example.com","product":"pro","consent_privacy":true,"__proto__":{"isAdmin":true}}',
             ),
         { field: 'body.__proto__', message: 'is a forbidden key' },
+      ],
+      [
+        'a __proto__ key in a plain HTML form',
+        400,
+        (k) =>
+          submit(k)
+            .type('form')
+            .send('email=jane%40example.com&product=pro&consent_privacy=on&__proto__=x'),
+        { field: 'body.__proto__', message: 'is a forbidden key' },
+      ],
+      [
+        'a plain HTML form in a charset other than UTF-8 or windows-1252',
+        415,
+        (k) =>
+          submit(k)
+            .set('Content-Type', 'application/x-www-form-urlencoded; charset=shift_jis')
+            .send('email=jane%40example.com&product=pro&consent_privacy=on'),
+        undefined,
+      ],
+      [
+        'a plain HTML form over 32 KiB',
+        413,
+        (k) =>
+          submit(k)
+            .type('form')
+            .send(`email=jane%40example.com&message=${'%41'.repeat(11 * 1024)}`),
+        undefined,
       ],
       [
         'a phone number that is none',

@@ -43,6 +43,16 @@ export function compileSchema<T = unknown>(
   return validate as ValidateFunction<T>;
 }
 
+/**
+ * A schema made from data — a tenant's form or custom fields — rather than from code: compiled
+ * by an Ajv of its own. An Ajv keeps every schema it compiled for as long as it lives, so the
+ * shared one would keep every version of every form a task ever saw; this one goes with the
+ * validator.
+ */
+export function compileDataSchema<T = unknown>(schema: object): ValidateFunction<T> {
+  return createAjv(false).compile<T>(schema);
+}
+
 function fieldPath(error: ErrorObject, prefix: string): string {
   const segments = error.instancePath
     .split('/')
@@ -92,16 +102,28 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix =
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Whether a key could pollute prototypes. */
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key);
+}
+
 /** The path of the first key that could pollute prototypes, or undefined. */
 export function findForbiddenKey(value: unknown, path = ''): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return childPath;
+    if (isForbiddenKey(key)) return childPath;
     const found = findForbiddenKey((value as Record<string, unknown>)[key], childPath);
     if (found) return found;
   }
   return undefined;
+}
+
+/** The 400 of a request that sent a key which could pollute prototypes, at `field`. */
+export function forbiddenKeyError(field: string): AppError {
+  return new AppError('validation_failed', 'The request contains a forbidden key', {
+    errors: [{ field, message: 'is a forbidden key' }],
+  });
 }
 
 /** Validates `value` against `schema` and returns it typed, or throws a 400 naming every failing field. */
@@ -112,13 +134,7 @@ export function assertValid<T>(
 ): T {
   const prefix = options.prefix ?? '';
   const forbidden = findForbiddenKey(value);
-  if (forbidden) {
-    throw new AppError('validation_failed', 'The request contains a forbidden key', {
-      errors: [
-        { field: prefix ? `${prefix}.${forbidden}` : forbidden, message: 'is a forbidden key' },
-      ],
-    });
-  }
+  if (forbidden) throw forbiddenKeyError(prefix ? `${prefix}.${forbidden}` : forbidden);
   const validate = compileSchema<T>(schema, options);
   if (!validate(value)) {
     throw new AppError('validation_failed', options.message ?? 'The request is invalid', {

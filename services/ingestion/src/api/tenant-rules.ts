@@ -1,5 +1,5 @@
 import { STANDARD_FIELDS, type PublishedField, type TenantSettings } from '@leadflow/contracts';
-import { compileSchema, TtlCache, type Logger } from '@leadflow/core';
+import { compileDataSchema, TtlCache, type Logger } from '@leadflow/core';
 import { fieldSchema, resolveFields } from '@leadflow/forms';
 import type { TenantSettingsRepository } from './tenant-settings.repository';
 import type { Validator } from '../pipeline/validator';
@@ -34,7 +34,7 @@ export function tenantRules(settings: TenantSettings): TenantRules {
     defaultCountry: settings.defaultCountry,
     standardFields: STANDARD_PUBLISHED,
     customFields,
-    validateCustom: compileSchema({
+    validateCustom: compileDataSchema({
       type: 'object',
       properties,
       required: customFields.filter((f) => f.required).map((f) => f.key),

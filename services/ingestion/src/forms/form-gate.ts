@@ -1,5 +1,12 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { AppError, applyCors, enterTenant, isAppError, type CorsPolicy } from '@leadflow/core';
+import {
+  AppError,
+  applyCors,
+  corsOriginOf,
+  enterTenant,
+  isAppError,
+  type CorsPolicy,
+} from '@leadflow/core';
 import { unavailable } from '../pipeline/lead-publisher';
 import type { PublishedForms, ResolvedForm } from './published-forms';
 
@@ -50,13 +57,8 @@ async function resolveOr404(forms: PublishedForms, formKey: string): Promise<Res
   return found(form);
 }
 
-/**
- * A browser may use a form only from one of its allowed origins. Without an Origin header
- * (a server, curl) CORS does not apply; with another origin the answer is 403.
- */
-function admitOrigin(req: Request, res: Response, form: ResolvedForm): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
+/** CORS headers for an allowed origin; 403 for any other. */
+function admitOrigin(req: Request, res: Response, form: ResolvedForm, origin: string): void {
   if (!applyCors(req, res, form.allowedOrigins, FORM_CORS)) {
     throw new AppError(
       'forbidden',
@@ -66,13 +68,35 @@ function admitOrigin(req: Request, res: Response, form: ResolvedForm): void {
 }
 
 /**
+ * A browser may use a form only from one of its allowed origins. Without an Origin header
+ * (a server, curl) CORS does not apply, and neither with `Origin: null`: a plain HTML form
+ * posted from a page with a `no-referrer` or `same-origin` referrer policy sends it, and
+ * refusing it would lose the lead while protecting nothing a server-sent post could not do.
+ */
+function admitSubmission(req: Request, res: Response, form: ResolvedForm): void {
+  const origin = corsOriginOf(req);
+  if (origin !== undefined) admitOrigin(req, res, form, origin);
+}
+
+/** A preflight asks to grant a page access, which only an allowed origin may have. */
+function admitPreflight(req: Request, res: Response, form: ResolvedForm): void {
+  const origin = corsOriginOf(req);
+  if (origin === undefined)
+    throw new AppError(
+      'forbidden',
+      'A preflight request needs the Origin of an allowed page; none and `null` are not one',
+    );
+  admitOrigin(req, res, form, origin);
+}
+
+/**
  * The form key is the public credential of a submission: it names the tenant and the form.
  * Resolves it (404 when unknown or unpublished), applies the form's CORS policy when asked,
  * and enters the tenant so every log line carries it.
  */
 export function formGate(forms: PublishedForms, options: { cors: boolean }): RequestHandler {
   const admit = (req: Request, res: Response, form: ResolvedForm) => {
-    if (options.cors) admitOrigin(req, res, form);
+    if (options.cors) admitSubmission(req, res, form);
     (req as Request & WithForm)[RESOLVED_FORM] = form;
     enterTenant(form.tenantId);
   };
@@ -100,8 +124,7 @@ export function formGate(forms: PublishedForms, options: { cors: boolean }): Req
 export function readableByFormPages(forms: PublishedForms, gate: RequestHandler): RequestHandler {
   return (req, res, next) =>
     gate(req, res, (error?: unknown) => {
-      const origin = req.headers.origin;
-      if (error !== undefined && origin !== undefined) {
+      if (error !== undefined && corsOriginOf(req) !== undefined) {
         const cached = forms.peek(String(req.params.formKey));
         if (cached.hit && cached.value) applyCors(req, res, cached.value.allowedOrigins, FORM_CORS);
       }
@@ -109,14 +132,14 @@ export function readableByFormPages(forms: PublishedForms, gate: RequestHandler)
     });
 }
 
-/** CORS preflight of form submissions: 204 for an allowed origin, 403 for another, 404 for no form. */
+/**
+ * CORS preflight of form submissions: 204 for an allowed origin, 403 for another (`null` or
+ * none among them), 404 for no form.
+ */
 export function formPreflight(forms: PublishedForms, limitPerIp: RequestHandler): RequestHandler {
   const router = Router();
   router.options('/v1/ingest/forms/:formKey', limitPerIp, async (req, res) => {
-    const form = await resolveOr404(forms, String(req.params.formKey));
-    if (req.headers.origin === undefined)
-      throw new AppError('forbidden', 'A preflight request needs an Origin header');
-    admitOrigin(req, res, form);
+    admitPreflight(req, res, await resolveOr404(forms, String(req.params.formKey)));
     res.status(204).end();
   });
   // Only preflights go through the router: every other request skips it at the cost of a comparison.

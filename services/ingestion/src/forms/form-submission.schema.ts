@@ -30,6 +30,8 @@ export const FormSubmissionSchema = named(
         'Anything else, a missing required field or a wrong type answers 400 naming the field.',
         'Strings are trimmed, the e-mail lower-cased and the phone turned into E.164 with the tenant’s default country.',
         'As `application/x-www-form-urlencoded` every value is text: numbers are read as numbers, a checked box (`on`, `true`, `1`, `yes`) as true, repeated keys as a list.',
+        'Its bytes are read as UTF-8, or as windows-1252 when they are not UTF-8 and the request names no charset (browsers post in the page’s charset without naming it).',
+        'A `charset` parameter of the `Content-Type`, or else the HTML `_charset_` field (which is no value of the form), may name `utf-8` or `windows-1252` (`iso-8859-1`, `latin1`); another charset answers 415.',
       ].join(' '),
     },
   ),
@@ -65,6 +67,7 @@ export const submitFormOperation = defineOperation({
     'Errors are `application/problem+json` whatever the request type. When the lead cannot be handed over within the request budget: `503` with `Retry-After`, and nothing was recorded.',
     '',
     '**Browsers (CORS).** A request with an `Origin` header must come from one of the form’s allowed origins, or it answers 403; allowed origins get `Access-Control-Allow-Origin`. `OPTIONS` (preflight) answers 204 with the allowed method (`POST`) and headers (`Content-Type`, `Idempotency-Key`) for an allowed origin, 403 for another, 404 for an unknown form. `*` is never answered. Requests without `Origin` (servers, curl) are not subject to CORS.',
+    '`Origin: null` (the opaque origin a plain HTML form posts with from a page whose referrer policy is `no-referrer` or `same-origin`, or from a sandboxed page) is treated like no `Origin`: the submission is accepted, without CORS headers (`Access-Control-Allow-Origin: null` is never answered). A preflight with `Origin: null` answers 403.',
     '',
     '**Bots.** A filled honeypot field answers exactly like an accepted lead, but nothing is recorded.',
     '',
@@ -86,7 +89,7 @@ export const submitFormOperation = defineOperation({
     ...IdempotencyKeyHeader,
     Origin: {
       description:
-        'Set by browsers. When present it must be one of the form’s allowed origins (403 otherwise).',
+        'Set by browsers. When present it must be one of the form’s allowed origins (403 otherwise); `null` is treated as no `Origin`.',
       schema: Type.String({ maxLength: 255 }),
       example: 'https://www.demo.test',
     },

@@ -1,5 +1,5 @@
 import { isStandardField, type PublicFormConfig, type PublishedField } from '@leadflow/contracts';
-import { compileSchema, TtlCache, type Logger } from '@leadflow/core';
+import { compileDataSchema, TtlCache, type Logger } from '@leadflow/core';
 import type { SubmissionShape } from '@leadflow/forms';
 import type { PublishedFormRepository } from './published-form.repository';
 import type { Validator } from '../pipeline/validator';
@@ -99,7 +99,7 @@ export class PublishedForms {
       customFields: new Map(
         config.fields.filter((f) => !isStandardField(f.key)).map((f) => [f.key, f]),
       ),
-      validate: compileSchema(config.schema),
+      validate: compileDataSchema(config.schema),
     };
     this.compiled.delete(formKey);
     this.compiled.set(formKey, resolved);

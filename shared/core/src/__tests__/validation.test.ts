@@ -1,6 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors';
-import { assertValid, findForbiddenKey, MAX_FIELD_ERRORS } from '../validation';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  assertValid,
+  compileDataSchema,
+  compileSchema,
+  findForbiddenKey,
+  MAX_FIELD_ERRORS,
+} from '../validation';
 
 const Body = Type.Object(
   {
@@ -62,4 +70,29 @@ describe('assertValid', () => {
       expect(findForbiddenKey(JSON.parse(`{"a":[{"${key}":1}]}`))).toBe(`a.0.${key}`);
     },
   );
+});
+
+describe('compileDataSchema', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  /** Compiles a fresh schema, uses its validator once, drops both; whether the schema is gone. */
+  async function collectedOnceDropped(compile: (schema: object) => (value: unknown) => boolean) {
+    const schema = (() => {
+      const made = { type: 'object', properties: { email: { type: 'string', format: 'email' } } };
+      expect(compile(made)({ email: 'a@example.com' })).toBe(true);
+      return new WeakRef(made);
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    return schema.deref() === undefined;
+  }
+
+  it('when the validator of a form’s schema is dropped, then nothing keeps the schema', async () => {
+    expect(await collectedOnceDropped(compileDataSchema)).toBe(true);
+  });
+
+  it('when a schema of code is compiled, then the shared Ajv keeps it: why data schemas get their own', async () => {
+    expect(await collectedOnceDropped(compileSchema)).toBe(false);
+  });
 });

@@ -7,12 +7,29 @@ export interface CorsPolicy {
   maxAgeSeconds: number;
 }
 
+/**
+ * The serialisation of an opaque origin: sandboxed pages, `file:` pages, and every cross-origin
+ * non-GET request (a plain HTML form post among them) from a page whose referrer policy is
+ * `no-referrer` or `same-origin`. It names no page, so it can be no one’s allowed origin.
+ */
+const OPAQUE_ORIGIN = 'null';
+
+/**
+ * The origin CORS applies to, or undefined: a request without `Origin` (servers, curl) and one
+ * with the opaque `null` are alike — neither names a page whose access could be granted.
+ */
+export function corsOriginOf(req: Request): string | undefined {
+  const origin = req.headers.origin;
+  return origin === OPAQUE_ORIGIN ? undefined : origin;
+}
+
 /** An origin is allowed only when it is listed exactly: never `*` for anything that accepts data. */
 export function isOriginAllowed(
   origin: string | undefined,
   allowed: readonly string[],
 ): origin is string {
-  return origin !== undefined && allowed.includes(origin);
+  // Every sandboxed page can send `null`: granting it would grant them all.
+  return origin !== undefined && origin !== OPAQUE_ORIGIN && allowed.includes(origin);
 }
 
 /** Sets the CORS headers of an allowed origin; answers whether it was allowed. */

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import { hasBody, inSequence, runMiddleware } from './middleware';
 import { principalOf } from './principal';
 import { assertValid, compileSchema, toFieldErrors } from '../validation';
+import { parseUrlEncoded } from './url-encoded';
 import {
   declaredStatuses,
   toExpressPath,
@@ -22,17 +23,24 @@ export interface RouterOptions {
   validateResponses: boolean;
 }
 
-const FORM_PARAMETER_LIMIT = 200;
+type BodyReader = (req: Request, res: Response) => Promise<unknown>;
 
-function bodyParsers(limit: number | string): Record<BodyContentType, RequestHandler> {
+function bodyReaders(limit: number | string): Record<BodyContentType, BodyReader> {
+  const readJson = express.json({ limit, strict: true, type: () => true });
+  // Bytes, not text: which charset decodes them is known only once they are percent-decoded.
+  const readBytes = express.raw({ limit, type: () => true });
   return {
-    'application/json': express.json({ limit, strict: true, type: () => true }),
-    'application/x-www-form-urlencoded': express.urlencoded({
-      limit,
-      extended: false,
-      parameterLimit: FORM_PARAMETER_LIMIT,
-      type: () => true,
-    }),
+    'application/json': async (req, res) => {
+      await runMiddleware(readJson, req, res);
+      return req.body;
+    },
+    'application/x-www-form-urlencoded': async (req, res) => {
+      await runMiddleware(readBytes, req, res);
+      // Not bytes when read before the router, which then leaves the body as it is.
+      if (Buffer.isBuffer(req.body))
+        req.body = parseUrlEncoded(req.headers['content-type'], req.body);
+      return req.body;
+    },
   };
 }
 
@@ -52,7 +60,7 @@ function validatePart(
 
 async function parseBody(
   operation: Operation,
-  parsers: Record<BodyContentType, RequestHandler>,
+  readers: Record<BodyContentType, BodyReader>,
   req: Request,
   res: Response,
 ): Promise<unknown> {
@@ -70,8 +78,8 @@ async function parseBody(
       `The request body must be ${accepted.join(' or ')}`,
     );
   }
-  await runMiddleware(parsers[contentType], req, res);
-  return validatePart(operation.body, req.body, 'body', false);
+  const body = await readers[contentType](req, res);
+  return validatePart(operation.body, body, 'body', false);
 }
 
 function checkReplyAgainstSpec(operation: Operation, reply: Reply): void {
@@ -104,13 +112,13 @@ function send(res: Response, reply: Reply): void {
 function handlerFor(
   route: BoundRoute,
   options: RouterOptions,
-  parsers: Record<BodyContentType, RequestHandler>,
+  readers: Record<BodyContentType, BodyReader>,
 ): RequestHandler {
   const { operation } = route;
   return async (req, res) => {
     const params = validatePart(operation.params, { ...req.params }, 'path', true);
     const query = validatePart(operation.query, { ...req.query }, 'query', true);
-    const body = await parseBody(operation, parsers, req, res);
+    const body = await parseBody(operation, readers, req, res);
     const reply = await route.invoke({
       params,
       query,
@@ -132,7 +140,7 @@ function handlerFor(
  */
 export function createRouter(routes: readonly BoundRoute[], options: RouterOptions): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
-  const parsers = bodyParsers(options.bodyLimit);
+  const readers = bodyReaders(options.bodyLimit);
   for (const route of routes) {
     const { operation } = route;
     const chain: RequestHandler[] = [
@@ -143,7 +151,7 @@ export function createRouter(routes: readonly BoundRoute[], options: RouterOptio
     ];
     const authenticate = options.authenticate(operation.auth, operation);
     if (authenticate) chain.push(authenticate);
-    chain.push(handlerFor(route, options, parsers));
+    chain.push(handlerFor(route, options, readers));
     router[operation.method](toExpressPath(operation.path), inSequence(chain));
   }
   return router;
