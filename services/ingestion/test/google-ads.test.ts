@@ -35,6 +35,7 @@ function webhookBody(leadId: string, options: { googleKey?: string; isTest?: boo
 
 describe('Google Ads lead form webhooks', () => {
   let h: Harness;
+  let admin: string;
   let form: PublishedForm;
   let keyless: PublishedForm;
 
@@ -46,7 +47,7 @@ describe('Google Ads lead form webhooks', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const admin = await h.createTenant('gamma', [
+    admin = await h.createTenant('gamma', [
       { key: 'budget', label: 'Budget', type: 'number', min: 0, max: 1000 },
     ]);
     form = await h.publishForm(admin, {
@@ -185,18 +186,115 @@ describe('Google Ads lead form webhooks', () => {
       expect(res.status).toBe(403);
       expect(res.body.detail).toBe('The google_key does not match the key of this form');
     });
+  });
 
-    it('when a mapped value breaks the lead contract, then 400 naming the column', async () => {
-      const body = webhookBody('x10').replace('"Cruz GmbH"', `"${'C'.repeat(201)}"`);
-      const res = await deliver(form.formKey, body);
-      expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([
-        {
-          field: 'body.user_column_data.3.string_value',
-          message: 'must NOT have more than 200 characters',
-        },
-      ]);
-      expect(await h.drainIntake()).toEqual([]);
+  describe('a delivery without a body', () => {
+    it('when deliveries without a body come, then 400 naming the body, and they spend none of the form’s quota', async () => {
+      const limited = h.anotherIngestion({ INGEST_RATE_LIMIT_PER_FORM: '3' });
+      const fresh = await h.publishForm(admin, {
+        fields: [{ key: 'email' }],
+        googleAdsKey: GOOGLE_KEY,
+      });
+      const post = () =>
+        request(limited.app)
+          .post(`/v1/ingest/webhooks/google-ads/${fresh.formKey}`)
+          .set('Content-Type', 'application/json');
+      for (let i = 0; i < 4; i++) {
+        const res = await post();
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ field: 'body', message: 'is required' }]);
+      }
+      expect((await post().send(webhookBody('after-empty-posts'))).status).toBe(200);
+      await h.intakeEvents(1);
     });
+  });
+
+  describe('values the lead contract refuses', () => {
+    /** The body of a delivery with these columns, the right key and nothing else. */
+    const withColumns = (leadId: string, columns: object[]) =>
+      JSON.stringify({ lead_id: leadId, google_key: GOOGLE_KEY, user_column_data: columns });
+
+    it('when a mapped value breaks the lead contract, then 200, and the value is kept in extra as sent', async () => {
+      const longName = 'N'.repeat(101);
+      const longCompany = 'C'.repeat(201);
+      const res = await deliver(
+        form.formKey,
+        withColumns('contract-1', [
+          { column_id: 'FULL_NAME', string_value: `${longName} Cruz` },
+          { column_id: 'EMAIL', string_value: 'jörg@müller.de' },
+          { column_id: 'COMPANY_NAME', string_value: longCompany },
+          { column_id: 'JOB_TITLE', string_value: ' CTO ' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(validEvent(delivered!.detail)).toBe(true);
+      expect(delivered!.detail.fields).toEqual({ lastName: 'Cruz', jobTitle: 'CTO' });
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual({
+        FULL_NAME: `${longName} Cruz`,
+        EMAIL: 'jörg@müller.de',
+        COMPANY_NAME: longCompany,
+      });
+    });
+
+    it('when a first name is over 100 characters, then 200, and it is kept in extra', async () => {
+      const longName = 'M'.repeat(101);
+      const res = await deliver(
+        form.formKey,
+        withColumns('contract-2', [
+          { column_id: 'FIRST_NAME', string_value: longName },
+          { column_id: 'LAST_NAME', string_value: 'Cruz' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toEqual({ lastName: 'Cruz' });
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual({ FIRST_NAME: longName });
+    });
+
+    it('when more than 50 columns are left over, then 200, and the first 50 in Google’s order are kept', async () => {
+      const columns = Array.from({ length: 60 }, (_, i) => ({
+        column_id: `QUESTION_${i}`,
+        string_value: `answer ${i}`,
+      }));
+      const res = await deliver(
+        form.formKey,
+        withColumns('contract-3', [
+          { column_id: 'EMAIL', string_value: 'a@example.com' },
+          ...columns,
+        ]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(validEvent(delivered!.detail)).toBe(true);
+      expect(delivered!.detail.fields).toEqual({ email: 'a@example.com' });
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual(
+        Object.fromEntries(columns.slice(0, 50).map((c) => [c.column_id, c.string_value])),
+      );
+    });
+
+    it('when a column without an id has a name over 100 characters, then 200, and it is keyed by the first 100', async () => {
+      const question = `${'Q'.repeat(99)}ü and more`;
+      const res = await deliver(
+        form.formKey,
+        withColumns('contract-4', [{ column_name: question, string_value: 'yes' }]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual({
+        [`${'Q'.repeat(99)}ü`]: 'yes',
+      });
+    });
+  });
+
+  it('when the lead comes from an asset group, then its id is kept as its exact digits', async () => {
+    const body = webhookBody('asset-group').replace(
+      '"creative_id": 30000000000,',
+      '"creative_id": 30000000000, "asset_group_id": 9007199254740995,',
+    );
+    expect((await deliver(form.formKey, body)).status).toBe(200);
+    const [delivered] = await h.intakeEvents(1);
+    expect(validEvent(delivered!.detail)).toBe(true);
+    expect(delivered!.detail.context.adPlatform!.assetGroupId).toBe('9007199254740995');
   });
 });

@@ -126,6 +126,7 @@ export const LeadContextSchema = named(
             campaignId: optionalString(40),
             adGroupId: optionalString(40),
             creativeId: optionalString(40),
+            assetGroupId: optionalString(40),
             gclid: optionalString(200),
             extra: Type.Optional(
               Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2000 }), {

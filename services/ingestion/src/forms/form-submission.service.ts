@@ -1,7 +1,7 @@
 import type { ConsentRecord, LeadContext } from '@leadflow/contracts';
 import { AppError, newId, toFieldErrors, type Logger } from '@leadflow/core';
 import { coerceFormEncoded, consentKey, normaliseSubmission } from '@leadflow/forms';
-import type { Idempotency } from '../pipeline/idempotency';
+import type { Idempotency, IdempotencyScope } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived, type EventPathToField } from '../pipeline/lead-event';
 import type { LeadPublisher } from '../pipeline/lead-publisher';
 import type { IngestionMetrics } from '../pipeline/metrics';
@@ -36,6 +36,12 @@ const UTM_KEYS = [
   ['utm_term', 'term'],
   ['utm_content', 'content'],
 ] as const;
+
+/** Where a form's Idempotency-Keys count: honeypot hits too, so that a key answers alike for both. */
+const idempotencyScopeOf = (form: ResolvedForm): IdempotencyScope => ({
+  tenantId: form.tenantId,
+  scope: `form:${form.formKey}`,
+});
 
 /** The request field behind a path of the event, for a 400 that names what the page sent. */
 const formField: EventPathToField = ([part, key, sub]) => {
@@ -81,7 +87,8 @@ export class FormSubmissionService {
 
   async submit(form: ResolvedForm, submission: Submission): Promise<SubmissionOutcome> {
     const honeypot = form.config.honeypotField;
-    if (honeypot !== undefined && isFilled(submission.body[honeypot])) return this.discard(form);
+    if (honeypot !== undefined && isFilled(submission.body[honeypot]))
+      return this.discard(form, submission);
     const values = trimmed(
       submission.urlEncoded ? coerceFormEncoded(form.shape, submission.body) : submission.body,
     );
@@ -133,7 +140,7 @@ export class FormSubmissionService {
       throw error;
     }
     const { response, replayed } = await this.deps.idempotency.once(
-      { tenantId: form.tenantId, scope: `form:${form.formKey}` },
+      idempotencyScopeOf(form),
       submission.idempotencyKey,
       () => ({
         formKey: form.formKey,
@@ -162,13 +169,25 @@ export class FormSubmissionService {
     }
   }
 
-  /** A bot filled the honeypot: it hears what a person would, and nothing is recorded. */
-  private discard(form: ResolvedForm): SubmissionOutcome {
+  /**
+   * A bot filled the honeypot: it hears what a person would, and nothing is recorded. With an
+   * Idempotency-Key, its retries too: they get the first answer again, replayed, as after an
+   * accepted lead — a new lead id each time would tell the bot it was caught.
+   */
+  private async discard(form: ResolvedForm, submission: Submission): Promise<SubmissionOutcome> {
     this.deps.metrics.increment('honeypot');
     this.deps.logger.info(
       { formKey: form.formKey, formId: form.formId },
       'honeypot filled; submission discarded',
     );
-    return { lead: accepted(newId()), replayed: false };
+    const { response, replayed } = await this.deps.idempotency.onceForAll(
+      idempotencyScopeOf(form),
+      submission.idempotencyKey,
+      () => ({ formKey: form.formKey, honeypot: trimmed(submission.body) }),
+      // No leads: the work publishes nothing, only its answer is kept for the retries.
+      [],
+      () => Promise.resolve({ status: 202, body: accepted(newId()) }),
+    );
+    return { lead: response.body, replayed };
   }
 }

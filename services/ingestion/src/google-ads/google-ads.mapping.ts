@@ -35,6 +35,26 @@ export interface MappedColumns {
   extra: Record<string, MappedValue>;
 }
 
+/** The longest key `context.adPlatform.extra` holds, in characters (the lead contract’s limit). */
+export const COLUMN_ID_MAX_LENGTH = 100;
+
+/** The first `max` characters of `text`, counted as code points, as the contract counts them. */
+function truncated(text: string, max: number): string {
+  // No more UTF-16 units than `max` is no more characters either: the usual case, kept cheap.
+  if (text.length <= max) return text;
+  const characters = Array.from(text);
+  return characters.length <= max ? text : characters.slice(0, max).join('');
+}
+
+/**
+ * The id a column is known by: its column_id, else its column_name (a question’s text, which
+ * can be long: cut to the length a key can have), else its position.
+ */
+export function columnIdOf(column: GoogleAdsColumn, index: ColumnIndex): string {
+  const id = column.column_id?.trim() || column.column_name?.trim() || `COLUMN_${index}`;
+  return truncated(id, COLUMN_ID_MAX_LENGTH);
+}
+
 /** "Maria de la Cruz" → Maria / de la Cruz; a single word is a first name. */
 export function splitFullName(fullName: string): { firstName?: string; lastName?: string } {
   const trimmed = fullName.trim().replace(/\s+/g, ' ');
@@ -57,7 +77,7 @@ export function mapColumns(
   columns.forEach((column, index) => {
     const value = column.string_value;
     if (value === undefined || value.trim() === '') return;
-    const columnId = column.column_id?.trim() || column.column_name?.trim() || `COLUMN_${index}`;
+    const columnId = columnIdOf(column, index);
     if (!byId.has(columnId)) byId.set(columnId, { value, column: index, columnId });
   });
   const mapped: MappedColumns = { fields: {}, custom: {}, extra: {} };

@@ -7,18 +7,22 @@ import { requestMeta } from '../pipeline/request-meta';
 import { googleAdsWebhookOperation } from './google-ads.schema';
 import { googleKeyMatches, googleKeyOf, type GoogleAdsService } from './google-ads.service';
 
+/** 400 for a delivery without a body, worded as the router words it. */
+const bodyRequired = () =>
+  new AppError('validation_failed', 'The request body is required', {
+    errors: [{ field: 'body', message: 'is required' }],
+  });
+
 /**
  * Checks `google_key` before anything else happens to the lead: 403 unless it is the form's
  * key, and the wrong key counts against the sender. Runs after the form gate and after the body
- * was read with its int64 ids intact.
+ * was read with its int64 ids intact. It calls `next()` only for the form's own key: what
+ * follows spends the form's quota, which nobody without the key may do.
  */
 export function googleKeyGate(badKeys: FailedAttemptsLimit): RequestHandler {
   return (req, res, next) => {
-    // Without a body there is no key to check, and nothing to process: the router answers 400.
-    if (req.body === undefined) {
-      next();
-      return;
-    }
+    // No body, no key: refused here rather than by the router, which runs after the form's quota.
+    if (req.body === undefined) throw bodyRequired();
     // Checked again in the same turn as the count: requests sent together, whose bodies were
     // still arriving, cannot all pass the first check before any of their failures counts.
     const refused = badKeys.refusal(req, res);

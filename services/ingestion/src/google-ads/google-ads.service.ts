@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type {
-  CustomValues,
-  LeadContext,
-  LeadFields,
-  PublishedField,
-  StandardField,
+import {
+  CustomValueSchema,
+  LeadFieldsSchema,
+  type CustomValues,
+  type LeadContext,
+  type LeadFields,
+  type LeadReceived,
+  type PublishedField,
+  type StandardField,
 } from '@leadflow/contracts';
-import { compileSchema, isAppError } from '@leadflow/core';
+import { compileDataSchema, compileSchema, isAppError } from '@leadflow/core';
 import { coerceFormEncoded, fieldSchema, normaliseEmail, toE164 } from '@leadflow/forms';
 import type { ResolvedForm } from '../forms/published-forms';
 import type { Idempotency } from '../pipeline/idempotency';
@@ -36,24 +39,157 @@ export function googleKeyMatches(googleKey: string, expectedHash: Buffer | undef
   return timingSafeEqual(actual, expected) && expectedHash !== undefined;
 }
 
+/** The most columns `context.adPlatform.extra` holds: the lead contract’s limit. */
+export const EXTRA_MAX_COLUMNS = 50;
+
 const AD_PLATFORM_FIELDS: Record<string, string> = {
   leadId: 'lead_id',
   formId: 'form_id',
   campaignId: 'campaign_id',
   adGroupId: 'adgroup_id',
   creativeId: 'creative_id',
+  assetGroupId: 'asset_group_id',
   gclid: 'gcl_id',
 };
+
+type AdPlatform = NonNullable<LeadContext['adPlatform']>;
 
 const fieldValidators = new WeakMap<PublishedField, Validator>();
 
 function validatorOf(field: PublishedField): Validator {
   let validate = fieldValidators.get(field);
   if (!validate) {
-    validate = compileSchema(fieldSchema(field));
+    validate = compileDataSchema(fieldSchema(field));
     fieldValidators.set(field, validate);
   }
   return validate;
+}
+
+/** Whether the lead contract takes `value` for a standard field (an e-mail format, a name’s length …). */
+const fitsLeadField = (field: StandardField, value: string): boolean =>
+  compileSchema(LeadFieldsSchema.properties[field])(value);
+
+const fitsCustomValue = (value: unknown): boolean => compileSchema(CustomValueSchema)(value);
+
+function normalised(field: StandardField, value: string, defaultCountry: string) {
+  if (field === 'email') return normaliseEmail(value);
+  if (field === 'phone') return toE164(value, defaultCountry);
+  return value;
+}
+
+/** A standard field’s value as the lead holds it; undefined when the lead contract refuses it. */
+function standardValue(
+  field: StandardField,
+  sent: string,
+  defaultCountry: string,
+): string | undefined {
+  const value = normalised(field, sent.trim(), defaultCountry);
+  return value !== undefined && fitsLeadField(field, value) ? value : undefined;
+}
+
+/** A custom field’s value, typed; undefined unless it fits both the form’s field and the contract. */
+function customValue(definition: PublishedField, sent: string): CustomValues[string] | undefined {
+  const { [definition.key]: value } = coerceFormEncoded(
+    { fields: [definition], consents: [] },
+    { [definition.key]: sent },
+  );
+  if (value === undefined || !validatorOf(definition)(value) || !fitsCustomValue(value))
+    return undefined;
+  return value as CustomValues[string];
+}
+
+/**
+ * What the columns of one delivery become — the lead’s fields, its custom values, the columns
+ * kept as Google sent them — and the column behind each, to name it in an error.
+ */
+class LeadValues {
+  readonly fields: LeadFields = {};
+  readonly custom: CustomValues = {};
+  private readonly aside = new Map<string, { value: string; column: ColumnIndex }>();
+  private readonly source = new Map<string, ColumnIndex>();
+
+  constructor(private readonly columns: GoogleAdsLead['user_column_data']) {}
+
+  setField(field: StandardField, value: string, found: MappedValue): void {
+    this.fields[field] = value;
+    this.source.set(`fields.${field}`, found.column);
+  }
+
+  setCustom(key: string, value: CustomValues[string], found: MappedValue): void {
+    this.custom[key] = value;
+    this.source.set(`custom.${key}`, found.column);
+  }
+
+  /** Keeps the whole column as sent, also when only part of it (half of a split name) did not fit. */
+  keepAside(found: MappedValue): void {
+    if (this.aside.has(found.columnId)) return;
+    const value = this.columns[found.column]?.string_value ?? found.value;
+    this.aside.set(found.columnId, { value, column: found.column });
+    this.source.set(`context.adPlatform.extra.${found.columnId}`, found.column);
+  }
+
+  /** The columns kept aside, the first ones in Google’s order, as many as the contract holds. */
+  extra(): Record<string, string> | undefined {
+    if (this.aside.size === 0) return undefined;
+    const first = [...this.aside]
+      .sort(([, a], [, b]) => a.column - b.column)
+      .slice(0, EXTRA_MAX_COLUMNS);
+    return Object.fromEntries(first.map(([columnId, { value }]) => [columnId, value]));
+  }
+
+  /** The column an event path came from, if it came from one. */
+  columnOf(path: string[]): ColumnIndex | undefined {
+    return this.source.get(path.join('.'));
+  }
+}
+
+/**
+ * Sorts the columns into the lead. A value the lead contract would refuse (an e-mail its format
+ * does not take, a name over 100 characters, a phone number that cannot be read) is kept with
+ * the other columns instead: a lead refused with 400 is refused again on every resend, and lost.
+ */
+function leadValuesOf(form: ResolvedForm, lead: GoogleAdsLead): LeadValues {
+  const mapped = mapColumns(lead.user_column_data, new Set(form.customFields.keys()));
+  const values = new LeadValues(lead.user_column_data);
+  for (const found of Object.values(mapped.extra)) values.keepAside(found);
+  for (const [field, found] of Object.entries(mapped.fields) as Array<
+    [StandardField, MappedValue]
+  >) {
+    const value = standardValue(field, found.value, form.defaultCountry);
+    if (value === undefined) values.keepAside(found);
+    else values.setField(field, value, found);
+  }
+  for (const [key, found] of Object.entries(mapped.custom)) {
+    const value = customValue(form.customFields.get(key)!, found.value);
+    if (value === undefined) values.keepAside(found);
+    else values.setCustom(key, value, found);
+  }
+  return values;
+}
+
+/** Google’s ids of the lead’s form, campaign, ad and click, and the columns kept aside. */
+function adPlatformOf(lead: GoogleAdsLead, extra: Record<string, string> | undefined): AdPlatform {
+  const adPlatform: AdPlatform = { name: 'google-ads', leadId: lead.lead_id };
+  if (lead.form_id !== undefined) adPlatform.formId = lead.form_id;
+  if (lead.campaign_id !== undefined) adPlatform.campaignId = lead.campaign_id;
+  if (lead.adgroup_id !== undefined) adPlatform.adGroupId = lead.adgroup_id;
+  if (lead.creative_id !== undefined) adPlatform.creativeId = lead.creative_id;
+  if (lead.asset_group_id !== undefined) adPlatform.assetGroupId = lead.asset_group_id;
+  if (lead.gcl_id !== undefined) adPlatform.gclid = lead.gcl_id;
+  if (extra) adPlatform.extra = extra;
+  return adPlatform;
+}
+
+/** The request field behind a path of the event. */
+function deliveryField(values: LeadValues): EventPathToField {
+  return (path) => {
+    const column = values.columnOf(path);
+    if (column !== undefined) return `body.user_column_data.${column}.string_value`;
+    const [part, key, sub] = path;
+    if (part === 'context' && key === 'adPlatform' && sub && AD_PLATFORM_FIELDS[sub])
+      return `body.${AD_PLATFORM_FIELDS[sub]}`;
+    return 'body.user_column_data';
+  };
 }
 
 /** Google Ads lead form leads: mapped to lead fields, published once per lead_id. */
@@ -65,87 +201,22 @@ export class GoogleAdsService {
     lead: GoogleAdsLead,
     meta: RequestMeta,
   ): Promise<{ lead: AcceptedLead; replayed: boolean }> {
-    const mapped = mapColumns(lead.user_column_data, new Set(form.customFields.keys()));
-    const source = new Map<string, ColumnIndex>();
-    const extra: Record<string, string> = {};
-    for (const [columnId, { value, column }] of Object.entries(mapped.extra)) {
-      extra[columnId] = value;
-      source.set(`context.adPlatform.extra.${columnId}`, column);
-    }
-
-    const fields: LeadFields = {};
-    for (const [field, found] of Object.entries(mapped.fields) as Array<
-      [StandardField, MappedValue]
-    >) {
-      const value = found.value.trim();
-      let normalised: string | undefined = value;
-      if (field === 'email') normalised = normaliseEmail(value);
-      if (field === 'phone') normalised = toE164(value, form.defaultCountry);
-      if (normalised === undefined) {
-        // A number we cannot read is kept as Google sent it rather than lost.
-        extra[found.columnId] = found.value;
-        source.set(`context.adPlatform.extra.${found.columnId}`, found.column);
-        continue;
-      }
-      fields[field] = normalised;
-      source.set(`fields.${field}`, found.column);
-    }
-
-    const custom: CustomValues = {};
-    for (const [key, found] of Object.entries(mapped.custom)) {
-      const definition = form.customFields.get(key)!;
-      const value = coerceFormEncoded(
-        { fields: [definition], consents: [] },
-        { [key]: found.value },
-      )[key];
-      if (value !== undefined && validatorOf(definition)(value)) {
-        custom[key] = value as CustomValues[string];
-        source.set(`custom.${key}`, found.column);
-      } else {
-        extra[found.columnId] = found.value;
-        source.set(`context.adPlatform.extra.${found.columnId}`, found.column);
-      }
-    }
-
-    const adPlatform: NonNullable<LeadContext['adPlatform']> = {
-      name: 'google-ads',
-      leadId: lead.lead_id,
-    };
-    if (lead.form_id !== undefined) adPlatform.formId = lead.form_id;
-    if (lead.campaign_id !== undefined) adPlatform.campaignId = lead.campaign_id;
-    if (lead.adgroup_id !== undefined) adPlatform.adGroupId = lead.adgroup_id;
-    if (lead.creative_id !== undefined) adPlatform.creativeId = lead.creative_id;
-    if (lead.gcl_id !== undefined) adPlatform.gclid = lead.gcl_id;
-    if (Object.keys(extra).length > 0) adPlatform.extra = extra;
-
+    const values = leadValuesOf(form, lead);
     const event = leadReceived(
       {
         tenantId: form.tenantId,
         source: 'google-ads',
         formId: form.formId,
-        fields,
-        custom,
+        fields: values.fields,
+        custom: values.custom,
         // Google's servers send the webhook: their address and agent say nothing of the person.
-        context: { consents: [], adPlatform },
+        context: { consents: [], adPlatform: adPlatformOf(lead, values.extra()) },
         isTest: lead.is_test ?? false,
         externalId: lead.lead_id,
       },
       meta.receivedAt,
     );
-    const toField: EventPathToField = (path) => {
-      const column = source.get(path.join('.'));
-      if (column !== undefined) return `body.user_column_data.${column}.string_value`;
-      const [part, key, sub] = path;
-      if (part === 'context' && key === 'adPlatform' && sub && AD_PLATFORM_FIELDS[sub])
-        return `body.${AD_PLATFORM_FIELDS[sub]}`;
-      return 'body.user_column_data';
-    };
-    try {
-      assertPublishable(event, toField, 'The Google Ads lead is invalid');
-    } catch (error) {
-      if (isAppError(error)) this.deps.metrics.increment('rejected');
-      throw error;
-    }
+    this.assertPublishable(event, values);
     const { response, replayed } = await this.deps.idempotency.once(
       { tenantId: form.tenantId, scope: 'google-ads' },
       lead.lead_id,
@@ -158,6 +229,16 @@ export class GoogleAdsService {
       },
     );
     return { lead: response.body, replayed };
+  }
+
+  /** The columns were fitted to the contract already: this is the last guard, a 400 naming the field. */
+  private assertPublishable(event: LeadReceived, values: LeadValues): void {
+    try {
+      assertPublishable(event, deliveryField(values), 'The Google Ads lead is invalid');
+    } catch (error) {
+      if (isAppError(error)) this.deps.metrics.increment('rejected');
+      throw error;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mapColumns, splitFullName } from '../google-ads.mapping';
+import { columnIdOf, mapColumns, splitFullName } from '../google-ads.mapping';
 import { googleKeyMatches } from '../google-ads.service';
 
 const column = (column_id: string, string_value: string) => ({ column_id, string_value });
@@ -60,6 +60,14 @@ describe('Google Ads column mapping', () => {
       new Set(),
     );
     expect(Object.keys(mapped.extra)).toEqual(['Favourite colour', 'COLUMN_2']);
+  });
+
+  it('when a column without an id has a long name, then its key is the first 100 characters, a character never split', () => {
+    const name = `${'q'.repeat(99)}😀 and the rest of a long question`;
+    const mapped = mapColumns([{ column_name: name, string_value: 'yes' }], new Set());
+    expect(Object.keys(mapped.extra)).toEqual([`${'q'.repeat(99)}😀`]);
+    expect(columnIdOf({ column_name: 'x'.repeat(100) }, 0)).toBe('x'.repeat(100));
+    expect(columnIdOf({ column_id: 'EMAIL', column_name: name }, 0)).toBe('EMAIL');
   });
 
   it.each([
