@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import { documentClient } from '@leadflow/core';
@@ -57,7 +63,7 @@ describe('intake: lead.received becomes a stored lead', () => {
     });
   });
 
-  it('when the same e-mail arrives again, then there is one lead with two activities, empty fields filled and nothing overwritten', async () => {
+  it('when the same e-mail arrives again, then there is one lead with two activities, empty fields filled and nothing overwritten, and the second submission’s id redirects to that lead', async () => {
     const first = h.received(tenant.id, {
       fields: { email: 'same@example.com', firstName: 'Jane' },
     });
@@ -85,10 +91,12 @@ describe('intake: lead.received becomes a stored lead', () => {
     });
     // The privacy answer repeats what is recorded; only the new consent is added.
     expect(merged.consents).toEqual([first.context.consents[0], newsletter]);
-    expect(
-      (await request(h.leads.app).get(`/v1/leads/${second.leadId}`).set(bearer(tenant.admin.token)))
-        .status,
-    ).toBe(404);
+    // The id ingestion answered the second submission with names no lead: it leads to the first.
+    const bySecondId = await request(h.leads.app)
+      .get(`/v1/leads/${second.leadId}`)
+      .set(bearer(tenant.admin.token));
+    expect(bySecondId.status).toBe(308);
+    expect(bySecondId.headers.location).toBe(`/v1/leads/${first.leadId}`);
     const timeline = await activities(first.leadId);
     expect(timeline.map((a) => a.type)).toEqual(['merged', 'created']);
     expect(timeline[0]!.changes).toEqual(
@@ -98,6 +106,22 @@ describe('intake: lead.received becomes a stored lead', () => {
       .get('/v1/leads?email=same@example.com')
       .set(bearer(tenant.admin.token));
     expect(list.body.items).toHaveLength(1);
+  });
+
+  it('when a submission was merged into a lead the caller may not see, then its id answers 404 to that caller and 308 to those who may', async () => {
+    const [outsider, owner] = await Promise.all([tenant.member('agent'), tenant.member('agent')]);
+    await request(h.leads.app)
+      .post('/v1/leads')
+      .set(bearer(tenant.admin.token))
+      .send({ fields: { email: 'hidden@example.com' }, ownerId: owner.id })
+      .expect(201);
+    const duplicate = h.received(tenant.id, { fields: { email: 'hidden@example.com' } });
+    await h.publishReceived(duplicate);
+    const getAs = (token: string) =>
+      request(h.leads.app).get(`/v1/leads/${duplicate.leadId}`).set(bearer(token));
+
+    await eventually(async () => ((await getAs(owner.token)).status === 308 ? true : undefined));
+    expect((await getAs(outsider.token)).status).toBe(404);
   });
 
   it('when the e-mail of a deleted lead arrives again, then that lead is restored with the submission merged in, and lead.updated says so', async () => {
@@ -203,6 +227,16 @@ describe('intake: lead.received becomes a stored lead', () => {
           TableName: table(),
           Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
           UpdateExpression: 'REMOVE emailClaim',
+        }),
+      );
+    /** The claim a lead says it holds, as the lead item records it. */
+    const recordClaim = (tenantId: string, leadId: string, dedupeKey: string) =>
+      db().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
+          UpdateExpression: 'SET emailClaim = :claim',
+          ExpressionAttributeValues: { ':claim': dedupeKey },
         }),
       );
     /** A claim as versions before this one left it behind. */
@@ -316,6 +350,136 @@ describe('intake: lead.received becomes a stored lead', () => {
       await erase(lead.body.id, changed.admin.token).expect(200);
       expect(await claimOf('leftclaim', 'first@example.com')).toBeUndefined();
       expect(await claimOf('leftclaim', 'second@example.com')).toBeUndefined();
+    });
+
+    describe('test leads', () => {
+      const atVersion = (leadId: string, version: number, token: string) =>
+        eventually(async () => {
+          const lead = await h.waitForLead(leadId, token);
+          return lead.version === version ? lead : undefined;
+        });
+
+      it('when a test delivery carries the e-mail of a real lead, then it becomes a test lead of its own and the real lead stays as it was; later deliveries merge only with their own kind', async () => {
+        const both = await h.createTenant('testapart');
+        const token = both.admin.token;
+        const real = h.received('testapart', {
+          fields: { email: 'both@example.com', firstName: 'Real' },
+        });
+        await h.publishReceived(real);
+        await h.waitForLead(real.leadId, token);
+        const test = h.received('testapart', {
+          isTest: true,
+          fields: { email: 'both@example.com', company: 'Test Co' },
+        });
+        await h.publishReceived(test);
+        expect(await h.waitForLead(test.leadId, token)).toMatchObject({
+          isTest: true,
+          version: 1,
+          fields: test.fields,
+        });
+
+        await h.publishReceived(
+          h.received('testapart', {
+            isTest: true,
+            fields: { email: 'both@example.com', jobTitle: 'Tester' },
+          }),
+        );
+        await h.publishReceived(
+          h.received('testapart', { fields: { email: 'both@example.com', lastName: 'Person' } }),
+        );
+        expect((await atVersion(test.leadId, 2, token)).fields).toEqual({
+          email: 'both@example.com',
+          company: 'Test Co',
+          jobTitle: 'Tester',
+        });
+        expect((await atVersion(real.leadId, 2, token)).fields).toEqual({
+          email: 'both@example.com',
+          firstName: 'Real',
+          lastName: 'Person',
+        });
+        expect((await activities(real.leadId, token)).map((a) => a.type)).toEqual([
+          'merged',
+          'created',
+        ]);
+      });
+
+      it('when leads are listed or exported with isTest, then only test leads or only real ones come back', async () => {
+        const mixed = await h.createTenant('testlist');
+        const token = mixed.admin.token;
+        const real = h.received('testlist');
+        const test = h.received('testlist', { isTest: true });
+        await Promise.all([h.publishReceived(real), h.publishReceived(test)]);
+        await Promise.all([h.waitForLead(real.leadId, token), h.waitForLead(test.leadId, token)]);
+        const listed = async (query: string) =>
+          (
+            await request(h.leads.app).get(`/v1/leads?${query}`).set(bearer(token)).expect(200)
+          ).body.items.map((l: { id: string }) => l.id);
+
+        expect(await listed('isTest=true')).toEqual([test.leadId]);
+        expect(await listed('isTest=false')).toEqual([real.leadId]);
+        expect(await listed('')).toHaveLength(2);
+        const exported = await request(h.leads.app)
+          .get('/v1/leads/export.csv?isTest=false')
+          .set(bearer(token))
+          .expect(200);
+        expect(exported.text).toContain(real.leadId);
+        expect(exported.text).not.toContain(test.leadId);
+      });
+
+      it('when a test lead is erased, then the claim it held among test leads is released and the real lead keeps its own', async () => {
+        const erasing = await h.createTenant('testerase');
+        const token = erasing.admin.token;
+        const real = h.received('testerase', { fields: { email: 'gone@example.com' } });
+        const test = h.received('testerase', {
+          isTest: true,
+          fields: { email: 'gone@example.com' },
+        });
+        await h.publishReceived(real);
+        await h.waitForLead(real.leadId, token);
+        await h.publishReceived(test);
+        await h.waitForLead(test.leadId, token);
+        expect(await claimOf('testerase', 'TEST#gone@example.com')).toBe(test.leadId);
+
+        await erase(test.leadId, token).expect(200);
+        expect(await claimOf('testerase', 'TEST#gone@example.com')).toBeUndefined();
+        expect(await claimOf('testerase', 'gone@example.com')).toBe(real.leadId);
+        const next = h.received('testerase', {
+          isTest: true,
+          fields: { email: 'gone@example.com' },
+        });
+        await h.publishReceived(next);
+        expect(await h.waitForLead(next.leadId, token)).toMatchObject({ isTest: true, version: 1 });
+      });
+
+      it('when a test lead holds a real e-mail’s claim, as test leads did before they had claims of their own, then a real submission makes a real lead that takes the claim over', async () => {
+        const older = await h.createTenant('oldtest');
+        const token = older.admin.token;
+        const test = h.received('oldtest', {
+          isTest: true,
+          fields: { email: 'early@example.com' },
+        });
+        await h.publishReceived(test);
+        await h.waitForLead(test.leadId, token);
+        await db().send(
+          new DeleteCommand({
+            TableName: table(),
+            Key: dedupeKeyItem('oldtest', 'TEST#early@example.com'),
+          }),
+        );
+        await leaveClaim('oldtest', 'early@example.com', test.leadId);
+        await recordClaim('oldtest', test.leadId, 'early@example.com');
+
+        const real = h.received('oldtest', { fields: { email: 'early@example.com' } });
+        await h.publishReceived(real);
+        expect(await h.waitForLead(real.leadId, token)).toMatchObject({
+          isTest: false,
+          fields: real.fields,
+        });
+        expect(await claimOf('oldtest', 'early@example.com')).toBe(real.leadId);
+        expect((await h.waitForLead(test.leadId, token)).version).toBe(1);
+        await erase(test.leadId, token).expect(200);
+        expect(await claimOf('oldtest', 'early@example.com')).toBe(real.leadId);
+      });
     });
 
     it('when a claim still names a lead erased before erasures released every claim, then a lead entered by hand takes the e-mail over', async () => {

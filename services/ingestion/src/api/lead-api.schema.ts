@@ -61,7 +61,8 @@ export const ApiLeadSchema = named(
       ),
       isTest: Type.Optional(
         Type.Boolean({
-          description: 'Test leads are kept apart from real ones; false when left out.',
+          description:
+            'Marks a test lead; false when left out. A test lead is stored and synced to the CRMs like any other, flagged `isTest`; de-duplication by e-mail matches it only with other test leads, so it is never merged into a real lead, nor a real one into it.',
         }),
       ),
     },

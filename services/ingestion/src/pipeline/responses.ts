@@ -10,7 +10,7 @@ export const AcceptedLeadSchema = named(
       leadId: Type.String({
         pattern: ULID_PATTERN,
         description:
-          'The lead’s id (ULID), generated here; the lead appears under it once the leads service stored it.',
+          'The submission’s id (ULID), generated here. Once the leads service has taken the submission in (until then GET /v1/leads/{leadId} answers 404), a new lead has this id. With de-duplication by e-mail on, a submission whose e-mail matches a lead the tenant already has (for a test lead: another test lead) is merged into that lead instead: that lead’s id is the one that counts and this id never names a lead of its own; GET /v1/leads/{leadId} then answers 308 with that lead’s URL in `Location`, and the submission shows on its timeline as a `merged` activity.',
       }),
       status: Type.Literal('accepted'),
     },

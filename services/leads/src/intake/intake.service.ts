@@ -73,23 +73,24 @@ export class IntakeService {
   }
 
   /**
-   * The lead holding the submission's e-mail takes it in, or a new lead does. When the claim
-   * moves meanwhile (another submission won it, the lead was erased or changed its e-mail),
-   * the e-mail's owner is looked up again.
+   * The lead holding the submission's e-mail takes it in, or a new lead does; a test delivery
+   * looks among test leads only, a real one among real leads only. When the claim moves
+   * meanwhile (another submission won it, the lead was erased or changed its e-mail), the
+   * e-mail's owner is looked up again.
    */
   private async createOrMerge(
     event: LeadReceived,
     settings: TenantSettings,
   ): Promise<IntakeOutcome> {
-    const dedupeKey = dedupeKeyOf(settings, event.fields.email);
+    const dedupeKey = dedupeKeyOf(settings, event);
+    if (!dedupeKey) return this.create(event, settings);
     let stale: string | undefined;
     for (let attempt = 1; attempt <= MAX_CLAIM_LOOKUPS; attempt++) {
-      const owner = dedupeKey
-        ? await this.deps.leads.ownerOfEmail(event.tenantId, dedupeKey)
-        : undefined;
+      const owner = await this.deps.leads.ownerOfEmail(event.tenantId, dedupeKey);
       try {
         // A claim still naming a lead that no longer holds it (left by an erasure before leads
-        // recorded their claims) is taken over by the new lead.
+        // recorded their claims, or a test lead's claim from before test leads had keys of
+        // their own) is taken over by the new lead.
         const outcome =
           owner && owner !== stale
             ? await this.merge(owner, event, dedupeKey)
@@ -155,7 +156,7 @@ export class IntakeService {
   private async merge(
     leadId: string,
     event: LeadReceived,
-    dedupeKey: string | undefined,
+    dedupeKey: string,
   ): Promise<IntakeOutcome | undefined> {
     for (let attempt = 1; ; attempt++) {
       const lead = await this.deps.leads.get(event.tenantId, leadId);
@@ -170,7 +171,7 @@ export class IntakeService {
         consents: [...lead.consents, ...consents],
         version: lead.version + 1,
         updatedAt: now,
-        ...(dedupeKey ? { emailClaim: dedupeKey } : {}),
+        emailClaim: dedupeKey,
       };
       if (consents.length > 0)
         changes.push({ field: 'consents', from: lead.consents.length, to: merged.consents.length });

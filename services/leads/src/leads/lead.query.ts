@@ -91,7 +91,7 @@ function filterExpression(query: LeadQuery, choice: IndexChoice) {
   const parts: string[] = [];
   const values: Record<string, unknown> = {};
   const names: Record<string, string> = {};
-  const equal = (attribute: string, value: string) => {
+  const equal = (attribute: string, value: string | boolean) => {
     names[`#${attribute}`] = attribute;
     values[`:${attribute}`] = value;
     parts.push(`#${attribute} = :${attribute}`);
@@ -103,6 +103,7 @@ function filterExpression(query: LeadQuery, choice: IndexChoice) {
   }
   if (filters.formId) equal('formId', filters.formId);
   if (filters.source) equal('source', filters.source);
+  if (filters.isTest !== undefined) equal('isTest', filters.isTest);
   if (filters.q) {
     values[':q'] = filters.q.trim().toLowerCase();
     parts.push(

@@ -103,6 +103,21 @@ export class LeadRepository {
     return Item?.leadId as string | undefined;
   }
 
+  /**
+   * The lead that took the submission with this id in: the lead of that id, or the one intake
+   * merged it into. Undefined until intake took it in.
+   */
+  async takenInBy(tenantId: string, receivedLeadId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: intakeKeyItem(tenantId, receivedLeadId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.leadId as string | undefined;
+  }
+
   async write(change: LeadWrite): Promise<void> {
     const { lead } = change;
     const items: Array<{ item: TransactItem; onConflict: (reason: CancellationReason) => Error }> =

@@ -14,6 +14,8 @@ import {
 } from './lead.schema';
 import type { LeadService } from './lead.service';
 
+const leadPath = (leadId: string) => `/v1/leads/${leadId}`;
+
 export function leadRoutes(leads: LeadService): BoundRoute[] {
   const answer = async (tenantId: string, lead: LeadRecord, status = 200) => {
     const body = await leads.details(tenantId, lead);
@@ -33,7 +35,10 @@ export function leadRoutes(leads: LeadService): BoundRoute[] {
     }),
     route(getLeadOperation, async ({ principal, params }) => {
       const tenantId = tenantOf(principal);
-      return answer(tenantId, await leads.visible(tenantId, params.leadId, principal));
+      const found = await leads.lookUp(tenantId, params.leadId, principal);
+      return 'mergedInto' in found
+        ? { status: 308, headers: { Location: leadPath(found.mergedInto) } }
+        : answer(tenantId, found.lead);
     }),
     route(updateLeadOperation, async ({ principal, params, body, req }) => {
       const tenantId = tenantOf(principal);

@@ -68,7 +68,10 @@ const leadProperties = {
   source: LeadSourceSchema,
   fields: LeadFieldsSchema,
   custom: CustomValuesSchema,
-  isTest: Type.Boolean({ description: 'Sent by an ad platform’s test button.' }),
+  isTest: Type.Boolean({
+    description:
+      'A test lead: an ad platform’s test delivery, or one sent with `isTest` to /v1/ingest/leads. Stored, listed, exported and synced to the CRMs like any other lead; de-duplication by e-mail matches test leads only with test leads, so a test lead is never merged into a real one, nor a real one into it. Leads entered by hand are never test leads. List with `isTest=false` to leave test leads out.',
+  }),
   version: Type.Integer({ description: 'The ETag; increases with every change.' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
@@ -191,6 +194,9 @@ const filters = {
       description: 'Prefix of the name, last name or company, case-insensitive.',
     }),
   ),
+  isTest: Type.Optional(
+    Type.Boolean({ description: 'Only test leads (true) or only real ones (false).' }),
+  ),
   includeDeleted: Type.Optional(
     Type.Boolean({ default: false, description: 'Admins: include deleted leads.' }),
   ),
@@ -309,7 +315,7 @@ export const getLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}',
   operationId: 'getLead',
   summary: 'A lead, with its consents, context and CRM sync state',
-  description: `The ETag is the lead’s version, for If-Match.${agentScope}`,
+  description: `The ETag is the lead’s version, for If-Match. The id ingestion answered 202 with names the lead once the leads service stored it (until then 404), unless de-duplication merged the submission into a lead the tenant already had: then it answers 308, to that lead.${agentScope}`,
   tags: ['leads'],
   auth: readable,
   params: LeadParams,
@@ -319,6 +325,16 @@ export const getLeadOperation = defineOperation({
       schema: LeadSchema,
       example: exampleLead,
       headers: ETagHeader,
+    },
+    308: {
+      description:
+        'The id is that of a submission merged into another lead (de-duplication by e-mail): `Location` names that lead, whose id is the one that counts from then on. Answered only when the caller may see that lead; otherwise 404.',
+      headers: {
+        Location: {
+          description: 'The lead the submission was merged into: /v1/leads/{its id}.',
+          schema: Type.String(),
+        },
+      },
     },
   },
   errors: [404],

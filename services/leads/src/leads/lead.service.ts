@@ -85,6 +85,9 @@ export function listScopeOf(
   };
 }
 
+/** A lead, or the lead a submission id was merged into. */
+export type LeadLookUp = { lead: LeadRecord } | { mergedInto: string };
+
 /** Tries of a server-side change that keeps losing the race to other changes of the lead. */
 const MAX_CHANGE_ATTEMPTS = 5;
 
@@ -101,6 +104,37 @@ export class LeadService {
     const lead = await this.deps.leads.get(tenantId, leadId);
     if (!lead || !this.canSee(lead, principal)) throw notFound('Lead');
     return lead;
+  }
+
+  /**
+   * What GET answers for an id: the lead, or where a submission that intake merged into another
+   * lead is found. The id ingestion answered 202 with then never names a lead of its own.
+   */
+  async lookUp(
+    tenantId: string,
+    leadId: string,
+    principal: Principal | undefined,
+  ): Promise<LeadLookUp> {
+    const lead = await this.deps.leads.get(tenantId, leadId);
+    if (lead) {
+      if (!this.canSee(lead, principal)) throw notFound('Lead');
+      return { lead };
+    }
+    const mergedInto = await this.mergedInto(tenantId, leadId, principal);
+    if (!mergedInto) throw notFound('Lead');
+    return { mergedInto };
+  }
+
+  /** The lead a merged submission joined, if the principal may see it: else 404 tells nothing. */
+  private async mergedInto(
+    tenantId: string,
+    receivedLeadId: string,
+    principal: Principal | undefined,
+  ): Promise<string | undefined> {
+    const takenInBy = await this.deps.leads.takenInBy(tenantId, receivedLeadId);
+    if (!takenInBy || takenInBy === receivedLeadId) return undefined;
+    const lead = await this.deps.leads.get(tenantId, takenInBy);
+    return lead && this.canSee(lead, principal) ? takenInBy : undefined;
   }
 
   canSee(lead: LeadRecord, principal: Principal | undefined): boolean {
@@ -415,7 +449,7 @@ export class LeadService {
     return this.deps.leads.claimsOf(
       lead.tenantId,
       lead.leadId,
-      possibleClaims([lead.fields.email, ...pastEmails], lead.emailClaim),
+      possibleClaims(lead, [lead.fields.email, ...pastEmails]),
     );
   }
 
