@@ -155,6 +155,24 @@ describe('QueueConsumer against local SQS', () => {
     expect(receiveCounts).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('when the last attempt fails, then the message goes to the DLQ at once, not after another backoff', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'last try' }));
+    consume(
+      async () => {
+        throw new Error('still failing');
+      },
+      // The fifth attempt is the lead-intake queue's last: its backoff would hide it 10 minutes.
+      { retryDelaySeconds: (receiveCount) => (receiveCount < 5 ? 0 : 600) },
+    );
+    const dead = await eventually(async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0];
+    }, 30_000);
+    expect(dead.Body).toBe('last try');
+  });
+
   it('when stopped with work in flight, then it finishes that work and deletes its message before resolving', async () => {
     let finished = false;
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'in-flight' }));

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { enterTenant, QueueConsumer, RetryLater, type Logger } from '@leadflow/core';
 import type { SyncDispatcher } from './dispatcher';
 import { parseLeadEvent, withWaitingSince } from './sync-event';
@@ -21,29 +21,6 @@ const POISON_RETRY_SECONDS = 1;
 
 /** SQS's longest DelaySeconds; a longer rate-limit wait is deferred again when it comes back. */
 const MAX_DELAY_SECONDS = 900;
-
-/** The queue's maxReceiveCount, read once from its redrive policy. */
-export function redrivePolicyReader(sqs: SQSClient, queueUrl: string) {
-  let known: Promise<number | undefined> | undefined;
-  return (): Promise<number | undefined> => {
-    known ??= sqs
-      .send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-      )
-      .then(({ Attributes }) => {
-        const policy = JSON.parse(Attributes?.RedrivePolicy ?? '{}') as {
-          maxReceiveCount?: unknown;
-        };
-        const count = Number(policy.maxReceiveCount);
-        return Number.isInteger(count) && count > 0 ? count : undefined;
-      })
-      .catch(() => {
-        known = undefined;
-        return undefined;
-      });
-    return known;
-  };
-}
 
 /**
  * The crm-sync worker: one QueueConsumer with many messages in flight, each waiting for its

@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
@@ -42,6 +43,29 @@ export interface ConsumerOptions {
   retryDelaySeconds?: (receiveCount: number) => number;
 }
 
+/** The queue's maxReceiveCount, read once from its redrive policy. */
+export function redrivePolicyReader(sqs: SQSClient, queueUrl: string) {
+  let known: Promise<number | undefined> | undefined;
+  return (): Promise<number | undefined> => {
+    known ??= sqs
+      .send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+      )
+      .then(({ Attributes }) => {
+        const policy = JSON.parse(Attributes?.RedrivePolicy ?? '{}') as {
+          maxReceiveCount?: unknown;
+        };
+        const count = Number(policy.maxReceiveCount);
+        return Number.isInteger(count) && count > 0 ? count : undefined;
+      })
+      .catch(() => {
+        known = undefined;
+        return undefined;
+      });
+    return known;
+  };
+}
+
 const MAX_BATCH = 10;
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
@@ -63,10 +87,12 @@ export class QueueConsumer {
   private slotFreed: (() => void) | undefined;
   private readonly concurrency: number;
   private readonly visibilityTimeoutSeconds: number;
+  private readonly maxReceiveCount: () => Promise<number | undefined>;
 
   constructor(private readonly options: ConsumerOptions) {
     this.concurrency = options.concurrency ?? 10;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 60;
+    this.maxReceiveCount = redrivePolicyReader(options.sqs, options.queueUrl);
   }
 
   start(): void {
@@ -154,8 +180,11 @@ export class QueueConsumer {
       );
       this.scheduleDelete(messageId, receiptHandle);
     } catch (error) {
-      const delay =
-        error instanceof RetryLater
+      // After its last attempt a message goes to the DLQ now, not after one more backoff: what
+      // it failed for (a lead's sync status) already says it is there.
+      const delay = (await this.isLastAttempt(receiveCount))
+        ? 0
+        : error instanceof RetryLater
           ? error.delaySeconds
           : (this.options.retryDelaySeconds ?? defaultRetryDelay)(receiveCount);
       if (!(error instanceof RetryLater)) {
@@ -168,6 +197,10 @@ export class QueueConsumer {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  private async isLastAttempt(receiveCount: number): Promise<boolean> {
+    return receiveCount >= ((await this.maxReceiveCount()) ?? Infinity);
   }
 
   private startHeartbeat(receiptHandle: string): NodeJS.Timeout {
