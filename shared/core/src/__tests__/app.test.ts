@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import request from 'supertest';
 import { AppError } from '../errors';
 import { createApp } from '../http/app';
+import { ETagHeader } from '../http/etag';
 import { defineOperation, route } from '../http/operation';
 import { createLogger } from '../logger';
 
@@ -43,6 +44,23 @@ const broken = defineOperation({
   errors: [404],
 });
 
+const versioned = defineOperation({
+  method: 'get',
+  path: '/v1/versioned/{mode}',
+  operationId: 'versioned',
+  summary: 'test',
+  tags: ['test'],
+  auth: { scheme: 'none' },
+  params: Type.Object({ mode: Type.String() }),
+  responses: {
+    200: {
+      description: 'ok',
+      schema: Type.Object({ version: Type.Integer() }),
+      headers: ETagHeader,
+    },
+  },
+});
+
 function build(readinessOk = true) {
   return createApp({
     service: 'test',
@@ -54,6 +72,11 @@ function build(readinessOk = true) {
       { name: 'dep', check: async () => (readinessOk ? 'ok' : Promise.reject(new Error('down'))) },
     ],
     routes: [
+      route(versioned, async ({ params }) => ({
+        status: 200,
+        body: { version: 3 },
+        headers: params.mode === 'tagged' ? { ETag: '"3"' } : ({} as Record<string, string>),
+      })),
       route(echo, async ({ params, query, body }) => ({
         status: 201,
         body: { id: params.thingId, name: body.name, limit: query.limit ?? 0 },
@@ -268,5 +291,22 @@ describe('access log', () => {
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('jane@example.com');
+  });
+});
+
+describe('ETags', () => {
+  it('when an answer has no ETag of its own, then none is made up: a list’s or a problem’s would pass for a version', async () => {
+    const app = build();
+    expect(
+      (await request(app).get('/v1/versioned/plain').expect(200)).headers.etag,
+    ).toBeUndefined();
+    expect((await request(app).get('/v1/broken/missing').expect(404)).headers.etag).toBeUndefined();
+  });
+
+  it('when a GET names the current ETag in If-None-Match, then 304', async () => {
+    const app = build();
+    const res = await request(app).get('/v1/versioned/tagged').set('If-None-Match', '"3"');
+    expect(res.status).toBe(304);
+    expect(res.headers.etag).toBe('"3"');
   });
 });

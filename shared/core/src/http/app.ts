@@ -140,6 +140,9 @@ export function createApp(options: AppOptions): ServiceApp {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
   app.set('query parser', 'simple');
+  // Only the ETags the routes set, which are versions for If-Match; Express's own, on lists and
+  // problems too, would look like versions to a client.
+  app.set('etag', false);
 
   const { router: health, readiness } = healthRoutes(options.readinessChecks ?? []);
   // One layer instead of one per middleware: each layer costs the router a match per request.

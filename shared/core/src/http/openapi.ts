@@ -1,7 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode } from '../errors';
 import { declaredStatuses, type Operation, type ResponseSpec } from './operation';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, ProblemSchema } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemType } from './problem';
 
 const schemaNames = new WeakMap<object, string>();
 
@@ -11,7 +11,7 @@ export function named<T extends TSchema>(name: string, schema: T): T {
   return schema;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 class SchemaCollector {
   readonly components: Record<string, Json> = {};
@@ -72,7 +72,7 @@ const ERROR_DETAILS: Record<number, string> = {
 function errorResponse(status: number): Json {
   const code = ERROR_CODE_BY_STATUS[status] ?? 'internal';
   const example: Json = {
-    type: `${PROBLEM_TYPE_BASE}${code.replace(/_/g, '-')}`,
+    type: problemType(code),
     title: TITLE_BY_CODE[code],
     status: STATUS_BY_CODE[code],
     detail: ERROR_DETAILS[status] ?? TITLE_BY_CODE[code],
@@ -144,6 +144,30 @@ function successResponse(collector: SchemaCollector, spec: ResponseSpec): Json {
   return response;
 }
 
+/**
+ * A GET that answers an ETag of its own also answers 304 to a matching If-None-Match (Express
+ * compares them): said on the operation, unless it says so itself.
+ */
+function isConditionalGet(operation: Operation): boolean {
+  return (
+    operation.method === 'get' &&
+    !operation.responses[304] &&
+    !Object.keys(operation.requestHeaders ?? {}).some((name) => /^if-none-match$/i.test(name)) &&
+    Object.values(operation.responses).some((spec) => spec?.headers?.ETag !== undefined)
+  );
+}
+
+const IF_NONE_MATCH_PARAMETER: Json = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'The ETag you have: 304 without a body while it is still the current one.',
+  schema: { type: 'string' },
+  example: '"3"',
+};
+
+const NOT_MODIFIED: Json = { description: 'Not modified: the ETag you sent is still current.' };
+
 function operationObject(collector: SchemaCollector, operation: Operation): Json {
   const object: Record<string, Json> = {
     operationId: operation.operationId,
@@ -173,10 +197,12 @@ function operationObject(collector: SchemaCollector, operation: Operation): Json
       return parameter;
     },
   );
+  const conditional = isConditionalGet(operation);
   const allParameters = [
     ...parameters(collector, 'path', operation.params),
     ...parameters(collector, 'query', operation.query),
     ...headerParameters,
+    ...(conditional ? [IF_NONE_MATCH_PARAMETER] : []),
   ];
   if (allParameters.length > 0) object.parameters = allParameters;
   if (operation.body) {
@@ -195,6 +221,7 @@ function operationObject(collector: SchemaCollector, operation: Operation): Json
       ? successResponse(collector, spec)
       : { $ref: `#/components/responses/Error${status}` };
   }
+  if (conditional) responses['304'] = NOT_MODIFIED;
   object.responses = responses;
   return object;
 }

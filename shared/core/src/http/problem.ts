@@ -15,11 +15,18 @@ import { currentContext } from '../request-context';
 export const PROBLEM_TYPE_BASE = 'https://leadflow.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+export const problemType = (code: ErrorCode) => `${PROBLEM_TYPE_BASE}${code.replace(/_/g, '-')}`;
+
+/** Every kind of problem an API answers, for clients that branch on `type`. */
+const PROBLEM_TYPES = (Object.keys(STATUS_BY_CODE) as ErrorCode[])
+  .map((code) => `\`${code.replace(/_/g, '-')}\` (${STATUS_BY_CODE[code]})`)
+  .join(', ');
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({
       format: 'uri',
-      description: 'Identifies the kind of problem; stable across releases.',
+      description: `Identifies the kind of problem; stable across releases. \`${PROBLEM_TYPE_BASE}\` followed by one of: ${PROBLEM_TYPES}.`,
     }),
     title: Type.String({ description: 'Short summary of the kind of problem.' }),
     status: Type.Integer({ description: 'The HTTP status code.' }),
@@ -49,7 +56,7 @@ export interface Problem {
 
 export function problemFor(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
   const problem: Problem = {
-    type: `${PROBLEM_TYPE_BASE}${code.replace(/_/g, '-')}`,
+    type: problemType(code),
     title: TITLE_BY_CODE[code],
     status: STATUS_BY_CODE[code],
     detail,
