@@ -53,11 +53,13 @@ export function environmentTable(): string {
       };
       row.services.push(service);
       row.fallbacks.add(
-        property.default !== undefined
-          ? `\`${String(property.default)}\``
-          : required.has(name)
-            ? 'required'
-            : 'unset',
+        property.default === ''
+          ? 'empty'
+          : property.default !== undefined
+            ? `\`${String(property.default)}\``
+            : required.has(name)
+              ? 'required'
+              : 'unset',
       );
       rows.set(name, row);
     }

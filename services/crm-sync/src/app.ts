@@ -4,6 +4,9 @@ import {
   ConfigError,
   createApp,
   documentClient,
+  frontendCors,
+  originList,
+  redrivePolicyReader,
   type AwsClients,
   type Logger,
   type ServiceApp,
@@ -17,7 +20,7 @@ import { redriveRoutes } from './redrive/redrive.routes';
 import { SyncDispatcher } from './sync/dispatcher';
 import { SyncStatusRepository } from './sync/sync-status.repository';
 import { SyncService } from './sync/sync.service';
-import { redrivePolicyReader, SyncWorker } from './sync/sync.worker';
+import { SyncWorker } from './sync/sync.worker';
 
 export const SERVICE = 'crm-sync';
 
@@ -102,6 +105,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
     authenticate: createAuthenticator({
       verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
     }),
+    beforeRoutes: [frontendCors(originList(config.FRONTEND_ORIGINS))],
     readinessChecks: [
       ready.table(config.LEADS_TABLE),
       ready.table(config.TENANTS_TABLE),

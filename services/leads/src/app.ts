@@ -5,6 +5,8 @@ import {
   createApp,
   documentClient,
   EventPublisher,
+  frontendCors,
+  originList,
   type AwsClients,
   type Logger,
   type ServiceApp,
@@ -93,6 +95,7 @@ export function buildApp({ config, logger, aws, validateResponses }: LeadsDeps):
     authenticate: createAuthenticator({
       verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
     }),
+    beforeRoutes: [frontendCors(originList(config.FRONTEND_ORIGINS))],
     readinessChecks: [
       ready.table(config.LEADS_TABLE),
       ready.table(config.TENANTS_TABLE),

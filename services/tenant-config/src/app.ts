@@ -5,6 +5,8 @@ import {
   createApp,
   documentClient,
   EventPublisher,
+  frontendCors,
+  originList,
   type AwsClients,
   type Logger,
   type ServiceApp,
@@ -113,7 +115,10 @@ export function buildApp({
       ...crmConnectionRoutes(connectionService, connectionRepository, membership),
       ...memberRoutes(memberService, memberRepository, membership),
     ],
-    beforeRoutes: [publicConfigPreflight(formService)],
+    beforeRoutes: [
+      publicConfigPreflight(formService),
+      frontendCors(originList(config.FRONTEND_ORIGINS)),
+    ],
     authenticate: createAuthenticator({
       verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
     }),

@@ -6,7 +6,14 @@ export const AUTH_PROVIDERS = ['cognito', 'supabase', 'oidc'] as const;
 export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
 
 /** The variables every API service reads to verify tokens. */
+/** `https://app.example.com,http://localhost:5173`, or nothing. */
+const ORIGIN_LIST = '^$|^https?://[^,/\\s]+(,https?://[^,/\\s]+)*$';
+
 export const AuthConfigSchema = Type.Object({
+  FRONTEND_ORIGINS: Env.string(
+    'Origins (scheme://host[:port], comma-separated) of the product UI, which may call this API from a browser (CORS); empty: none',
+    { default: '', minLength: 0, pattern: ORIGIN_LIST },
+  ),
   AUTH_PROVIDER: Env.oneOf(AUTH_PROVIDERS, 'Who issues user tokens', 'cognito'),
   AUTH_ISSUER: Env.url(
     'Expected `iss` of user tokens, e.g. https://cognito-idp.<region>.amazonaws.com/<userPoolId>',

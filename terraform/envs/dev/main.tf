@@ -13,6 +13,7 @@ module "leadflow" {
   route53_zone_id     = var.route53_zone_id
   image_tag           = var.image_tag
   alarm_emails        = var.alarm_emails
+  frontend_origins    = var.frontend_origins
   deletion_protection = var.deletion_protection
   log_level           = "debug"
 

@@ -49,6 +49,12 @@ variable "image_tag" {
   }
 }
 
+variable "frontend_origins" {
+  description = "Origins (scheme://host[:port]) of the product UI, which may call api.<domain_name> from a browser (CORS), e.g. https://app.dev.leadflow.example.com. Empty: no browser page may."
+  type        = list(string)
+  default     = []
+}
+
 variable "alarm_emails" {
   description = "E-mail addresses that receive the alarms."
   type        = list(string)

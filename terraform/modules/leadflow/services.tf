@@ -74,6 +74,7 @@ locals {
       AUTH_PROVIDER         = "cognito"
       AUTH_ISSUER           = module.cognito.issuer
       AUTH_AUDIENCE         = module.cognito.app_client_id
+      FRONTEND_ORIGINS      = join(",", var.frontend_origins)
       LEADS_TABLE           = module.dynamodb.names["leads"]
       TENANTS_TABLE         = module.dynamodb.names["tenants"]
       EVENT_BUS_NAME        = module.eventbridge.bus_name
@@ -90,6 +91,7 @@ locals {
       AUTH_PROVIDER       = "cognito"
       AUTH_ISSUER         = module.cognito.issuer
       AUTH_AUDIENCE       = module.cognito.app_client_id
+      FRONTEND_ORIGINS    = join(",", var.frontend_origins)
       LEADS_TABLE         = module.dynamodb.names["leads"]
       TENANTS_TABLE       = module.dynamodb.names["tenants"]
       CRM_SYNC_QUEUE_URL  = module.sqs.queue_urls["crm-sync"]
@@ -107,6 +109,7 @@ locals {
       AUTH_PROVIDER        = "cognito"
       AUTH_ISSUER          = module.cognito.issuer
       AUTH_AUDIENCE        = module.cognito.app_client_id
+      FRONTEND_ORIGINS     = join(",", var.frontend_origins)
       TENANTS_TABLE        = module.dynamodb.names["tenants"]
       EVENT_BUS_NAME       = module.eventbridge.bus_name
       ASSETS_BUCKET        = module.tenant_assets.bucket_name

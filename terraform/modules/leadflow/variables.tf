@@ -99,6 +99,17 @@ variable "cognito" {
   default = {}
 }
 
+variable "frontend_origins" {
+  description = "Origins (scheme://host[:port]) of the product UI, which may call api.<domain_name> from a browser (CORS), e.g. https://app.dev.leadflow.example.com. Empty: no browser page may."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.frontend_origins : can(regex("^https?://[^,/\\s]+$", o))])
+    error_message = "frontend_origins must be origins such as https://app.example.com (no path, no trailing slash)."
+  }
+}
+
 variable "alarm_emails" {
   description = "E-mail addresses that receive the alarms."
   type        = list(string)

@@ -1,6 +1,12 @@
 import express from 'express';
 import request from 'supertest';
-import { applyCors, corsOriginOf, isOriginAllowed, type CorsPolicy } from '../http/cors';
+import {
+  applyCors,
+  corsOriginOf,
+  isOriginAllowed,
+  originList,
+  type CorsPolicy,
+} from '../http/cors';
 
 const POLICY: CorsPolicy = {
   methods: ['POST'],
@@ -39,5 +45,16 @@ describe('CORS', () => {
       .options('/')
       .set('Origin', 'null');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('originList', () => {
+  it('when FRONTEND_ORIGINS lists origins, then each is one, and a URL with a path is refused', () => {
+    expect(originList(' https://app.example.com, http://localhost:5173 ,')).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(originList('')).toEqual([]);
+    expect(() => originList('https://app.example.com/login')).toThrow(/not an origin/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 export interface CorsPolicy {
   methods: string[];
@@ -61,4 +61,48 @@ export function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What the product UI may send and read: its tokens, bodies, conditional requests, and answers. */
+const FRONTEND_CORS: CorsPolicy = {
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
+  exposedHeaders: [
+    'ETag',
+    'Location',
+    'Retry-After',
+    'RateLimit',
+    'RateLimit-Policy',
+    'Content-Disposition',
+    'Idempotent-Replayed',
+  ],
+  maxAgeSeconds: 600,
+};
+
+/** `a,b` → the origins listed; an entry that is not an origin is a configuration error. */
+export function originList(value: string): string[] {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  const wrong = origins.find((origin) => !isOrigin(origin));
+  if (wrong) throw new Error(`${wrong} is not an origin (scheme://host[:port])`);
+  return origins;
+}
+
+/**
+ * CORS for the product UI on another origin (app.<domain> calling api.<domain>): its origins
+ * get the CORS headers, and their preflights a 204. Other origins get none, so browsers keep
+ * their pages out; servers and curl send no Origin and are not concerned.
+ */
+export function frontendCors(origins: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    if (corsOriginOf(req) === undefined) return next();
+    const allowed = applyCors(req, res, origins, FRONTEND_CORS);
+    if (allowed && req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
 }
