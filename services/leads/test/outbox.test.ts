@@ -101,7 +101,9 @@ describe('the outbox: every change and its event, atomically, published at least
     expect(await pendingEvents()).toBe(10);
     expect(await drainCrmQueue()).toEqual([]);
 
-    const survivor = relay(500);
+    // A lease long enough for a loaded machine: a page's PutEvents may take half of it before
+    // it is given up on and its events sent again (at least once, but this test counts once).
+    const survivor = relay(4_000);
     survivor.start();
     await eventually(async () => ((await pendingEvents()) === 0 ? true : undefined), 20_000);
     await survivor.stop();
