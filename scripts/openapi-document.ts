@@ -2,23 +2,51 @@ import {
   buildOpenApiDocument,
   livenessOperation,
   readinessOperation,
+  type Json,
   type Operation,
 } from '@leadflow/core';
 import { operations as crmSync } from '../services/crm-sync/src/openapi';
 import { operations as ingestion } from '../services/ingestion/src/openapi';
 import { operations as leads } from '../services/leads/src/openapi';
 import { operations as tenantConfig } from '../services/tenant-config/src/openapi';
+import { SERVICE_PORTS } from './demo-data';
 
 /** Which service answers which operations: the ALB routes by these path prefixes. */
-export const operationsByService: Record<string, readonly Operation[]> = {
+export const operationsByService: Record<keyof typeof SERVICE_PORTS, readonly Operation[]> = {
   ingestion,
   leads,
   'crm-sync': crmSync,
   'tenant-config': tenantConfig,
 };
 
+const SERVICES = Object.keys(SERVICE_PORTS) as Array<keyof typeof SERVICE_PORTS>;
+
+const PRODUCTION = {
+  url: 'https://api.leadflow.example',
+  description: 'Production (set by the ALB domain of terraform/envs/prod)',
+};
+
+const localServer = (service: keyof typeof SERVICE_PORTS) => ({
+  url: `http://localhost:${SERVICE_PORTS[service]}`,
+  description: `\`make dev\`: ${service}`,
+});
+
+/**
+ * Production routes every path by its prefix; `make dev` runs each service on its own port, so
+ * each path names the one that answers it (a generated client or "try it" then finds it).
+ */
+function withServerOfEachPath(document: Json): Json {
+  const paths = (document as { paths: Record<string, Record<string, unknown>> }).paths;
+  for (const service of SERVICES)
+    for (const { path } of operationsByService[service]) {
+      const item = paths[path];
+      if (item) item.servers = [PRODUCTION, localServer(service)];
+    }
+  return document;
+}
+
 export function openApiDocument() {
-  return buildOpenApiDocument(
+  const document = buildOpenApiDocument(
     {
       title: 'Leadflow API',
       version: '1.0.0',
@@ -30,16 +58,7 @@ export function openApiDocument() {
         'Updates need `If-Match` with the ETag you read (428 without it, 412 when stale).',
         'The tenant always comes from the token (or the API key, or the public form key); a resource of another tenant answers 404.',
       ].join('\n'),
-      servers: [
-        {
-          url: 'https://api.leadflow.example',
-          description: 'Production (set by the ALB domain of terraform/envs/prod)',
-        },
-        { url: 'http://localhost:3001', description: '`make dev`: ingestion' },
-        { url: 'http://localhost:3002', description: '`make dev`: leads' },
-        { url: 'http://localhost:3003', description: '`make dev`: crm-sync' },
-        { url: 'http://localhost:3004', description: '`make dev`: tenant-config' },
-      ],
+      servers: [PRODUCTION, ...SERVICES.map(localServer)],
       tags: [
         {
           name: 'ingestion',
@@ -57,6 +76,7 @@ export function openApiDocument() {
     },
     [livenessOperation, readinessOperation, ...Object.values(operationsByService).flat()],
   );
+  return withServerOfEachPath(document);
 }
 
 export const OPENAPI_PATH = 'openapi.json';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSchema, declaredStatuses } from '@leadflow/core';
+import { SERVICE_PORTS } from '../demo-data';
 import { OPENAPI_PATH, openApiDocument, operationsByService, serialise } from '../openapi-document';
 
 const allOperations = Object.values(operationsByService).flat();
@@ -29,6 +30,21 @@ describe('the OpenAPI document', () => {
       for (const operation of operations) expect(operation.path).toMatch(owned[service]!);
     },
   );
+
+  it('when a path is answered by one service, then its servers name that service’s `make dev` port', () => {
+    const paths = (
+      openApiDocument() as { paths: Record<string, { servers?: Array<{ url: string }> }> }
+    ).paths;
+    for (const [service, operations] of Object.entries(operationsByService))
+      for (const { path } of operations)
+        expect({ path, servers: paths[path]?.servers?.map((s) => s.url) }).toEqual({
+          path,
+          servers: [
+            'https://api.leadflow.example',
+            `http://localhost:${SERVICE_PORTS[service as keyof typeof SERVICE_PORTS]}`,
+          ],
+        });
+  });
 
   it('when an operation shows an example, then the example is valid against its own schema', () => {
     for (const operation of allOperations) {
