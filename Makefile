@@ -74,7 +74,7 @@ build: install ## bundle every service into services/<name>/dist
 	npx tsx scripts/build.ts ingestion leads crm-sync tenant-config
 
 .PHONY: redrive
-redrive: install ## move DLQ messages back: make redrive QUEUE=crm-sync (local AWS unless AWS_ENDPOINT_URL is unset)
+redrive: install ## move DLQ messages back: make redrive QUEUE=crm-sync|lead-intake (local AWS; in AWS set <QUEUE>_QUEUE_URL and <QUEUE>_DLQ_URL, e.g. CRM_SYNC_QUEUE_URL and CRM_SYNC_DLQ_URL)
 	npx tsx scripts/redrive.ts $(QUEUE)
 
 .PHONY: clean

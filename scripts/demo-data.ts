@@ -6,6 +6,14 @@ export const DEMO_PASSWORD = 'Leadflow-demo-1!';
 
 export const PLATFORM_ADMIN = 'platform@leadflow.test';
 
+/**
+ * The seed recognises its own form and API key by these names, so that a re-run never
+ * touches a form or key somebody created (the API's own examples call a form "Contact us").
+ */
+export const DEMO_FORM_NAME = 'Contact us (demo)';
+export const DEMO_API_KEY_NAME = 'Demo partner (make dev)';
+export const DEMO_GOOGLE_ADS_KEY = 'demo-google-ads-key';
+
 export interface DemoTenant {
   id: string;
   name: string;

@@ -1,10 +1,13 @@
 /**
- * The local AWS of `make dev`: moto from .venv on 127.0.0.1:4566, bootstrapped from the
- * resource manifest. Reuses an emulator that already answers there.
+ * The local AWS of `make dev`: moto from .venv on 127.0.0.1:4566 (LOCAL_AWS_ENDPOINT),
+ * bootstrapped from the resource manifest. Reuses an emulator that already answers there.
  */
+import { createServer } from 'node:net';
 import { isAnswering, startMotoProcess, type RunningEmulator } from '@leadflow/local-aws';
 import { bootstrap, localEnvironment, type LocalResources } from '@leadflow/resources';
 import { LOCAL_AWS_ENDPOINT, LOCAL_REGION } from './demo-data';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 export interface LocalAws {
   resources: LocalResources;
@@ -12,12 +15,43 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
+  });
+}
+
+/** The port to start moto on; only an endpoint on this machine, with its port, can be started. */
+export function localPortOf(endpoint: string): number {
+  const url = new URL(endpoint);
+  if (!LOOPBACK_HOSTS.has(url.hostname) || !url.port)
+    throw new Error(
+      `nothing answers at LOCAL_AWS_ENDPOINT=${endpoint}, and \`make dev\` starts an emulator only at http://127.0.0.1:<port>`,
+    );
+  return Number(url.port);
+}
+
+/** moto would only say "exited with code 1": say who is in the way and how to step aside. */
+export async function assertPortFree(port: number, endpoint: string): Promise<void> {
+  if (await portIsFree(port)) return;
+  throw new Error(
+    [
+      `port ${port} of the local AWS (LOCAL_AWS_ENDPOINT=${endpoint}) is taken by a program that does not answer as moto.`,
+      `Stop it (\`ss -ltnp 'sport = :${port}'\` names it), or use another port for every command of this checkout:`,
+      `  export LOCAL_AWS_ENDPOINT=http://127.0.0.1:${port + 1}   # then make dev, npm run token, make redrive`,
+    ].join('\n'),
+  );
+}
+
 export async function startLocalAws(log: (line: string) => void): Promise<LocalAws> {
   let emulator: RunningEmulator | undefined;
   if (await isAnswering(LOCAL_AWS_ENDPOINT)) {
     log(`local AWS already answers on ${LOCAL_AWS_ENDPOINT}; reusing it`);
   } else {
-    const port = Number(new URL(LOCAL_AWS_ENDPOINT).port);
+    const port = localPortOf(LOCAL_AWS_ENDPOINT);
+    await assertPortFree(port, LOCAL_AWS_ENDPOINT);
     emulator = await startMotoProcess(port);
     log(`local AWS: ${emulator.description}`);
   }
@@ -25,6 +59,9 @@ export async function startLocalAws(log: (line: string) => void): Promise<LocalA
     endpoint: LOCAL_AWS_ENDPOINT,
     region: LOCAL_REGION,
     prefix: '',
+  }).catch(async (error: unknown) => {
+    await emulator?.stop();
+    throw error;
   });
   log(
     'bootstrapped tables, bus, rules, queues, bucket and user pool from shared/resources/manifest.json',
@@ -39,8 +76,10 @@ if (require.main === module) {
       console.log(JSON.stringify(local.env, null, 2));
       console.log('local AWS runs until Ctrl-C');
       const stop = () => void local.stop().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // `on`, not `once`: tsx may pass the same Ctrl-C on a second time, and a signal nobody
+      // listens to any more would end this process before moto has stopped.
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     })
     .catch((error: unknown) => {
       console.error(error);

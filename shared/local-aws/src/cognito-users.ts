@@ -31,6 +31,27 @@ function client(pool: Pick<LocalPool, 'endpoint' | 'region'>): CognitoIdentityPr
   });
 }
 
+/** Gives a user a permanent password: one invited (with a temporary one) can then sign in. */
+export async function setPermanentPassword(
+  pool: LocalPool,
+  email: string,
+  password: string,
+): Promise<void> {
+  const cognito = client(pool);
+  try {
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: pool.userPoolId,
+        Username: email,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+  } finally {
+    cognito.destroy();
+  }
+}
+
 /** Creates a confirmed user with a permanent password, its tenant and its groups. Idempotent. */
 export async function ensureUser(pool: LocalPool, user: LocalUser): Promise<void> {
   const cognito = client(pool);
@@ -52,14 +73,7 @@ export async function ensureUser(pool: LocalPool, user: LocalUser): Promise<void
       .catch((error: unknown) => {
         if (!(error instanceof Error && error.name === 'UsernameExistsException')) throw error;
       });
-    await cognito.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: pool.userPoolId,
-        Username: user.email,
-        Password: user.password,
-        Permanent: true,
-      }),
-    );
+    await setPermanentPassword(pool, user.email, user.password);
     for (const group of user.groups) {
       await cognito.send(
         new AdminAddUserToGroupCommand({

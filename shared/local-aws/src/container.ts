@@ -13,7 +13,7 @@ export async function startMotoContainer(): Promise<RunningEmulator | undefined>
   }
   const container = await new testcontainers.GenericContainer(`motoserver/moto:${MOTO_VERSION}`)
     .withExposedPorts(5000)
-    .withWaitStrategy(testcontainers.Wait.forHttp('/moto-api/data.json', 5000))
+    .withWaitStrategy(testcontainers.Wait.forHttp('/moto-api/', 5000))
     .start();
   const endpoint = `http://${container.getHost()}:${container.getMappedPort(5000)}`;
   return {

@@ -37,32 +37,36 @@ export function freePort(): Promise<number> {
 
 export async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
   while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/data.json`, {
-        signal: AbortSignal.timeout(1_000),
-      });
-      if (response.ok) return;
-    } catch (error) {
-      lastError = error;
-    }
+    if (await isAnswering(endpoint)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`local AWS at ${endpoint} did not answer within ${timeoutMs} ms`, {
-    cause: lastError,
-  });
+  throw new Error(`local AWS at ${endpoint} did not answer within ${timeoutMs} ms`);
 }
 
+/**
+ * Only moto answers /moto-api/: its dashboard, a small page of the same size whatever moto holds
+ * (data.json, all of its state, takes seconds once a test run has filled it).
+ */
 export async function isAnswering(endpoint: string): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint}/moto-api/data.json`, {
-      signal: AbortSignal.timeout(1_000),
+    const response = await fetch(`${endpoint}/moto-api/`, {
+      signal: AbortSignal.timeout(2_000),
     });
+    await response.body?.cancel();
     return response.ok;
   } catch {
     return false;
   }
+}
+
+/** The last lines a process wrote (stdout and stderr), to explain why it exited. */
+export function recentOutput(child: ChildProcess, maxLines = 20): () => string {
+  let text = '';
+  const keep = (chunk: Buffer) => (text = (text + chunk.toString()).slice(-8_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => text.trimEnd().split('\n').slice(-maxLines).join('\n') || '(no output)';
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
@@ -80,7 +84,11 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts moto in server mode from the project's .venv on 127.0.0.1:<port>. */
+/**
+ * Starts moto in server mode from the project's .venv on 127.0.0.1:<port>. Quiet, its output is
+ * kept rather than shown (it logs every request): when moto exits before it answers (its port
+ * taken, say), the error carries its last lines.
+ */
 export async function startMotoProcess(
   port: number,
   options: { quiet?: boolean } = {},
@@ -88,15 +96,27 @@ export async function startMotoProcess(
   ensurePythonTools();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: options.quiet === false ? 'inherit' : 'ignore',
+    stdio: options.quiet === false ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
   });
+  const output = recentOutput(child);
+  // 'close', not 'exit': by then its output has been read to the end.
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`moto_server exited with code ${code} before answering on ${endpoint}`)),
+    child.once('close', (code, signal) =>
+      reject(
+        new Error(
+          `moto_server exited (${signal ?? `code ${code}`}) before answering on ${endpoint}; its last output:\n${output()}`,
+        ),
+      ),
     ),
   );
-  await Promise.race([waitUntilAnswering(endpoint), exited]);
+  exited.catch(() => undefined);
+  try {
+    await Promise.race([waitUntilAnswering(endpoint), exited]);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
   return {
     endpoint,
     description: `moto ${MOTO_VERSION} as a local process (.venv) on ${endpoint}`,
