@@ -74,15 +74,25 @@ export class LeadRepository {
     readonly table: string,
   ) {}
 
-  async get(tenantId: string, leadId: string): Promise<LeadRecord | undefined> {
+  /** One item, read consistently. */
+  private async item(Key: {
+    PK: string;
+    SK: string;
+  }): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.table, Key, ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item;
+  }
+
+  /** The lead a claim or an intake record names. */
+  private async leadIdAt(Key: { PK: string; SK: string }): Promise<string | undefined> {
+    return (await this.item(Key))?.leadId as string | undefined;
+  }
+
+  async get(tenantId: string, leadId: string): Promise<LeadRecord | undefined> {
+    const item = await this.item({ PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` });
+    return item ? fromItem(item) : undefined;
   }
 
   async require(tenantId: string, leadId: string): Promise<LeadRecord> {
@@ -93,14 +103,7 @@ export class LeadRepository {
 
   /** The lead that owns a de-duplication key, if any. */
   async ownerOfEmail(tenantId: string, dedupeKey: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: dedupeKeyItem(tenantId, dedupeKey),
-        ConsistentRead: true,
-      }),
-    );
-    return Item?.leadId as string | undefined;
+    return this.leadIdAt(dedupeKeyItem(tenantId, dedupeKey));
   }
 
   /**
@@ -108,14 +111,7 @@ export class LeadRepository {
    * merged it into. Undefined until intake took it in.
    */
   async takenInBy(tenantId: string, receivedLeadId: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: intakeKeyItem(tenantId, receivedLeadId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item?.leadId as string | undefined;
+    return (await this.item(intakeKeyItem(tenantId, receivedLeadId)))?.leadId as string | undefined;
   }
 
   async write(change: LeadWrite): Promise<void> {
