@@ -176,9 +176,10 @@ describe('the outbox: every change and its event, atomically, published at least
 
   it('when a relay needs longer than its lease for a shard, then it renews the lease page by page and no other relay publishes the same events', async () => {
     const ids = await enterLeads(60, 'slow');
-    // One event per page, each page a slow round trip to EventBridge: a shard takes longer than
-    // its lease, while each page stays well within it.
-    const relays = [1, 2, 3].map(() => relay(1_000, 1, slowEventBridge(80)));
+    // One event per page, each page a slow round trip to EventBridge: a shard (60 pages, 5 s at
+    // least) takes longer than its lease, while each page stays well within it, even on a
+    // loaded machine (a page not published within half the lease is sent again).
+    const relays = [1, 2, 3].map(() => relay(2_000, 1, slowEventBridge(80)));
     await expectPublishedOnce(relays, ids);
   });
 
