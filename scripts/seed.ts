@@ -5,7 +5,13 @@
  *
  * Alone, against a running system:  npx tsx scripts/seed.ts
  */
-import { ensureUser, idTokenFor, setPermanentPassword, type LocalPool } from '@leadflow/local-aws';
+import {
+  ensureUser,
+  findLocalPool,
+  idTokenFor,
+  setPermanentPassword,
+  type LocalPool,
+} from '@leadflow/local-aws';
 import {
   DEMO_API_KEY_NAME,
   DEMO_FORM_NAME,
@@ -246,7 +252,6 @@ if (require.main === module) {
   // Against a running system; docker compose sets LOCAL_AWS_ENDPOINT to its moto container.
   (async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    const { findLocalPool } = await import('@leadflow/local-aws');
     const pool = await findLocalPool(LOCAL_AWS_ENDPOINT, LOCAL_REGION);
     const demo = await seedDemo(pool);
     console.log(

@@ -7,11 +7,9 @@
  * would e-mail and the emulator sends nowhere: `--set-password` first gives the user that
  * password — only in the local emulator.
  */
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
-import {
+  cognitoClient,
   findLocalPool,
   idTokenFor,
   isAnswering,
@@ -58,14 +56,6 @@ export async function assertLocalEmulator(endpoint: string): Promise<void> {
     );
 }
 
-function cognitoOf(pool: LocalPool): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({
-    region: pool.region,
-    endpoint: pool.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-}
-
 const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 export async function setLocalPassword(
@@ -84,7 +74,7 @@ export async function setLocalPassword(
 export type UserState = 'missing' | 'disabled' | string;
 
 async function userState(pool: LocalPool, email: string): Promise<UserState> {
-  const cognito = cognitoOf(pool);
+  const cognito = cognitoClient(pool);
   try {
     const user = await cognito.send(
       new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: email }),

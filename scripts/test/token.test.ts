@@ -2,10 +2,8 @@
  * The token command against the emulator: a user created as the API creates one (a temporary
  * password, status FORCE_CHANGE_PASSWORD) gets an explanation, then a token after --set-password.
  */
-import {
-  AdminCreateUserCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { cognitoClient } from '@leadflow/local-aws';
 import { claimsOf, createTestStack, type TestStack } from '@leadflow/testing';
 import { tokenFor } from '../token';
 
@@ -16,11 +14,7 @@ describe('npm run token', () => {
   beforeAll(async () => {
     delete process.env.DEMO_PASSWORD;
     stack = await createTestStack();
-    const cognito = new CognitoIdentityProviderClient({
-      region: stack.pool.region,
-      endpoint: stack.pool.endpoint,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const cognito = cognitoClient(stack.pool);
     // As POST /v1/members does: Cognito chooses a temporary password and would e-mail it.
     await cognito.send(
       new AdminCreateUserCommand({

@@ -23,7 +23,10 @@ export interface LocalPool {
   appClientId: string;
 }
 
-function client(pool: Pick<LocalPool, 'endpoint' | 'region'>): CognitoIdentityProviderClient {
+/** A Cognito client for the local pool (the emulator takes any credentials). */
+export function cognitoClient(
+  pool: Pick<LocalPool, 'endpoint' | 'region'>,
+): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({
     region: pool.region,
     endpoint: pool.endpoint,
@@ -37,7 +40,7 @@ export async function setPermanentPassword(
   email: string,
   password: string,
 ): Promise<void> {
-  const cognito = client(pool);
+  const cognito = cognitoClient(pool);
   try {
     await cognito.send(
       new AdminSetUserPasswordCommand({
@@ -54,7 +57,7 @@ export async function setPermanentPassword(
 
 /** Creates a confirmed user with a permanent password, its tenant and its groups. Idempotent. */
 export async function ensureUser(pool: LocalPool, user: LocalUser): Promise<void> {
-  const cognito = client(pool);
+  const cognito = cognitoClient(pool);
   try {
     const attributes = [
       { Name: 'email', Value: user.email },
@@ -103,7 +106,7 @@ export async function tokensFor(
   email: string,
   password: string,
 ): Promise<{ idToken: string; accessToken: string }> {
-  const cognito = client(pool);
+  const cognito = cognitoClient(pool);
   try {
     const result = await cognito.send(
       new AdminInitiateAuthCommand({
@@ -128,7 +131,7 @@ export async function findLocalPool(
   region: string,
   prefix = '',
 ): Promise<LocalPool> {
-  const cognito = client({ endpoint, region });
+  const cognito = cognitoClient({ endpoint, region });
   try {
     const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
     const userPoolId = pools.UserPools?.find(
