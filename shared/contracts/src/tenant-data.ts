@@ -86,7 +86,8 @@ export const DedupeSchema = named(
   Type.Object(
     {
       mode: Type.Union([Type.Literal('merge'), Type.Literal('keep-separate')], {
-        description: 'merge: a lead with a known e-mail becomes an activity on the existing lead.',
+        description:
+          'merge: a lead with a known e-mail becomes an activity on the existing lead; test leads are matched only with test leads, real ones only with real ones.',
       }),
       ignorePlusTag: Type.Boolean({
         description: 'Treat jane+promo@example.com as jane@example.com.',

@@ -3,7 +3,12 @@ import { ConsentRecordSchema, CustomValuesSchema, LeadFieldsSchema } from '@lead
 import { defineOperation, named, ULID_PATTERN } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
 import { RateLimitHeaders } from '../pipeline/rate-limits';
-import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
+import {
+  ACCEPTED_LEAD_ID,
+  acceptedHeaders,
+  AcceptedLeadSchema,
+  exampleAccepted,
+} from '../pipeline/responses';
 
 const text = (maxLength: number, description?: string) =>
   Type.Optional(Type.String({ maxLength, ...(description ? { description } : {}) }));
@@ -113,7 +118,12 @@ export const ItemResultSchema = named(
             '`accepted`: EventBridge holds its lead.received event. `rejected`: the item is invalid (see `errors`); sending it again will not help. `failed` (only without an Idempotency-Key): valid, but not handed over in time; send it again later.',
         },
       ),
-      leadId: Type.Optional(Type.String({ pattern: ULID_PATTERN })),
+      leadId: Type.Optional(
+        Type.String({
+          pattern: ULID_PATTERN,
+          description: `Of an accepted item. ${ACCEPTED_LEAD_ID}`,
+        }),
+      ),
       errors: Type.Optional(
         Type.Array(
           Type.Object(
