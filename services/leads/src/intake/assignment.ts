@@ -1,6 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantSettings } from '@leadflow/contracts';
-import type { DynamoDBDocumentClient } from '@leadflow/core';
+import {
+  conditionFailureItem,
+  isConditionalCheckFailure,
+  type DynamoDBDocumentClient,
+} from '@leadflow/core';
 
 type Agent = { memberId: string; weight: number };
 
@@ -24,6 +28,22 @@ export function weightedCycle(agents: Agent[]): string[] {
   return cycle;
 }
 
+/** How many of the latest turns the counter remembers by lead, at least: a retried intake within them takes its own turn again. */
+export const REMEMBERED_TURNS = 50;
+
+/** The counter item's attribute holding a lead's turn. */
+const LEAD_TURN = 'LEAD#';
+
+type CounterItem = Record<string, unknown>;
+
+/** Attributes of leads whose turns are older than the latest REMEMBERED_TURNS, once there are twice as many. */
+function forgettable(counter: CounterItem): string[] {
+  const turns = Object.keys(counter).filter((name) => name.startsWith(LEAD_TURN));
+  if (turns.length < 2 * REMEMBERED_TURNS) return [];
+  const oldest = Number(counter.turn) - REMEMBERED_TURNS;
+  return turns.filter((name) => Number(counter[name]) < oldest);
+}
+
 /** Who gets a new lead, by the tenant's assignment rules. */
 export class Assigner {
   constructor(
@@ -32,27 +52,59 @@ export class Assigner {
   ) {}
 
   async ownerFor(
-    settings: TenantSettings,
-    formId: string | undefined,
+    settings: Pick<TenantSettings, 'tenantId' | 'assignment'>,
+    lead: { leadId: string; formId?: string },
   ): Promise<string | undefined> {
     const rules = settings.assignment;
-    if (rules.mode === 'form-owner') return formId ? rules.formOwners?.[formId] : undefined;
+    if (rules.mode === 'form-owner')
+      return lead.formId ? rules.formOwners?.[lead.formId] : undefined;
     if (rules.mode !== 'round-robin' || !rules.agents?.length) return undefined;
     const cycle = weightedCycle(rules.agents);
-    return cycle[(await this.nextTurn(settings.tenantId)) % cycle.length];
+    return cycle[(await this.turnOf(settings.tenantId, lead.leadId)) % cycle.length];
   }
 
-  /** A counter shared by every task, so turns are fair across the fleet. */
-  private async nextTurn(tenantId: string): Promise<number> {
-    const { Attributes } = await this.db.send(
+  /**
+   * The lead's turn on a counter shared by every task, so turns are fair across the fleet. Taken
+   * once per lead: an intake retried after a failure (or an update the SDK sent again after
+   * AWS applied it) finds the turn it took instead of taking another, which would skip an agent.
+   * One atomic update, so tasks taking turns at once never wait for each other.
+   */
+  private async turnOf(tenantId: string, leadId: string): Promise<number> {
+    const Key = { PK: `TENANT#${tenantId}#ASSIGNMENT`, SK: 'ROUND-ROBIN' };
+    try {
+      const { Attributes = {} } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          // Every right-hand side reads the item as it was: the lead's turn is the count before.
+          UpdateExpression:
+            'SET turn = if_not_exists(turn, :zero) + :one, #lead = if_not_exists(turn, :zero)',
+          ConditionExpression: 'attribute_not_exists(#lead)',
+          ExpressionAttributeNames: { '#lead': `${LEAD_TURN}${leadId}` },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      await this.forget(Key, forgettable(Attributes));
+      return Number(Attributes[`${LEAD_TURN}${leadId}`]);
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      return Number(conditionFailureItem(error)?.[`${LEAD_TURN}${leadId}`]);
+    }
+  }
+
+  private async forget(Key: Record<string, string>, attributes: string[]): Promise<void> {
+    if (attributes.length === 0) return;
+    await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { PK: `TENANT#${tenantId}#ASSIGNMENT`, SK: 'ROUND-ROBIN' },
-        UpdateExpression: 'ADD turn :one',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
+        Key,
+        UpdateExpression: `REMOVE ${attributes.map((_, i) => `#old${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(
+          attributes.map((name, i) => [`#old${i}`, name]),
+        ),
       }),
     );
-    return Number(Attributes?.turn ?? 1) - 1;
   }
 }

@@ -110,7 +110,7 @@ export class IntakeService {
     staleClaimOf?: string,
   ): Promise<IntakeOutcome> {
     const now = new Date().toISOString();
-    const ownerId = await this.deps.assigner.ownerFor(settings, event.formId);
+    const ownerId = await this.deps.assigner.ownerFor(settings, event);
     const { consents, ...context } = event.context;
     const lead: LeadRecord = {
       leadId: event.leadId,
