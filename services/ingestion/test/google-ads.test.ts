@@ -273,6 +273,23 @@ describe('Google Ads lead form webhooks', () => {
       );
     });
 
+    it('when a delivery has more than 100 columns and an answer over 2,000 characters, then 200, and the answer is kept cut to 2,000', async () => {
+      const essay = `${'é'.repeat(1999)}ü and more`;
+      const columns = Array.from({ length: 120 }, (_, i) => ({
+        column_id: `QUESTION_${i}`,
+        ...(i === 0 ? { column_name: 'Q'.repeat(600) } : {}),
+        string_value: i === 0 ? essay : `answer ${i}`,
+      }));
+      const res = await deliver(form.formKey, withColumns('contract-5', columns));
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(validEvent(delivered!.detail)).toBe(true);
+      const extra = delivered!.detail.context.adPlatform!.extra!;
+      expect(Object.keys(extra)).toHaveLength(50);
+      expect(extra.QUESTION_0).toBe(`${'é'.repeat(1999)}ü`);
+      expect(extra.QUESTION_49).toBe('answer 49');
+    });
+
     it('when a column without an id has a name over 100 characters, then 200, and it is keyed by the first 100', async () => {
       const question = `${'Q'.repeat(99)}ü and more`;
       const res = await deliver(

@@ -38,8 +38,11 @@ export interface MappedColumns {
 /** The longest key `context.adPlatform.extra` holds, in characters (the lead contract’s limit). */
 export const COLUMN_ID_MAX_LENGTH = 100;
 
+/** The longest value `context.adPlatform.extra` holds, in characters (the lead contract’s limit). */
+export const EXTRA_VALUE_MAX_LENGTH = 2000;
+
 /** The first `max` characters of `text`, counted as code points, as the contract counts them. */
-function truncated(text: string, max: number): string {
+export function truncated(text: string, max: number): string {
   // No more UTF-16 units than `max` is no more characters either: the usual case, kept cheap.
   if (text.length <= max) return text;
   const characters = Array.from(text);

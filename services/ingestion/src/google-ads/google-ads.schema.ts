@@ -13,16 +13,20 @@ const Int64 = (description: string) =>
     }),
   );
 
+/**
+ * What a person typed, and the questions they answered, have no limits of their own here: the
+ * 32 KiB body bounds them, and a value too long for the lead is kept cut, not refused.
+ * A delivery refused for its values is refused again on every resend, and lost.
+ */
 export const GoogleAdsColumnSchema = Type.Object(
   {
     column_id: Type.Optional(
       Type.String({
-        maxLength: 100,
         description: 'FULL_NAME, EMAIL, PHONE_NUMBER, … or the id of a custom question.',
       }),
     ),
-    column_name: Type.Optional(Type.String({ maxLength: 500 })),
-    string_value: Type.Optional(Type.String({ maxLength: 2000 })),
+    column_name: Type.Optional(Type.String()),
+    string_value: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
 );
@@ -41,7 +45,7 @@ export const GoogleAdsLeadSchema = named(
         maxLength: 200,
         description: 'The key configured with the webhook; must match the form’s key.',
       }),
-      user_column_data: Type.Array(GoogleAdsColumnSchema, { maxItems: 100 }),
+      user_column_data: Type.Array(GoogleAdsColumnSchema),
       api_version: Type.Optional(Type.String({ maxLength: 20 })),
       form_id: Int64('Google’s form id.'),
       campaign_id: Int64('The campaign of the lead form.'),
@@ -96,7 +100,8 @@ export const googleAdsWebhookOperation = defineOperation({
     'A column whose id, lower-cased, is a custom field of the form (`POSTAL_CODE` → `postal_code`) fills that field when its value fits it.',
     'Every other column (POSTAL_CODE, CITY, COUNTRY, custom questions …), and a value the lead cannot hold — a phone number that cannot be read, an e-mail address the e-mail format refuses, a name over 100 characters, a value that does not fit its custom field — is kept in `context.adPlatform.extra` by column id, as Google sent it: no value of a column makes the delivery fail.',
     'A column without a `column_id` is keyed by its `column_name`, cut to its first 100 characters (else by `COLUMN_<position>`); of columns with the same key, the first is kept.',
-    '`extra` holds up to 50 columns: when more are left over, the first 50 in the order of `user_column_data` are kept and the others dropped.',
+    '`extra` holds up to 50 columns: when more are left over, the first 50 in the order of `user_column_data` are kept and the others dropped. A value kept there is cut to its first 2,000 characters.',
+    'Columns have no limits of their own on their number or length, other than the 32 KiB of the body.',
     'Ids (`form_id`, `campaign_id`, `adgroup_id`, `creative_id`, `asset_group_id`) are int64 and are kept as exact strings. `is_test` marks a test lead.',
     '',
     '**Delivery.** Answers 200 once EventBridge accepted the lead, as Google expects; the same `lead_id` again answers the same 200 without publishing twice.',

@@ -18,7 +18,13 @@ import type { LeadPublisher } from '../pipeline/lead-publisher';
 import type { IngestionMetrics } from '../pipeline/metrics';
 import type { RequestMeta } from '../pipeline/request-meta';
 import { accepted, type AcceptedLead } from '../pipeline/responses';
-import { mapColumns, type ColumnIndex, type MappedValue } from './google-ads.mapping';
+import {
+  EXTRA_VALUE_MAX_LENGTH,
+  mapColumns,
+  truncated,
+  type ColumnIndex,
+  type MappedValue,
+} from './google-ads.mapping';
 import type { GoogleAdsLead } from './google-ads.schema';
 import type { Validator } from '../pipeline/validator';
 
@@ -120,10 +126,14 @@ class LeadValues {
     this.source.set(`custom.${key}`, found.column);
   }
 
-  /** Keeps the whole column as sent, also when only part of it (half of a split name) did not fit. */
+  /**
+   * Keeps the whole column as sent, also when only part of it (half of a split name) did not
+   * fit; cut to the length the contract holds.
+   */
   keepAside(found: MappedValue): void {
     if (this.aside.has(found.columnId)) return;
-    const value = this.columns[found.column]?.string_value ?? found.value;
+    const sent = this.columns[found.column]?.string_value ?? found.value;
+    const value = truncated(sent, EXTRA_VALUE_MAX_LENGTH);
     this.aside.set(found.columnId, { value, column: found.column });
     this.source.set(`context.adPlatform.extra.${found.columnId}`, found.column);
   }
