@@ -2,3 +2,4 @@ export * from './test-stack';
 export * from './test-issuer';
 export * from './http-client';
 export * from './logs';
+export * from './black-hole';

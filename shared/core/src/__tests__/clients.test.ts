@@ -1,22 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { blackHole } from '@leadflow/testing';
 import { createAwsClients } from '../aws/clients';
-
-/** A loopback endpoint that takes every connection and never answers: AWS hanging. */
-async function blackHole(): Promise<{ endpoint: string; open: Set<Socket>; server: Server }> {
-  const open = new Set<Socket>();
-  const server = createServer((socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => socket.destroy());
-    socket.resume(); // reads (and drops) the request, so it sees the client close
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { endpoint: `http://127.0.0.1:${port}`, open, server };
-}
 
 describe('createAwsClients', () => {
   it('when EventBridge is called, then the SDK makes one attempt: the publishers own the retries', async () => {
@@ -47,12 +32,12 @@ describe('createAwsClients', () => {
         aws.eventBridge.send(new PutEventsCommand({ Entries: [{ Detail: '{}' }] })),
       ).rejects.toMatchObject({ name: 'TimeoutError' });
       // A hung call that kept its socket would, 64 of them later, leave no socket for the next.
-      for (let i = 0; i < 50 && hole.open.size > 0; i++)
+      for (let i = 0; i < 50 && hole.open() > 0; i++)
         await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(hole.open.size).toBe(0);
+      expect(hole.open()).toBe(0);
     } finally {
       aws.destroy();
-      hole.server.close();
+      await hole.close();
     }
   }, 10_000);
 });
