@@ -51,7 +51,8 @@ export const CustomFieldDefinitionSchema = named(
       pattern: Type.Optional(
         Type.String({
           maxLength: 200,
-          description: 'A regular expression text values must match.',
+          description:
+            'A regular expression text values must match somewhere (anchor it with ^ and $ to match the whole value), in the syntax both RE2 and JavaScript take: no look-arounds or back-references, and no quantified group that contains a quantifier. Others answer 400.',
         }),
       ),
       pii: Type.Boolean({

@@ -4,6 +4,7 @@ export * from './config';
 export * from './logger';
 export * from './request-context';
 export * from './validation';
+export * from './linear-time-regexp';
 export * from './lifecycle';
 export * from './http/operation';
 export * from './http/problem';

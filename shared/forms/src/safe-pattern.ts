@@ -1,7 +1,10 @@
+import { runsInLinearTime } from '@leadflow/core';
+
 /**
- * Tenant-supplied patterns run against every submission, so a catastrophic one
- * (`(a+)+$`) would let one tenant stall ingestion for all. Accept a pattern only when it
- * compiles and has no quantified group that itself contains a quantifier.
+ * Tenant-supplied patterns run against every submission: on the server with RE2, in linear time
+ * (so one tenant cannot stall ingestion for all), and in the visitor's browser as the field's
+ * `pattern`. Accept a pattern only when both engines take it and it has no quantified group that
+ * itself contains a quantifier, which would take exponential time in the browser.
  */
 export function unsafePatternReason(pattern: string): string | undefined {
   try {
@@ -9,6 +12,8 @@ export function unsafePatternReason(pattern: string): string | undefined {
   } catch {
     return 'is not a valid regular expression';
   }
+  if (!runsInLinearTime(pattern))
+    return 'uses look-arounds or back-references, which the server does not run: they can take exponential time';
   const groupHasQuantifier: boolean[] = [];
   let escaped = false;
   let inClass = false;

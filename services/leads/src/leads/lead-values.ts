@@ -4,24 +4,29 @@ import type {
   LeadFields,
   TenantSettings,
 } from '@leadflow/contracts';
-import { AppError, compileSchema, toFieldErrors, type FieldError } from '@leadflow/core';
+import { AppError, compileDataSchema, toFieldErrors, type FieldError } from '@leadflow/core';
 import { fieldSchema, toE164 } from '@leadflow/forms';
 
-const customSchemas = new Map<string, { version: number; schema: object }>();
+type Validator = ReturnType<typeof compileDataSchema>;
 
-/** The JSON Schema of a tenant's custom values, compiled once per tenant version. */
-function customValuesSchema(settings: TenantSettings): object {
-  const cached = customSchemas.get(settings.tenantId);
-  if (cached?.version === settings.version) return cached.schema;
+const customValidators = new Map<string, { version: number; validate: Validator }>();
+
+/**
+ * The validator of a tenant's custom values, compiled once per tenant version, by an Ajv of its
+ * own: the patterns are the tenant's (see compileDataSchema).
+ */
+function customValuesValidator(settings: TenantSettings): Validator {
+  const cached = customValidators.get(settings.tenantId);
+  if (cached?.version === settings.version) return cached.validate;
   const properties = Object.fromEntries(
     settings.customFields.map((field: CustomFieldDefinition) => [
       field.key,
       fieldSchema({ ...field, required: false }),
     ]),
   );
-  const schema = { type: 'object', properties, additionalProperties: false };
-  customSchemas.set(settings.tenantId, { version: settings.version, schema });
-  return schema;
+  const validate = compileDataSchema({ type: 'object', properties, additionalProperties: false });
+  customValidators.set(settings.tenantId, { version: settings.version, validate });
+  return validate;
 }
 
 export function assertCustomValues(
@@ -29,7 +34,7 @@ export function assertCustomValues(
   custom: CustomValues,
   prefix: string,
 ): void {
-  const validate = compileSchema(customValuesSchema(settings));
+  const validate = customValuesValidator(settings);
   if (!validate(custom))
     throw new AppError('validation_failed', 'Custom fields do not match the tenant’s lead schema', {
       errors: toFieldErrors(validate.errors, prefix),

@@ -95,4 +95,40 @@ describe('compileDataSchema', () => {
   it('when a schema of code is compiled, then the shared Ajv keeps it: why data schemas get their own', async () => {
     expect(await collectedOnceDropped(compileSchema)).toBe(false);
   });
+
+  describe('a tenant’s patterns', () => {
+    const field = (pattern: string) =>
+      compileDataSchema({ type: 'object', properties: { ref: { type: 'string', pattern } } });
+
+    it('when a pattern backtracks exponentially and a value provokes it, then the value is judged at once', () => {
+      const validate = field('^([a-z]|[a-z0-9])*$');
+      // A backtracking engine would take about 2^60 steps: the VM's timeout ends it and fails the test.
+      const judge = (ref: string) =>
+        runInNewContext('validate({ ref })', { validate, ref }, { timeout: 2_000 }) as boolean;
+      expect(judge(`${'a'.repeat(60)}!`)).toBe(false);
+      expect(judge('abc123')).toBe(true);
+    });
+
+    it('when a pattern matches part of a value, then the value matches, as JSON Schema says', () => {
+      const validate = field('[0-9]{5}');
+      expect(validate({ ref: 'DE-10115' })).toBe(true);
+      expect(validate({ ref: 'DE-1011' })).toBe(false);
+    });
+
+    it('when two fields have different patterns, then each is judged by its own', () => {
+      const validate = compileDataSchema({
+        type: 'object',
+        properties: {
+          zip: { type: 'string', pattern: '^[0-9]{5}$' },
+          code: { type: 'string', pattern: '^[A-Z]{2}$' },
+        },
+      });
+      expect(validate({ zip: '10115', code: 'DE' })).toBe(true);
+      expect(validate({ zip: 'DE', code: '10115' })).toBe(false);
+    });
+
+    it('when a stored pattern has a look-ahead, which RE2 cannot run, then it is not enforced rather than refusing every value', () => {
+      expect(field('^(?=.*[0-9]).+$')({ ref: 'no digits' })).toBe(true);
+    });
+  });
 });
