@@ -1,11 +1,16 @@
 import { STANDARD_FIELDS } from '@leadflow/contracts';
 import type { LeadRecord } from '../leads/lead.record';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A formula's first character where a spreadsheet may start a cell: at the text's start, and
+ * after any separator a locale may split on (`,`, `;` where the decimal mark is a comma, tab)
+ * or a line break — a spreadsheet splitting on `;` makes `Max;=cmd|…` two cells.
+ */
+const FORMULA_AT_CELL_START = /(^|[,;\t\r\n])([=+\-@\t\r])/g;
 
-/** A spreadsheet must show the text, never run it: cells that start like a formula get a quote. */
+/** A spreadsheet must show the text, never run it: wherever a cell could start like a formula, a quote comes first. */
 export function neutralise(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return value.replace(FORMULA_AT_CELL_START, "$1'$2");
 }
 
 /** RFC 4180: quoted when it holds a separator, a quote or a line break; quotes doubled. */

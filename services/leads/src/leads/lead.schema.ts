@@ -486,7 +486,7 @@ export const exportLeadsOperation = defineOperation({
   operationId: 'exportLeads',
   summary: 'Export leads as CSV',
   description:
-    'Streams every lead matching the filters (as in listLeads), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) are prefixed with a quote.',
+    'Streams every lead matching the filters (as in listLeads), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
   tags: ['leads'],
   auth: requires('leads:export'),
   query: LeadFilterQuery,

@@ -1,0 +1,27 @@
+import { csvCell, neutralise } from '../csv';
+
+describe('CSV cells a spreadsheet opens', () => {
+  it.each([
+    ['=HYPERLINK("http://evil")', `'=HYPERLINK("http://evil")`],
+    ['+4930123456', "'+4930123456"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['-2', "'-2"],
+  ])('when a value starts like a formula (%s), then it starts with a quote', (value, shown) => {
+    expect(neutralise(value)).toBe(shown);
+  });
+
+  it('when a value hides a formula behind a separator of another locale, then the formula after it is quoted too', () => {
+    expect(neutralise("Max;=cmd|' /C calc'!A0;x")).toBe("Max;'=cmd|' /C calc'!A0;x");
+    expect(neutralise('a,+1\t@x\n-2')).toBe("a,'+1\t'@x\n'-2");
+  });
+
+  it('when a value only contains those characters inside words, then it is left as it is', () => {
+    expect(neutralise('Jean-Pierre Dupont, CEO; a+b=c')).toBe('Jean-Pierre Dupont, CEO; a+b=c');
+  });
+
+  it('when a cell holds a separator, a quote or a line break, then it is quoted as RFC 4180 says', () => {
+    expect(csvCell('Comma, Inc')).toBe('"Comma, Inc"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('x;=1')).toBe("x;'=1");
+  });
+});
