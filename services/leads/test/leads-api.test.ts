@@ -63,13 +63,27 @@ describe('the leads API', () => {
       expect(etagOf(res)).toBe('"1"');
     });
 
-    it('when the e-mail belongs to another lead, then 409', async () => {
-      await createLead(admin, { fields: { email: 'taken@example.com' } });
+    it('when the e-mail belongs to another lead, then 409 naming it', async () => {
+      const taken = await createLead(admin, { fields: { email: 'taken@example.com' } });
       const res = await api()
         .post('/v1/leads')
         .set(bearer(admin))
         .send({ fields: { email: 'TAKEN@example.com' }, custom: { tier: 'pro' } });
       expect(res.status).toBe(409);
+      expect(res.body.detail).toBe(`Another lead (${String(taken.body.id)}) has this e-mail`);
+    });
+
+    it('when an agent enters an e-mail of a lead they may not see, then 409 without its id', async () => {
+      const owner = await tenant.member('agent');
+      const other = await tenant.member('agent');
+      const hidden = await createLead(owner.token, { fields: { email: 'hidden@example.com' } });
+      const res = await api()
+        .post('/v1/leads')
+        .set(bearer(other.token))
+        .send({ fields: { email: 'hidden@example.com' }, custom: { tier: 'pro' } });
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toBe('Another lead has this e-mail');
+      expect(JSON.stringify(res.body)).not.toContain(String(hidden.body.id));
     });
 
     it.each([

@@ -205,7 +205,7 @@ export class LeadService {
       ...(input.ownerId ? { ownerId: input.ownerId } : {}),
     };
     const write = withEmailClaim(settings, lead);
-    await this.commit({
+    await this.commit(principal, {
       ...write,
       activities: [
         activity('created', actorOf(principal), now, {
@@ -264,7 +264,7 @@ export class LeadService {
       next.fields.email === lead.fields.email
         ? { lead: next }
         : withEmailClaim(settings, next, await this.claimsHeldBy(lead));
-    await this.commit({
+    await this.commit(principal, {
       ...write,
       expectedVersion,
       activities: [activity('updated', actorOf(principal), now, { changes })],
@@ -298,7 +298,7 @@ export class LeadService {
         version: lead.version + 1,
         updatedAt: now,
       };
-      await this.commit({
+      await this.commit(principal, {
         lead: next,
         expectedVersion: lead.version,
         activities: [
@@ -323,7 +323,7 @@ export class LeadService {
         version: lead.version + 1,
         updatedAt: now,
       };
-      await this.commit({
+      await this.commit(principal, {
         lead: next,
         expectedVersion: lead.version,
         activities: [activity('deleted', actorOf(principal), now)],
@@ -344,7 +344,7 @@ export class LeadService {
       const now = new Date().toISOString();
       const { deletedAt: _deleted, ...rest } = lead;
       const next: LeadRecord = { ...rest, version: lead.version + 1, updatedAt: now };
-      await this.commit({
+      await this.commit(principal, {
         lead: next,
         expectedVersion: lead.version,
         activities: [activity('restored', actorOf(principal), now)],
@@ -362,7 +362,7 @@ export class LeadService {
         throw new AppError('conflict', 'A deleted or erased lead is not synced');
       const now = new Date().toISOString();
       const next: LeadRecord = { ...lead, version: lead.version + 1, updatedAt: now };
-      await this.commit({
+      await this.commit(principal, {
         lead: next,
         expectedVersion: lead.version,
         activities: [activity('resync-requested', actorOf(principal), now)],
@@ -414,7 +414,7 @@ export class LeadService {
         ...(lead.deletedAt ? { deletedAt: lead.deletedAt } : {}),
       };
       const pastEmails = await this.deps.leads.pastEmails(tenantId, leadId);
-      await this.commit({
+      await this.commit(principal, {
         ...withEmailClaim(settings, tombstone, await this.claimsHeldBy(lead, pastEmails)),
         expectedVersion: lead.version,
         activities: [activity('erased', actorOf(principal), now)],
@@ -481,16 +481,16 @@ export class LeadService {
     }
   }
 
-  private async commit(change: LeadWrite): Promise<void> {
+  private async commit(principal: Principal | undefined, change: LeadWrite): Promise<void> {
     try {
       await this.deps.leads.write(change);
     } catch (error) {
       if (!(error instanceof EmailTaken)) throw error;
       if (await this.mayTakeOverClaim(change, error.leadId))
-        return this.commit({ ...change, takeOverClaimOf: error.leadId });
-      throw new AppError('conflict', `Another lead (${error.leadId}) has this e-mail`, {
-        cause: error,
-      });
+        return this.commit(principal, { ...change, takeOverClaimOf: error.leadId });
+      // Only a caller who may see every lead learns which one: to others it may be hidden.
+      const which = hasPermission(principal, 'leads:read-all') ? ` (${error.leadId})` : '';
+      throw new AppError('conflict', `Another lead${which} has this e-mail`, { cause: error });
     }
     this.deps.committed();
   }
