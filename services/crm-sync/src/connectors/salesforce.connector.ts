@@ -9,7 +9,7 @@ import {
   type ItemResult,
   type SyncItem,
 } from './connector';
-import type { CrmResponse } from './crm-http';
+import { CrmNetworkError, type CrmResponse } from './crm-http';
 import { mapLead } from './lead-mapping';
 
 /**
@@ -17,15 +17,17 @@ import { mapLead } from './lead-mapping';
  * - PATCH /services/data/v60.0/composite/sobjects/Lead/Leadflow_Id__c — up to 200 records
  *   `{attributes: {type: 'Lead'}, Leadflow_Id__c, ...}` with `allOrNone: false`; 200 with one
  *   `{id, success, errors, created}` per record, in order. The external id field holds the
- *   Leadflow lead id, so a redelivered change updates the same Lead.
+ *   Leadflow lead id, so a redelivered change updates the same Lead. Any other 2xx body (a
+ *   proxy's page, an empty or cut-off answer) is read as no answer: the records are retried.
  * - A duplicate rule answers DUPLICATES_DETECTED with the existing record in
  *   `duplicateResult.matchResults[].matchRecords[].record.Id`: that record is linked (given
  *   the external id and the lead's fields) through PATCH /composite/sobjects with
  *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing.
  * - REQUIRED_FIELD_MISSING on LastName/Company for a record sent without them (crm-sync had
  *   created it, a sales rep has deleted it since): upserted again, with the placeholders.
- * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded),
- *   DELETE /sobjects/Lead/Leadflow_Id__c/<id> for a lead it has no record id of.
+ * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded): 200
+ *   with one `{id, success, errors}` per id, in order; DELETE /sobjects/Lead/Leadflow_Id__c/<id>
+ *   for a lead it has no record id of: 204, no body.
  * - 401 INVALID_SESSION_ID and other 403s: credentials; 403 REQUEST_LIMIT_EXCEEDED: the org's
  *   API request limit (a rolling 24 h count), a rate limit.
  * The org needs a Lead custom field Leadflow_Id__c: Text(26), External ID, Unique.
@@ -54,7 +56,7 @@ const ALREADY_GONE = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY'
 const REQUEST_LIMIT_WAIT_SECONDS = 300;
 
 interface SalesforceError {
-  statusCode?: string;
+  statusCode: string;
   message?: string;
   fields?: string[];
   duplicateResult?: {
@@ -62,10 +64,35 @@ interface SalesforceError {
   };
 }
 
-interface SaveResult {
-  id?: string | null;
-  success?: boolean;
-  errors?: SalesforceError[];
+/** Salesforce's SaveResult, UpsertResult and DeleteResult, as far as crm-sync reads them. */
+type SaveResult =
+  | { success: true; id: string }
+  | { success: false; errors: [SalesforceError, ...SalesforceError[]] };
+
+/** What Salesforce answers for each record: its id when saved, an error code when not. */
+function isSaveResult(value: unknown): value is SaveResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, success, errors } = value as Record<string, unknown>;
+  if (success === true) return typeof id === 'string' && id !== '';
+  if (success !== false || !Array.isArray(errors)) return false;
+  const first: unknown = errors[0];
+  return (
+    typeof first === 'object' &&
+    first !== null &&
+    typeof (first as Record<string, unknown>).statusCode === 'string'
+  );
+}
+
+/**
+ * A 2xx whose body is not Salesforce's answer (a proxy's page, an empty or cut-off body) tells
+ * nothing of what Salesforce did with a request that went out whole: like a request that got no
+ * answer, it may have been applied, so the records are retried once the lead's hold has passed.
+ */
+function unreadableAnswer(response: CrmResponse, what: string, expected: string): CrmNetworkError {
+  const type = response.headers['content-type'] ?? 'no content type';
+  return new CrmNetworkError(`${what} answered ${response.status} (${type}), not ${expected}`, {
+    mayHaveReachedCrm: true,
+  });
 }
 
 const base = (context: ConnectorContext) =>
@@ -95,22 +122,22 @@ function fieldsOf(
 
 /** Salesforce refused to create the record without a field it gets a placeholder for. */
 const lacksRequired = (saved: SaveResult) =>
-  saved.errors?.some(
+  !saved.success &&
+  saved.errors.some(
     (error) =>
       error.statusCode === 'REQUIRED_FIELD_MISSING' &&
       (error.fields ?? []).some((field) => Object.hasOwn(REQUIRED_PLACEHOLDERS, field)),
-  ) ?? false;
+  );
 
-function recordError(errors: SalesforceError[] | undefined): ItemResult {
-  const first = errors?.[0];
-  const message = `${first?.statusCode ?? 'UNKNOWN'}: ${first?.message ?? 'Salesforce refused the record'}`;
-  return TRANSIENT_CODES.has(first?.statusCode ?? '')
+function recordError([first]: [SalesforceError, ...SalesforceError[]]): ItemResult {
+  const message = `${first.statusCode}: ${first.message ?? 'Salesforce refused the record'}`;
+  return TRANSIENT_CODES.has(first.statusCode)
     ? { state: 'retry', error: message.slice(0, 500) }
     : { state: 'failed', error: message.slice(0, 500) };
 }
 
-function duplicateOf(errors: SalesforceError[] | undefined): string | undefined {
-  for (const error of errors ?? []) {
+function duplicateOf(errors: SalesforceError[]): string | undefined {
+  for (const error of errors) {
     if (error.statusCode !== 'DUPLICATES_DETECTED') continue;
     for (const match of error.duplicateResult?.matchResults ?? [])
       for (const record of match.matchRecords ?? []) if (record.record?.Id) return record.record.Id;
@@ -120,8 +147,9 @@ function duplicateOf(errors: SalesforceError[] | undefined): string | undefined 
 
 function saveResults(response: CrmResponse, what: string, expected: number): SaveResult[] {
   assertOk(response, what);
-  const body = Array.isArray(response.body) ? (response.body as SaveResult[]) : [];
-  return Array.from({ length: expected }, (_, i) => body[i] ?? {});
+  const { body } = response;
+  if (Array.isArray(body) && body.length === expected && body.every(isSaveResult)) return body;
+  throw unreadableAnswer(response, what, `one save result for each of ${expected} records`);
 }
 
 /** `asNew`: Salesforce will create these Leads, so they take the placeholders. */
@@ -211,9 +239,12 @@ export const salesforceConnector: Connector = {
     keepingWritten(items.length, async (results) => {
       const links: DuplicateLink[] = [];
       const record = (saved: SaveResult, index: number): void => {
-        const duplicate = saved.success ? undefined : duplicateOf(saved.errors);
-        if (saved.success && saved.id) results[index] = { state: 'synced', externalId: saved.id };
-        else if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
+        if (saved.success) {
+          results[index] = { state: 'synced', externalId: saved.id };
+          return;
+        }
+        const duplicate = duplicateOf(saved.errors);
+        if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
         else results[index] = recordError(saved.errors);
       };
       const saves = await upsertLeads(context, items);
@@ -248,9 +279,8 @@ export const salesforceConnector: Connector = {
         headers: auth(context),
       });
       saveResults(response, 'Salesforce delete', known.length).forEach((deleted, i) => {
-        const code = deleted.errors?.[0]?.statusCode ?? '';
         results[known[i]!.index] =
-          deleted.success || ALREADY_GONE.has(code)
+          deleted.success || ALREADY_GONE.has(deleted.errors[0].statusCode)
             ? { state: 'synced' }
             : recordError(deleted.errors);
       });
@@ -269,7 +299,10 @@ export const salesforceConnector: Connector = {
           ),
           headers: auth(context),
         });
-        if (response.status !== 404) assertOk(response, 'Salesforce delete');
+        if (response.status === 404) return { state: 'synced' };
+        assertOk(response, 'Salesforce delete');
+        if (response.status !== 204)
+          throw unreadableAnswer(response, 'Salesforce delete', '204 No Content');
         return { state: 'synced' };
       },
     );
