@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asRecord, bearer, json, type CrmDialect, type FakeRoute } from './fake-http';
 import type { FakeCrmState, HubSpotContact } from './fake-state';
 
-/** HubSpot CRM v3 contacts: batch upsert by e-mail and the GDPR delete. */
+/** HubSpot CRM v3 contacts: batch upsert by e-mail, batch update by id, and the GDPR delete. */
 
 const STANDARD_PROPERTIES = new Set([
   'email',
@@ -90,15 +90,14 @@ function findByEmail(
   return undefined;
 }
 
-function upsert(state: FakeCrmState, token: string, body: unknown) {
-  const inputs = inputsOf(body);
+/** What HubSpot refuses of a batch as a whole: its size, a repeated id, an unknown property. */
+function batchProblem(state: FakeCrmState, inputs: Input[], ids: string[]) {
   if (inputs.length === 0 || inputs.length > 100)
     return error(
       400,
       'VALIDATION_ERROR',
       `inputs must hold 1 to 100 records (got ${inputs.length})`,
     );
-  const ids = inputs.map((input) => String(input.id ?? '').toLowerCase());
   if (new Set(ids).size !== ids.length)
     return error(400, 'VALIDATION_ERROR', 'Duplicate IDs found in batch input');
   const known = new Set([...STANDARD_PROPERTIES, ...state.settings.hubspotProperties]);
@@ -113,16 +112,44 @@ function upsert(state: FakeCrmState, token: string, body: unknown) {
       }
     }
   }
+  return undefined;
+}
+
+const propertiesOf = (input: Input): Record<string, string> =>
+  Object.fromEntries(Object.entries(asRecord(input.properties)).map(([k, v]) => [k, String(v)]));
+
+const traceIdOf = (input: Input) =>
+  typeof input.objectWriteTraceId === 'string' ? input.objectWriteTraceId : undefined;
+
+/** Writes the properties ('' clears one) and answers the contact as a batch result. */
+function write(contact: HubSpotContact, properties: Record<string, string>, now: string) {
+  for (const [name, value] of Object.entries(properties)) {
+    if (value === '') delete contact.properties[name];
+    else contact.properties[name] = value;
+  }
+  contact.updatedAt = now;
+  contact.writes += 1;
+  return {
+    id: contact.id,
+    properties: { ...contact.properties, hs_object_id: contact.id },
+    createdAt: contact.createdAt,
+    updatedAt: contact.updatedAt,
+    archived: false,
+  };
+}
+
+function upsert(state: FakeCrmState, token: string, body: unknown) {
+  const inputs = inputsOf(body);
+  const ids = inputs.map((input) => String(input.id ?? '').toLowerCase());
+  const problem = batchProblem(state, inputs, ids);
+  if (problem) return problem;
   const now = new Date().toISOString();
   const results: unknown[] = [];
   const errors: unknown[] = [];
   inputs.forEach((input, index) => {
     const email = ids[index]!;
-    const traceId =
-      typeof input.objectWriteTraceId === 'string' ? input.objectWriteTraceId : undefined;
-    const properties = Object.fromEntries(
-      Object.entries(asRecord(input.properties)).map(([k, v]) => [k, String(v)]),
-    );
+    const traceId = traceIdOf(input);
+    const properties = propertiesOf(input);
     const problem =
       input.idProperty !== 'email'
         ? 'idProperty must be a unique property: email'
@@ -154,19 +181,8 @@ function upsert(state: FakeCrmState, token: string, body: unknown) {
       };
       state.hubspotContacts.set(contact.id, contact);
     }
-    for (const [name, value] of Object.entries(properties)) {
-      if (value === '') delete contact.properties[name];
-      else contact.properties[name] = value;
-    }
-    contact.properties.email = email;
-    contact.updatedAt = now;
-    contact.writes += 1;
     results.push({
-      id: contact.id,
-      properties: { ...contact.properties, hs_object_id: contact.id },
-      createdAt: contact.createdAt,
-      updatedAt: contact.updatedAt,
-      archived: false,
+      ...write(contact, { ...properties, email }, now),
       new: created,
       ...(traceId ? { objectWriteTraceId: traceId } : {}),
     });
@@ -175,6 +191,58 @@ function upsert(state: FakeCrmState, token: string, body: unknown) {
   return errors.length > 0
     ? json(207, { ...answer, numErrors: errors.length, errors })
     : json(200, answer);
+}
+
+/**
+ * By record id. Modelled all or nothing (HubSpot does not document per-record errors here): an
+ * id the token does not have answers OBJECT_NOT_FOUND, a new e-mail another contact holds 409 in
+ * the shape HubSpot's contacts API answers it, and nothing of the batch is written.
+ */
+function update(state: FakeCrmState, token: string, body: unknown) {
+  const inputs = inputsOf(body);
+  const ids = inputs.map((input) => String(input.id ?? ''));
+  const problem = batchProblem(state, inputs, ids);
+  if (problem) return problem;
+  const contacts = ids.map((id) => state.hubspotContacts.get(id));
+  const missing = ids.filter((_, index) => contacts[index]?.token !== token);
+  if (missing.length > 0)
+    return json(404, {
+      status: 'error',
+      message:
+        'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
+      correlationId: randomUUID(),
+      context: { ids: missing },
+      category: 'OBJECT_NOT_FOUND',
+    });
+  for (const [index, input] of inputs.entries()) {
+    const email = propertiesOf(input).email?.toLowerCase();
+    const holder = email ? findByEmail(state, token, email) : undefined;
+    if (holder && holder.id !== ids[index])
+      return json(409, {
+        status: 'error',
+        message: `Contact already exists. Existing ID: ${holder.id}`,
+        correlationId: randomUUID(),
+        category: 'OBJECT_ALREADY_EXISTS',
+        error: 'CONTACT_EXISTS',
+        errors: [
+          {
+            message: `A contact with email ${email} already exists. Existing ID: ${holder.id}`,
+            in: 'email',
+          },
+        ],
+      });
+  }
+  const now = new Date().toISOString();
+  const results = inputs.map((input, index) => {
+    const properties = propertiesOf(input);
+    if (properties.email) properties.email = properties.email.toLowerCase();
+    const traceId = traceIdOf(input);
+    return {
+      ...write(contacts[index]!, properties, now),
+      ...(traceId ? { objectWriteTraceId: traceId } : {}),
+    };
+  });
+  return json(200, { status: 'COMPLETE', results, startedAt: now, completedAt: now });
 }
 
 function gdprDelete(state: FakeCrmState, token: string, body: unknown) {
@@ -199,6 +267,18 @@ export const hubspotRoutes: FakeRoute[] = [
     handle: (request, _match, token, state) => upsert(state, token, request.body),
     emails: (request) =>
       inputsOf(request.body).map((input) => String(input.id ?? '').toLowerCase()),
+    records: (request) => inputsOf(request.body).length,
+  },
+  {
+    crm: 'hubspot',
+    method: 'POST',
+    pattern: /^\/crm\/v3\/objects\/contacts\/batch\/update$/,
+    handle: (request, _match, token, state) => update(state, token, request.body),
+    emails: (request) =>
+      inputsOf(request.body).flatMap((input) => {
+        const email = propertiesOf(input).email;
+        return email ? [email.toLowerCase()] : [];
+      }),
     records: (request) => inputsOf(request.body).length,
   },
   {

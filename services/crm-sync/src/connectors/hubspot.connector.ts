@@ -4,8 +4,6 @@ import {
   erasureWithoutId,
   joinUrl,
   keepingWritten,
-  PermanentCrmError,
-  resultOfError,
   retryAfterSeconds,
   type Connector,
   type ConnectorContext,
@@ -22,12 +20,18 @@ import { mapLead, type MappedValue } from './lead-mapping';
  * - POST /crm/v3/objects/contacts/batch/upsert — up to 100 `{id, idProperty: 'email',
  *   properties, objectWriteTraceId}`; 200 `{status, results: [{id, properties, new}]}`, 207 with
  *   per-record `errors`, 400 when the batch as a whole is invalid.
+ * - POST /crm/v3/objects/contacts/batch/update — up to 100 `{id, properties, objectWriteTraceId}`
+ *   by record id, the e-mail among the properties it may change. A new e-mail another contact
+ *   holds is refused with 409 ("Contact already exists. Existing ID: …", `OBJECT_ALREADY_EXISTS`
+ *   or `CONFLICT`); an id HubSpot no longer has with `OBJECT_NOT_FOUND` (for the whole batch or
+ *   per record: HubSpot does not document which, so both are read).
  * - POST /crm/v3/objects/contacts/gdpr-delete — `{objectId}` (the contact id); 204.
  * Limits: 100 requests per 10 s for private apps on the smallest plans (more on higher plans,
  * which the X-HubSpot-RateLimit-* headers then report); a 429 names its policy.
  */
 export const HUBSPOT_API = 'https://api.hubapi.com';
 const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
+const UPDATE_PATH = '/crm/v3/objects/contacts/batch/update';
 const GDPR_DELETE_PATH = '/crm/v3/objects/contacts/gdpr-delete';
 
 /** Per-record error categories that the same data will meet again. */
@@ -38,32 +42,92 @@ const PERMANENT_CATEGORIES = new Set([
   'CONFLICT',
   'OBJECT_ALREADY_EXISTS',
 ]);
+const CONFLICT_CATEGORIES = new Set(['CONFLICT', 'OBJECT_ALREADY_EXISTS']);
+const NOT_FOUND_CATEGORY = 'OBJECT_NOT_FOUND';
 
-interface UpsertInput {
+/** One lead's contact, on its way to HubSpot. */
+interface ContactWrite {
   index: number;
   item: SyncItem;
   email: string;
-  body: {
-    id: string;
-    idProperty: 'email';
-    objectWriteTraceId: string;
-    properties: Record<string, string>;
-  };
+  properties: Record<string, string>;
+}
+
+/** A lead synced before: its contact is known by id. */
+interface KnownContactWrite extends ContactWrite {
+  contactId: string;
+}
+
+interface HubSpotResult {
+  id?: string;
+  properties?: Record<string, unknown>;
+  objectWriteTraceId?: string;
+}
+
+interface HubSpotError {
+  status?: string;
+  category?: string;
+  message?: string;
+  objectWriteTraceId?: string;
+  context?: Record<string, unknown>;
 }
 
 interface HubSpotBatchAnswer {
-  results?: Array<{
-    id?: string;
-    properties?: Record<string, unknown>;
-    objectWriteTraceId?: string;
-  }>;
-  errors?: Array<{
-    status?: string;
-    category?: string;
-    message?: string;
-    objectWriteTraceId?: string;
-    context?: Record<string, unknown>;
-  }>;
+  results?: HubSpotResult[];
+  errors?: HubSpotError[];
+}
+
+/** One batch endpoint: how it names a record in the request and in the answer. */
+interface BatchEndpoint<W extends ContactWrite> {
+  path: string;
+  name: string;
+  /** What the call identifies a record by; HubSpot refuses the same one twice in one call. */
+  keyOf(write: W): string;
+  inputOf(write: W): Record<string, unknown>;
+  answeredKeyOf(result: HubSpotResult): string | undefined;
+  /**
+   * Writes a contact known by id: one HubSpot no longer has is written by e-mail instead, and
+   * a new e-mail that another contact holds is refused.
+   */
+  byId: boolean;
+}
+
+const UPSERT_BY_EMAIL: BatchEndpoint<ContactWrite> = {
+  path: UPSERT_PATH,
+  name: 'HubSpot batch upsert',
+  keyOf: (write) => write.email,
+  inputOf: (write) => ({
+    id: write.email,
+    idProperty: 'email',
+    objectWriteTraceId: write.item.leadId,
+    properties: write.properties,
+  }),
+  answeredKeyOf: (result) => {
+    const email = result.properties?.email;
+    return typeof email === 'string' ? email.toLowerCase() : undefined;
+  },
+  byId: false,
+};
+
+const UPDATE_BY_ID: BatchEndpoint<KnownContactWrite> = {
+  path: UPDATE_PATH,
+  name: 'HubSpot batch update',
+  keyOf: (write) => write.contactId,
+  inputOf: (write) => ({
+    id: write.contactId,
+    objectWriteTraceId: write.item.leadId,
+    // An upsert sets the e-mail by its id; an update must carry it, or an edited one stays behind.
+    properties: { ...write.properties, email: write.email },
+  }),
+  answeredKeyOf: (result) => result.id,
+  byId: true,
+};
+
+/** Where a batch's outcomes go. */
+interface Outcomes<W extends ContactWrite> {
+  results: ItemResult[];
+  /** Updates whose contact HubSpot no longer has. */
+  gone: W[];
 }
 
 const auth = (context: ConnectorContext) => ({
@@ -81,19 +145,20 @@ function header(response: CrmResponse, name: string): number | undefined {
   return response.headers[name] !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
-/** Emails may repeat in a batch (two leads, one person); HubSpot refuses duplicate ids in one call. */
-function roundsByEmail(inputs: UpsertInput[]): UpsertInput[][] {
-  const rounds: UpsertInput[][] = [];
+/** Keys may repeat in a batch (two leads, one person); HubSpot refuses duplicate ids in one call. */
+function roundsBy<W>(writes: W[], keyOf: (write: W) => string): W[][] {
+  const rounds: W[][] = [];
   const seen = new Map<string, number>();
-  for (const input of inputs) {
-    const round = seen.get(input.email) ?? 0;
-    seen.set(input.email, round + 1);
-    (rounds[round] ??= []).push(input);
+  for (const write of writes) {
+    const key = keyOf(write);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(write);
   }
   return rounds;
 }
 
-function traceIdsOf(error: NonNullable<HubSpotBatchAnswer['errors']>[number]): string[] {
+function traceIdsOf(error: HubSpotError): string[] {
   const ids = new Set<string>();
   if (error.objectWriteTraceId) ids.add(error.objectWriteTraceId);
   const fromContext = error.context?.objectWriteTraceId ?? error.context?.ids;
@@ -101,19 +166,103 @@ function traceIdsOf(error: NonNullable<HubSpotBatchAnswer['errors']>[number]): s
   return [...ids];
 }
 
+const categoryOf = (body: unknown): string | undefined => {
+  const category = (body as { category?: unknown } | undefined)?.category;
+  return typeof category === 'string' ? category : undefined;
+};
+
+/**
+ * Neither contact is changed: moving the lead onto the other contact would leave its own one
+ * behind, and its erasure would then delete a contact that may hold someone else's data.
+ */
+const NEW_EMAIL_TAKEN =
+  "the lead's new e-mail belongs to another HubSpot contact; the lead's own contact keeps its old e-mail until the two are merged in HubSpot or the e-mail changes again";
+
+/** The contact was deleted in HubSpot. */
+const isGone = (category: string | undefined) => category === NOT_FOUND_CATEGORY;
+
+/**
+ * HubSpot refuses a whole batch for one bad record: an invalid one (400), and in an update by
+ * id a new e-mail that another contact holds (409) or an id it no longer has.
+ */
+function refusesWholeBatch<W extends ContactWrite>(
+  endpoint: BatchEndpoint<W>,
+  response: CrmResponse,
+): boolean {
+  if (response.status === 400) return true;
+  return endpoint.byId && (response.status === 409 || isGone(categoryOf(response.body)));
+}
+
+/** A record HubSpot refused alone: the same data would be refused again. */
+function refusedAlone<W extends ContactWrite>(
+  response: CrmResponse,
+  endpoint: BatchEndpoint<W>,
+): ItemResult {
+  const summary = response.errorSummary ? `: ${response.errorSummary}` : '';
+  const conflict = endpoint.byId && response.status === 409 ? ` (${NEW_EMAIL_TAKEN})` : '';
+  return {
+    state: 'failed',
+    error: `${endpoint.name} answered ${response.status}${summary}${conflict}`,
+  };
+}
+
+function resultOfRecordError<W extends ContactWrite>(
+  error: HubSpotError,
+  endpoint: BatchEndpoint<W>,
+): ItemResult {
+  const message = [error.category, error.message].filter(Boolean).join(': ') || 'HubSpot error';
+  if (!PERMANENT_CATEGORIES.has(error.category ?? ''))
+    return { state: 'retry', error: message.slice(0, 500) };
+  const conflict = endpoint.byId && CONFLICT_CATEGORIES.has(error.category ?? '');
+  return {
+    state: 'failed',
+    error: (conflict ? `${message} (${NEW_EMAIL_TAKEN})` : message).slice(0, 500),
+  };
+}
+
+function settleAnswer<W extends ContactWrite>(
+  endpoint: BatchEndpoint<W>,
+  writes: W[],
+  answer: HubSpotBatchAnswer,
+  outcomes: Outcomes<W>,
+): void {
+  const idByTrace = new Map<string, string>();
+  const idByKey = new Map<string, string>();
+  for (const result of answer.results ?? []) {
+    if (!result.id) continue;
+    if (result.objectWriteTraceId) idByTrace.set(result.objectWriteTraceId, result.id);
+    const key = endpoint.answeredKeyOf(result);
+    if (key !== undefined) idByKey.set(key, result.id);
+  }
+  const errorByTrace = new Map<string, HubSpotError>();
+  for (const error of answer.errors ?? [])
+    for (const traceId of traceIdsOf(error)) errorByTrace.set(traceId, error);
+  for (const write of writes) {
+    const id = idByTrace.get(write.item.leadId) ?? idByKey.get(endpoint.keyOf(write));
+    const error = errorByTrace.get(write.item.leadId);
+    if (id) outcomes.results[write.index] = { state: 'synced', externalId: id };
+    else if (endpoint.byId && isGone(error?.category)) outcomes.gone.push(write);
+    else
+      outcomes.results[write.index] = error
+        ? resultOfRecordError(error, endpoint)
+        : { state: 'retry', error: 'HubSpot answered without a result for this contact' };
+  }
+}
+
 /** Requests one batch may spend finding its bad records by halving (one bad in 100: ~14). */
 const SPLIT_BUDGET = 16;
 
-async function sendUpserts(
+async function sendBatch<W extends ContactWrite>(
   context: ConnectorContext,
-  inputs: UpsertInput[],
-  results: ItemResult[],
+  endpoint: BatchEndpoint<W>,
+  writes: W[],
+  outcomes: Outcomes<W>,
   budget = { requests: SPLIT_BUDGET },
 ): Promise<void> {
   if (budget.requests <= 0) {
     // Out of halvings: the rest try again later, in smaller batches of their own.
-    for (const input of inputs)
-      results[input.index] = {
+    for (const write of writes)
+      outcomes.results[write.index] = {
         state: 'retry',
         error: 'HubSpot refused a batch this record was in; it is tried again apart',
       };
@@ -122,52 +271,63 @@ async function sendUpserts(
   budget.requests -= 1;
   const response = await context.request({
     method: 'POST',
-    url: joinUrl(context.connection.baseUrl ?? HUBSPOT_API, UPSERT_PATH),
+    url: joinUrl(context.connection.baseUrl ?? HUBSPOT_API, endpoint.path),
     headers: auth(context),
-    json: { inputs: inputs.map((input) => input.body) },
+    json: { inputs: writes.map((write) => endpoint.inputOf(write)) },
   });
-  if (response.status === 400 && inputs.length > 1) {
+  const refused = refusesWholeBatch(endpoint, response);
+  if (refused && writes.length > 1) {
     // HubSpot refuses a whole batch for one bad record: halve it until the bad one stands alone.
-    const middle = Math.ceil(inputs.length / 2);
-    await sendUpserts(context, inputs.slice(0, middle), results, budget);
-    await sendUpserts(context, inputs.slice(middle), results, budget);
+    const middle = Math.ceil(writes.length / 2);
+    await sendBatch(context, endpoint, writes.slice(0, middle), outcomes, budget);
+    await sendBatch(context, endpoint, writes.slice(middle), outcomes, budget);
     return;
   }
-  try {
-    assertOk(response, 'HubSpot batch upsert');
-  } catch (error) {
-    // A refusal of these very records fails them; anything else fails the whole batch.
-    if (!(error instanceof PermanentCrmError) || response.status !== 400) throw error;
-    for (const input of inputs) results[input.index] = resultOfError(error);
+  const [write] = writes;
+  if (refused && write) {
+    if (endpoint.byId && isGone(categoryOf(response.body))) outcomes.gone.push(write);
+    else outcomes.results[write.index] = refusedAlone(response, endpoint);
     return;
   }
-  const answer = (response.body ?? {}) as HubSpotBatchAnswer;
-  const byTrace = new Map<string, string>();
-  const byEmail = new Map<string, string>();
-  for (const result of answer.results ?? []) {
-    if (!result.id) continue;
-    if (result.objectWriteTraceId) byTrace.set(result.objectWriteTraceId, result.id);
-    const email = result.properties?.email;
-    if (typeof email === 'string') byEmail.set(email.toLowerCase(), result.id);
-  }
-  const errorByTrace = new Map<string, ItemResult>();
-  for (const error of answer.errors ?? []) {
-    const message = [error.category, error.message].filter(Boolean).join(': ') || 'HubSpot error';
-    const result: ItemResult = PERMANENT_CATEGORIES.has(error.category ?? '')
-      ? { state: 'failed', error: message.slice(0, 500) }
-      : { state: 'retry', error: message.slice(0, 500) };
-    for (const traceId of traceIdsOf(error)) errorByTrace.set(traceId, result);
-  }
-  for (const input of inputs) {
-    const id = byTrace.get(input.item.leadId) ?? byEmail.get(input.email);
-    results[input.index] = id
-      ? { state: 'synced', externalId: id }
-      : (errorByTrace.get(input.item.leadId) ?? {
-          state: 'retry',
-          error: 'HubSpot answered without a result for this contact',
-        });
-  }
+  assertOk(response, endpoint.name);
+  settleAnswer(endpoint, writes, (response.body ?? {}) as HubSpotBatchAnswer, outcomes);
 }
+
+/** Sends each round of writes; answers the updates whose contact HubSpot no longer has. */
+async function sendInRounds<W extends ContactWrite>(
+  context: ConnectorContext,
+  endpoint: BatchEndpoint<W>,
+  writes: W[],
+  results: ItemResult[],
+): Promise<W[]> {
+  const outcomes: Outcomes<W> = { results, gone: [] };
+  for (const round of roundsBy(writes, (write) => endpoint.keyOf(write)))
+    await sendBatch(context, endpoint, round, outcomes);
+  return outcomes.gone;
+}
+
+/** The lead's contact as HubSpot takes it; undefined (and a failure) for a lead without e-mail. */
+function contactWriteOf(
+  context: ConnectorContext,
+  item: SyncItem,
+  index: number,
+): ContactWrite | KnownContactWrite | undefined {
+  const email = item.lead?.fields.email?.toLowerCase();
+  if (!item.lead || !email) return undefined;
+  const mapped = mapLead(item.lead, context.connection.fieldMapping, item.changedFields, {
+    joinArrays: ';',
+    cleared: '',
+  });
+  const properties = Object.fromEntries(
+    Object.entries(mapped).map(([name, value]) => [name, asHubSpotValue(value)]),
+  );
+  const contactId = item.previous?.externalId;
+  return contactId
+    ? { index, item, email, properties, contactId }
+    : { index, item, email, properties };
+}
+
+const isKnown = (write: ContactWrite): write is KnownContactWrite => 'contactId' in write;
 
 export const hubspotConnector: Connector = {
   type: 'hubspot',
@@ -204,31 +364,21 @@ export const hubspotConnector: Connector = {
 
   upsert: (context, items) =>
     keepingWritten(items.length, async (results) => {
-      const inputs: UpsertInput[] = [];
+      const writes: ContactWrite[] = [];
       items.forEach((item, index) => {
-        const email = item.lead?.fields.email?.toLowerCase();
-        if (!item.lead || !email) {
+        const write = contactWriteOf(context, item, index);
+        if (write) writes.push(write);
+        else
           results[index] = {
             state: 'failed',
             error: 'HubSpot contacts are matched by e-mail, and this lead has none',
           };
-          return;
-        }
-        const mapped = mapLead(item.lead, context.connection.fieldMapping, item.changedFields, {
-          joinArrays: ';',
-          cleared: '',
-        });
-        const properties = Object.fromEntries(
-          Object.entries(mapped).map(([name, value]) => [name, asHubSpotValue(value)]),
-        );
-        inputs.push({
-          index,
-          item,
-          email,
-          body: { id: email, idProperty: 'email', objectWriteTraceId: item.leadId, properties },
-        });
       });
-      for (const round of roundsByEmail(inputs)) await sendUpserts(context, round, results);
+      // A lead synced before keeps its contact, so a changed e-mail cannot leave a second one
+      // behind that an erasure, knowing only the recorded id, would miss.
+      const gone = await sendInRounds(context, UPDATE_BY_ID, writes.filter(isKnown), results);
+      const unknown = writes.filter((write) => !isKnown(write));
+      await sendInRounds(context, UPSERT_BY_EMAIL, [...unknown, ...gone], results);
     }),
 
   erase(context, items) {

@@ -1,0 +1,228 @@
+import type { CrmConnectionItem, LeadSnapshot, SyncStatusItem } from '@leadflow/contracts';
+import type { ConnectorContext, SyncItem } from '../connector';
+import type { CrmRequest, CrmResponse } from '../crm-http';
+import { hubspotConnector } from '../hubspot.connector';
+
+const connection: CrmConnectionItem = {
+  tenantId: 't1',
+  connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
+  type: 'hubspot',
+  name: 'hubspot',
+  enabled: true,
+  baseUrl: 'https://crm.example.com',
+  fieldMapping: { email: 'email', lastName: 'lastname' },
+  secretName: 'x',
+  version: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** A change of lead n; with `contactId`, a lead an earlier sync recorded that contact for. */
+function item(n: number, email: string, contactId?: string): SyncItem {
+  const lead: LeadSnapshot = {
+    id: `LEAD${n}`,
+    status: 'new',
+    source: 'form',
+    fields: { email, lastName: `L${n}` },
+    custom: {},
+    isTest: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-02T00:00:00.000Z',
+    version: 2,
+  };
+  const previous: SyncStatusItem | undefined = contactId
+    ? {
+        connectionId: connection.connectionId,
+        crmType: 'hubspot',
+        state: 'synced',
+        externalId: contactId,
+        lastAttemptAt: '2026-01-01T00:00:00.000Z',
+        leadVersion: 1,
+        syncedVersion: 1,
+      }
+    : undefined;
+  return {
+    leadId: lead.id,
+    version: 2,
+    eventId: `EV${n}`,
+    detailType: 'lead.updated',
+    occurredAt: lead.updatedAt,
+    lead,
+    changedFields: ['email'],
+    ...(previous ? { previous } : {}),
+  };
+}
+
+const answer = (status: number, body?: unknown): CrmResponse => {
+  const record = (body ?? {}) as { category?: string; message?: string };
+  return {
+    status,
+    headers: {},
+    text: body === undefined ? '' : JSON.stringify(body),
+    body,
+    errorSummary:
+      status >= 300 ? [record.category, record.message].filter(Boolean).join(': ') : undefined,
+  };
+};
+
+interface Input {
+  id: string;
+  idProperty?: string;
+  objectWriteTraceId: string;
+  properties: Record<string, string>;
+}
+const inputsOf = (request: CrmRequest) => (request.json as { inputs: Input[] }).inputs;
+const endpointOf = (request: CrmRequest) => request.url.split('/').pop();
+
+/** HubSpot writing every input: an update keeps its id, an upsert gets a new one. */
+const writesAll = (request: CrmRequest) =>
+  answer(200, {
+    status: 'COMPLETE',
+    results: inputsOf(request).map((input, i) => ({
+      id: endpointOf(request) === 'update' ? input.id : `${900 + i}`,
+      properties: { email: input.properties.email ?? input.id },
+      objectWriteTraceId: input.objectWriteTraceId,
+    })),
+  });
+
+const conflict = (existingId: string) =>
+  answer(409, {
+    status: 'error',
+    message: `Contact already exists. Existing ID: ${existingId}`,
+    category: 'OBJECT_ALREADY_EXISTS',
+    error: 'CONTACT_EXISTS',
+  });
+
+const notFound = answer(404, {
+  status: 'error',
+  message: 'Could not get some CONTACT objects, they may be deleted or not exist.',
+  category: 'OBJECT_NOT_FOUND',
+});
+
+function contextFor(
+  respond: (request: CrmRequest) => CrmResponse,
+): ConnectorContext & { sent: CrmRequest[] } {
+  const sent: CrmRequest[] = [];
+  return {
+    connection,
+    credentials: { accessToken: 'token-0123456789' },
+    sent,
+    request: async (request) => {
+      sent.push(request);
+      return respond(request);
+    },
+  };
+}
+
+describe('HubSpot connector, a lead synced before', () => {
+  it('when its e-mail changes, then its recorded contact is updated by id with the new e-mail', async () => {
+    const context = contextFor(writesAll);
+
+    const results = await hubspotConnector.upsert(context, [item(1, 'New@x.com', '501')]);
+
+    expect(context.sent.map(endpointOf)).toEqual(['update']);
+    expect(inputsOf(context.sent[0]!)).toEqual([
+      {
+        id: '501',
+        objectWriteTraceId: 'LEAD1',
+        properties: { email: 'new@x.com', lastname: 'L1' },
+      },
+    ]);
+    expect(results).toEqual([{ state: 'synced', externalId: '501' }]);
+  });
+
+  it('when it arrives with leads never synced, then it is updated by id and they are upserted by e-mail', async () => {
+    const context = contextFor(writesAll);
+
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'a@x.com'),
+      item(2, 'b@x.com', '502'),
+    ]);
+
+    expect(context.sent.map((r) => [endpointOf(r), inputsOf(r).map((i) => i.id)])).toEqual([
+      ['update', ['502']],
+      ['upsert', ['a@x.com']],
+    ]);
+    expect(results).toEqual([
+      { state: 'synced', externalId: '900' },
+      { state: 'synced', externalId: '502' },
+    ]);
+  });
+
+  it('when its new e-mail belongs to another contact, then it fails naming the conflict and nothing is written by e-mail', async () => {
+    const context = contextFor(() => conflict('777'));
+
+    const results = await hubspotConnector.upsert(context, [item(1, 'taken@x.com', '501')]);
+
+    expect(context.sent.map(endpointOf)).toEqual(['update']);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ state: 'failed' });
+    expect(results[0]).not.toHaveProperty('externalId');
+    expect((results[0] as { error: string }).error).toMatch(
+      /^HubSpot batch update answered 409: OBJECT_ALREADY_EXISTS: Contact already exists\. Existing ID: 777 \(the lead's new e-mail belongs to another HubSpot contact/,
+    );
+  });
+
+  it('when one update of a batch meets that conflict, then halving fails only that lead', async () => {
+    const context = contextFor((request) =>
+      inputsOf(request).some((input) => input.id === '502') ? conflict('777') : writesAll(request),
+    );
+
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'a@x.com', '501'),
+      item(2, 'taken@x.com', '502'),
+      item(3, 'c@x.com', '503'),
+    ]);
+
+    expect(results.map((r) => r.state)).toEqual(['synced', 'failed', 'synced']);
+    expect(context.sent.every((r) => endpointOf(r) === 'update')).toBe(true);
+  });
+
+  it('when HubSpot no longer has its contact, then it is written by e-mail instead', async () => {
+    const context = contextFor((request) =>
+      endpointOf(request) === 'update' ? notFound : writesAll(request),
+    );
+
+    const results = await hubspotConnector.upsert(context, [item(1, 'a@x.com', '501')]);
+
+    expect(context.sent.map((r) => [endpointOf(r), inputsOf(r).map((i) => i.id)])).toEqual([
+      ['update', ['501']],
+      ['upsert', ['a@x.com']],
+    ]);
+    expect(results).toEqual([{ state: 'synced', externalId: '900' }]);
+  });
+
+  it('when a 207 names its contact as not found, then only it is written by e-mail', async () => {
+    const context = contextFor((request) => {
+      if (endpointOf(request) === 'upsert') return writesAll(request);
+      const [kept, gone] = inputsOf(request);
+      return answer(207, {
+        status: 'COMPLETE',
+        results: [{ id: kept!.id, objectWriteTraceId: kept!.objectWriteTraceId }],
+        errors: [{ category: 'OBJECT_NOT_FOUND', objectWriteTraceId: gone!.objectWriteTraceId }],
+      });
+    });
+
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'a@x.com', '501'),
+      item(2, 'b@x.com', '502'),
+    ]);
+
+    expect(context.sent.map((r) => [endpointOf(r), inputsOf(r).map((i) => i.id)])).toEqual([
+      ['update', ['501', '502']],
+      ['upsert', ['b@x.com']],
+    ]);
+    expect(results).toEqual([
+      { state: 'synced', externalId: '501' },
+      { state: 'synced', externalId: '900' },
+    ]);
+  });
+
+  it('when two leads share one recorded contact, then they go in separate calls (HubSpot refuses duplicate ids)', async () => {
+    const context = contextFor(writesAll);
+
+    await hubspotConnector.upsert(context, [item(1, 'a@x.com', '501'), item(2, 'a@x.com', '501')]);
+
+    expect(context.sent.map((r) => inputsOf(r).map((i) => i.id))).toEqual([['501'], ['501']]);
+  });
+});
