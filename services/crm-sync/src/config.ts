@@ -32,11 +32,11 @@ export const CrmSyncConfigSchema = Type.Composite([
       { default: 250, minimum: 0, maximum: 10_000 },
     ),
     CRM_SYNC_MAX_QUEUE_WAIT_MS: Env.integer(
-      'Longest a message waits in memory for its CRM’s rate limit; beyond it, it is re-sent to the queue with a delay, which does not count towards the DLQ',
+      'Longest a message waits in memory for its CRM (its rate limit, or a free batch slot while the CRM is slow to answer); beyond it, it is re-sent to the queue with a delay, which does not count towards the DLQ',
       { default: 5_000, minimum: 0, maximum: 60_000 },
     ),
     CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS: Env.integer(
-      'Longest a change waits for CRM rate limits, counted from its first wait; beyond it, each further wait is a failed attempt, so a CRM that only ever answers 429 sends the change to the DLQ',
+      'Longest a change waits for CRM rate limits (or a slow CRM, or another attempt at its lead), counted from its first wait; beyond it, each further wait is a failed attempt, so a CRM that only ever answers 429 sends the change to the DLQ',
       { default: 86_400, minimum: 1, maximum: 2_592_000 },
     ),
     CRM_SYNC_CONNECTION_CONCURRENCY: Env.integer(

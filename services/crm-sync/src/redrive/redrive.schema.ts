@@ -41,7 +41,7 @@ export const redriveOperation = defineOperation({
   operationId: 'redriveCrmSync',
   summary: 'Move failed CRM sync messages back to the queue',
   description:
-    'Lead changes that kept failing (a CRM outage longer than the retries, a rejected credential since fixed) wait in the dead-letter queue of crm-sync; waiting for a CRM’s rate limit puts a change there only after CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS (24 h) of answers that were nothing but 429. This sends them back to the crm-sync queue with their body and attributes unchanged, except that a change’s wait for a rate limit starts afresh, so the worker tries them again; changes already synced meanwhile are skipped. Platform administrators only.',
+    'Lead changes that kept failing (a CRM outage longer than the retries, a CRM that never answers, a rejected credential since fixed) wait in the dead-letter queue of crm-sync; waiting for a CRM (its rate limit, a free slot while it is slow, another attempt at the same lead) puts a change there only after CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS (24 h) of waiting. This sends them back to the crm-sync queue with their body and attributes unchanged, except that a change’s wait starts afresh, so the worker tries them again; changes already synced meanwhile are skipped. Platform administrators only.',
   tags: ['crm-sync'],
   auth: requires('crm-sync:redrive', { tenantRequired: false }),
   body: RedriveBody,

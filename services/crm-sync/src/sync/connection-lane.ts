@@ -23,17 +23,23 @@ import { TokenBucket, type Clock } from './token-bucket';
 /** What became of one message's change for one connection. */
 export type SyncOutcome =
   | { kind: 'done' }
-  /** The attempt failed: the message comes back after the backoff, towards the DLQ. */
-  | { kind: 'retry'; error: string }
-  /** Nothing failed: the change waits `delaySeconds` for the CRM's rate limit. */
+  /**
+   * The attempt failed: the message comes back after the backoff, towards the DLQ; not before
+   * `delaySeconds`, when set, as a retry any sooner would find the lead still held.
+   */
+  | { kind: 'retry'; error: string; delaySeconds?: number }
+  /** Nothing failed: the change waits `delaySeconds` for the CRM (its rate limit, a free slot). */
   | { kind: 'deferred'; error: string; delaySeconds: number };
 
 export interface LaneSettings {
   /** How long the first change of a batch waits for company. */
   lingerMs: number;
-  /** Longest a change waits in memory for the rate limit before going back to the queue. */
+  /** Longest a change waits in memory (rate limit, free slot) before going back to the queue. */
   maxQueueWaitMs: number;
-  /** Longest a change waits for rate limits in all; beyond it, each wait is a failed attempt. */
+  /**
+   * Longest a change waits in all (rate limits, slow CRMs, holds); beyond it, each wait is a
+   * failed attempt.
+   */
   maxRateLimitWaitMs: number;
   /** Batches in flight at once. */
   concurrency: number;
@@ -59,7 +65,7 @@ interface Pending {
   item: SyncItem;
   operation: SyncOperation;
   receiveCount: number;
-  /** When the change first went back to the queue for a rate limit. */
+  /** When the change first went back to the queue to wait. */
   waitingSince: number | undefined;
   enqueuedAt: number;
   /** The lastAttemptAt of this attempt's claim on the lead. */
@@ -73,13 +79,35 @@ const MAX_ERROR_LENGTH = 500;
 
 const RATE_LIMIT_WAIT = 'waiting for the CRM rate limit';
 
+const SLOW_CRM_WAIT = 'waiting for the CRM to answer this connection’s earlier changes';
+
 const CLAIMED_ELSEWHERE = 'another attempt at this lead is writing to the CRM';
+
+/** A CRM may ask for no wait at all (`Retry-After: 0`); re-sent at once, the change would loop. */
+const MIN_RATE_LIMIT_WAIT_SECONDS = 1;
+
+/** How far each finished batch moves the estimate of how long a batch holds its slot. */
+const BATCH_TIME_SMOOTHING = 0.25;
+
+/** While every slot is taken, a hung batch shows only by its age: how often to look again. */
+const BUSY_RECHECK_MS = 250;
 
 function duration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < 120) return `${seconds} s`;
   if (seconds < 7_200) return `${Math.floor(seconds / 60)} min`;
   return `${(seconds / 3_600).toFixed(1)} h`;
+}
+
+/** The error of a wait past the bound, which says what the change waited for. */
+function overdueError(waitedMs: number, reason: string): string {
+  const still =
+    reason === SLOW_CRM_WAIT
+      ? 'still behind a slow CRM'
+      : reason === CLAIMED_ELSEWHERE
+        ? 'still held by another attempt'
+        : 'still rate limited';
+  return `${still} after waiting ${duration(waitedMs)}: ${reason}`;
 }
 
 /** A refused credential shows failed at once: someone must fix it before the change can pass. */
@@ -145,14 +173,18 @@ function changedSinceSynced(
  * most `concurrency` batches are in flight, and never two with the same lead, so one lead's
  * changes reach the CRM in order; across tasks, a claim on the lead's status (held for the
  * lease) keeps it so. Each change's promise settles when its batch result is
- * recorded on the lead. Nothing here sleeps a worker: a change that would wait for the rate
- * limit longer than `maxQueueWaitMs` goes back to the queue with a visibility delay.
+ * recorded on the lead. Nothing here sleeps a worker: a change that would wait longer than
+ * `maxQueueWaitMs` — for the rate limit, or for a slot while the CRM is slow to answer — goes
+ * back to the queue with a delay.
  */
 export class ConnectionLane {
   private connection: CrmConnectionItem;
   private readonly queue: Pending[] = [];
   private readonly inFlightLeads = new Set<string>();
-  private inFlightBatches = 0;
+  /** Each batch in flight, with when it started. */
+  private readonly inFlight = new Map<Pending[], number>();
+  /** How long recent batches held their slot, smoothed. */
+  private recentBatchMs = 0;
   private inFlightRequests = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
@@ -175,7 +207,7 @@ export class ConnectionLane {
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.inFlightBatches === 0;
+    return this.queue.length === 0 && this.inFlight.size === 0;
   }
 
   submit(
@@ -226,7 +258,11 @@ export class ConnectionLane {
     for (;;) {
       this.coalesce();
       this.releaseBacklog();
-      if (this.queue.length === 0 || this.inFlightBatches >= this.deps.settings.concurrency) return;
+      if (this.queue.length === 0) return;
+      if (this.inFlight.size >= this.deps.settings.concurrency) {
+        this.later(BUSY_RECHECK_MS);
+        return;
+      }
       const first = this.queue.find((p) => !this.inFlightLeads.has(p.item.leadId));
       // Every queued lead has a batch in flight; its completion pumps again.
       if (!first) return;
@@ -249,11 +285,14 @@ export class ConnectionLane {
       for (let i = this.queue.length - 1; i >= 0; i--)
         if (taken.has(this.queue[i]!)) this.queue.splice(i, 1);
       for (const pending of batch) this.inFlightLeads.add(pending.item.leadId);
-      this.inFlightBatches += 1;
+      const startedAt = this.now();
+      this.inFlight.set(batch, startedAt);
       void this.run(first.operation, batch).finally(() => {
         for (const pending of batch) this.inFlightLeads.delete(pending.item.leadId);
-        this.inFlightBatches -= 1;
+        this.inFlight.delete(batch);
         this.lastUsedAt = this.now();
+        this.recentBatchMs +=
+          (this.lastUsedAt - startedAt - this.recentBatchMs) * BATCH_TIME_SMOOTHING;
         this.pump();
       });
     }
@@ -283,43 +322,62 @@ export class ConnectionLane {
   }
 
   /**
-   * A backlog the rate limit cannot clear within maxQueueWaitMs goes back to the queue, each
-   * change delayed until about when its turn would come: messages of this connection do not
-   * hold the worker's slots that other connections need.
+   * A backlog the lane cannot start on within maxQueueWaitMs goes back to the queue, each change
+   * delayed until about when its turn would come: messages of this connection do not hold the
+   * worker's slots that other connections need, whether its CRM limits the rate or is slow to
+   * answer. Draining, whatever would wait at all goes back.
    */
   private releaseBacklog(): void {
-    if (this.queue.length === 0) return;
-    const wait = this.bucket.waitMs();
-    const { max, intervalMs } = this.bucket.rateLimit;
-    const msPerBatch = (intervalMs / Math.max(1, max)) * this.deps.connector.requestsPerBatch;
-    const perBatch = this.deps.connector.maxBatch;
     const limit = this.draining ? 0 : this.deps.settings.maxQueueWaitMs;
-    if (this.draining && wait === 0) return;
     const now = this.now();
-    const released: Array<{ pending: Pending; waitMs: number }> = [];
-    this.queue.forEach((pending, position) => {
-      const expected = wait + Math.floor(position / perBatch) * msPerBatch;
-      if (now - pending.enqueuedAt + expected > limit && (expected > 0 || this.draining))
-        released.push({ pending, waitMs: expected });
+    const released = this.queue.flatMap((pending, position) => {
+      const wait = this.expectedWait(position);
+      return wait.ms > 0 && now - pending.enqueuedAt + wait.ms > limit ? [{ pending, wait }] : [];
     });
     if (released.length === 0) return;
     const gone = new Set(released.map((r) => r.pending));
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (gone.has(this.queue[i]!)) this.queue.splice(i, 1);
-    for (const { pending, waitMs } of released) {
-      const delaySeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    for (const { pending, wait } of released) {
+      const delaySeconds = Math.max(1, Math.ceil(wait.ms / 1000));
       if (this.overdueWaitMs(pending) === undefined)
-        pending.resolve({ kind: 'deferred', error: RATE_LIMIT_WAIT, delaySeconds });
+        pending.resolve({ kind: 'deferred', error: wait.reason, delaySeconds });
       else
         void this.settleUnsent(pending, {
           state: 'rate-limited',
-          error: RATE_LIMIT_WAIT,
+          error: wait.reason,
           delaySeconds,
         });
     }
   }
 
-  /** How long the change has waited for rate limits, once that is beyond the bound. */
+  /**
+   * About how long until the change queued at `position` is sent: its batch waits for the rate
+   * limit's tokens, and for a free slot, which the batches ahead of it hold as long as batches
+   * take now.
+   */
+  private expectedWait(position: number): { ms: number; reason: string } {
+    const { connector, settings } = this.deps;
+    const batchesAhead = Math.floor(position / connector.maxBatch);
+    const { max, intervalMs } = this.bucket.rateLimit;
+    const msPerBatch = (intervalMs / Math.max(1, max)) * connector.requestsPerBatch;
+    const forRateLimit = this.bucket.waitMs() + batchesAhead * msPerBatch;
+    const forSlot =
+      Math.floor((batchesAhead + this.inFlight.size) / settings.concurrency) * this.batchMs();
+    return forSlot > forRateLimit
+      ? { ms: forSlot, reason: SLOW_CRM_WAIT }
+      : { ms: forRateLimit, reason: RATE_LIMIT_WAIT };
+  }
+
+  /** How long a batch holds its slot: as recent ones did, or as long as one in flight has. */
+  private batchMs(): number {
+    const now = this.now();
+    let longest = this.recentBatchMs;
+    for (const startedAt of this.inFlight.values()) longest = Math.max(longest, now - startedAt);
+    return longest;
+  }
+
+  /** How long the change has waited (rate limits, slow CRMs, holds), once beyond the bound. */
   private overdueWaitMs(pending: Pending): number | undefined {
     if (pending.waitingSince === undefined) return undefined;
     const waited = this.now() - pending.waitingSince;
@@ -333,8 +391,8 @@ export class ConnectionLane {
   }
 
   /**
-   * Waiting for a rate limit never counts towards the DLQ, so a CRM that answers nothing but 429
-   * would hold a change forever, unseen: past the bound, each wait is a failed attempt instead.
+   * Waiting never counts towards the DLQ, so a CRM that answers nothing but 429 would hold a
+   * change forever, unseen: past the bound, each wait is a failed attempt instead.
    */
   private boundWait(
     connection: CrmConnectionItem,
@@ -343,6 +401,20 @@ export class ConnectionLane {
   ): ItemResult {
     const waitedMs = this.overdueWaitMs(pending);
     if (waitedMs === undefined) return result;
+    this.reportOverdue(connection, pending, waitedMs, result.error);
+    return {
+      state: 'retry',
+      error: overdueError(waitedMs, result.error),
+      ...(result.externalId === undefined ? {} : { externalId: result.externalId }),
+    };
+  }
+
+  private reportOverdue(
+    connection: CrmConnectionItem,
+    pending: Pending,
+    waitedMs: number,
+    error: string,
+  ): void {
     this.deps.logger.error(
       {
         tenantId: connection.tenantId,
@@ -352,15 +424,10 @@ export class ConnectionLane {
         connectionId: connection.connectionId,
         waitedSeconds: Math.floor(waitedMs / 1000),
         receiveCount: pending.receiveCount,
-        error: result.error,
+        error,
       },
-      'a change waited too long for the CRM rate limit; each further wait counts as a failed attempt, towards the dead-letter queue',
+      'a change waited too long for the CRM; each further wait counts as a failed attempt, towards the dead-letter queue',
     );
-    return {
-      state: 'retry',
-      error: `still rate limited after waiting ${duration(waitedMs)}: ${result.error}`,
-      ...(result.externalId === undefined ? {} : { externalId: result.externalId }),
-    };
   }
 
   private async run(operation: SyncOperation, batch: Pending[]): Promise<void> {
@@ -423,7 +490,8 @@ export class ConnectionLane {
   /**
    * The claim was refused. A newer version recorded or in flight carries this change, so it is
    * done; an attempt at this or an older version goes first, and this change waits for its
-   * claim to end, back in the queue like a rate-limit wait.
+   * claim to end, back in the queue like a rate-limit wait, and bounded like it: past the bound
+   * the wait is a failed attempt (the status is the holder's to write).
    */
   private yieldTo(pending: Pending, current: SyncStatusItem | undefined): void {
     const { item } = pending;
@@ -435,18 +503,32 @@ export class ConnectionLane {
       pending.resolve({ kind: 'done' });
       return;
     }
-    const claimEnds = current
-      ? Date.parse(current.lastAttemptAt) + this.deps.settings.leaseMs + CLAIM_MARGIN_MS
-      : this.now();
+    const claimEnds = current ? this.holdEnds(current.lastAttemptAt) : this.now();
+    const delaySeconds = this.secondsUntil(claimEnds);
+    const waitedMs = this.overdueWaitMs(pending);
+    if (waitedMs !== undefined) {
+      this.reportOverdue(this.connection, pending, waitedMs, CLAIMED_ELSEWHERE);
+      pending.resolve({
+        kind: 'retry',
+        error: overdueError(waitedMs, CLAIMED_ELSEWHERE),
+        delaySeconds,
+      });
+      return;
+    }
     this.deps.logger.debug(
       { leadId: item.leadId, version: item.version, inFlight: current?.leadVersion },
       'another attempt at this lead is in flight; the change waits for it',
     );
-    pending.resolve({
-      kind: 'deferred',
-      error: CLAIMED_ELSEWHERE,
-      delaySeconds: Math.max(1, Math.ceil((claimEnds - this.now()) / 1000)),
-    });
+    pending.resolve({ kind: 'deferred', error: CLAIMED_ELSEWHERE, delaySeconds });
+  }
+
+  /** When others may claim a lead held from `lastAttemptAt` (a claim, an unanswered attempt). */
+  private holdEnds(lastAttemptAt: string): number {
+    return Date.parse(lastAttemptAt) + this.deps.settings.leaseMs + CLAIM_MARGIN_MS;
+  }
+
+  private secondsUntil(at: number): number {
+    return Math.max(1, Math.ceil((at - this.now()) / 1000));
   }
 
   /**
@@ -576,7 +658,16 @@ export class ConnectionLane {
         return;
       case 'retry':
         this.deps.logger.info({ ...log, error: result.error }, 'CRM sync will be retried');
-        pending.resolve({ kind: 'retry', error: result.error });
+        // Sooner, the retry would only wait for this attempt's hold, back in the queue as a new
+        // message whose receive count starts afresh: a CRM that never answers would never
+        // reach the DLQ.
+        pending.resolve({
+          kind: 'retry',
+          error: result.error,
+          ...(result.unanswered
+            ? { delaySeconds: this.secondsUntil(this.holdEnds(write.lastAttemptAt)) }
+            : {}),
+        });
         return;
       case 'rate-limited':
         this.deps.logger.debug({ ...log, error: result.error }, 'waiting for the CRM rate limit');
@@ -609,8 +700,9 @@ export class ConnectionLane {
     }
     const observed = this.deps.connector.observeLimits(response);
     if (observed) this.bucket.observe(observed, this.inFlightRequests);
-    const limitedFor = this.deps.connector.rateLimitedFor(response);
-    if (limitedFor !== undefined) {
+    const retryAfter = this.deps.connector.rateLimitedFor(response);
+    if (retryAfter !== undefined) {
+      const limitedFor = Math.max(MIN_RATE_LIMIT_WAIT_SECONDS, retryAfter);
       this.bucket.pause(limitedFor * 1000);
       throw new RateLimitedError(
         limitedFor,

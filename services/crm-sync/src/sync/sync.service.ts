@@ -5,14 +5,14 @@ import type { SyncDispatcher } from './dispatcher';
 import { toSyncItem, type LeadEvent } from './sync-event';
 
 export interface SyncServiceDeps {
-  connections: ConnectionRepository;
-  dispatcher: SyncDispatcher;
+  connections: Pick<ConnectionRepository, 'enabled'>;
+  dispatcher: Pick<SyncDispatcher, 'submit'>;
   logger: Logger;
   /** Backoff after a CRM outage: receiveCount → seconds. */
   retryDelaySeconds: (receiveCount: number) => number;
 }
 
-/** Done for every connection, or waiting this long for a CRM's rate limit (nothing failed). */
+/** Done for every connection, or waiting this long for a CRM (nothing failed). */
 export type SyncResult = { kind: 'done' } | { kind: 'deferred'; delaySeconds: number };
 
 type Retry = Extract<SyncOutcome, { kind: 'retry' }>;
@@ -22,7 +22,8 @@ type Deferral = Extract<SyncOutcome, { kind: 'deferred' }>;
  * One lead change to every enabled connection of its tenant. It resolves when each
  * connection's result is recorded on the lead; it throws RetryLater when any connection failed
  * and must try again — the ones already synced skip the change when it comes back. When
- * connections only wait for their CRM's rate limit, it answers how long.
+ * connections only wait (for their CRM's rate limit, a slow CRM, another attempt's hold), it
+ * answers how long.
  */
 export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
@@ -45,7 +46,8 @@ export class SyncService {
     );
     const waitSeconds = Math.max(0, ...deferrals.map((d) => d.delaySeconds));
     if (retries.length > 0) {
-      const delay = Math.max(this.deps.retryDelaySeconds(receiveCount), waitSeconds);
+      const notBefore = Math.max(waitSeconds, ...retries.map((r) => r.delaySeconds ?? 0));
+      const delay = Math.max(this.deps.retryDelaySeconds(receiveCount), notBefore);
       const reasons = [...new Set([...retries, ...deferrals].map((r) => r.error))].join('; ');
       throw new RetryLater(delay, `retry in ${delay}s: ${reasons}`);
     }

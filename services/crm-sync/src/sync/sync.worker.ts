@@ -63,10 +63,11 @@ export class SyncWorker {
   }
 
   /**
-   * A change that only waits for a CRM's rate limit goes back to the queue as a new, delayed
-   * message, and the consumer deletes this one: waiting is no failure, and a visibility delay
-   * would count a receive towards the DLQ. Consumers are idempotent, so a copy left behind by a
-   * failed delete does no harm. The copy carries when the change began to wait, which bounds it.
+   * A change that only waits (for a CRM's rate limit, a slow CRM, another attempt's hold) goes
+   * back to the queue as a new, delayed message, and the consumer deletes this one: waiting is
+   * no failure, and a visibility delay would count a receive towards the DLQ. Consumers are
+   * idempotent, so a copy left behind by a failed delete does no harm. The copy carries when the
+   * change began to wait, which bounds it.
    */
   private async requeue(body: string, delaySeconds: number): Promise<void> {
     try {
@@ -80,7 +81,7 @@ export class SyncWorker {
     } catch (error) {
       this.options.logger.warn(
         { err: error },
-        'could not re-queue a change waiting for a CRM rate limit; it waits by visibility',
+        'could not re-queue a change waiting for a CRM; it waits by visibility',
       );
       throw new RetryLater(delaySeconds);
     }

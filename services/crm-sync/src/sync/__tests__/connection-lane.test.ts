@@ -700,6 +700,73 @@ describe('ConnectionLane', () => {
     expect(batches.length + released.length).toBe(12);
   });
 
+  it('when the CRM is slow to answer and every batch slot is taken, then the backlog the lane cannot start on soon goes back to the queue, delayed, instead of holding its messages', async () => {
+    const { connector } = recordingConnector({ maxBatch: 1 });
+    // The rate limit would let every change go at once; only the CRM's slowness holds them.
+    const { lane, sent } = laneWith(connector, { maxQueueWaitMs: 300, answerAfterMs: 2_000 });
+    const settled: SyncOutcome[] = [];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        lane.submit(connection, change(`L${i}`, 1), 1).then((o) => settled.push(o)),
+      ),
+    );
+    // Four batches in flight (the lane's concurrency); the other eight go back before any answer.
+    expect(sent()).toBe(4);
+    expect(settled.slice(0, 8)).toEqual(
+      Array.from({ length: 8 }, () =>
+        expect.objectContaining({
+          kind: 'deferred',
+          error: expect.stringMatching(/CRM to answer/),
+          delaySeconds: expect.any(Number),
+        }),
+      ),
+    );
+    expect(settled.slice(8)).toEqual(Array.from({ length: 4 }, () => ({ kind: 'done' })));
+  });
+
+  it('when a request got no answer, then the retry comes back no sooner than the hold that attempt left on the lead, so that it is a real attempt', async () => {
+    const { connector } = recordingConnector({
+      upsert: async (_context, items) =>
+        items.map((): ItemResult => ({
+          state: 'retry',
+          error: 'no answer within 300 ms',
+          unanswered: true,
+        })),
+    });
+    const { lane, writes } = laneWith(connector, { leaseMs: 5_000 });
+    expect(await lane.submit(connection, change('A', 1), 1)).toEqual({
+      kind: 'retry',
+      error: 'no answer within 300 ms',
+      delaySeconds: 5 + CLAIM_MARGIN_MS / 1000,
+    });
+    expect(writes[0]!.status).toMatchObject({ state: 'pending', unanswered: true });
+  });
+
+  it('when a change has waited past the bound for another attempt’s hold on its lead, then the wait is a failed attempt that comes back when the hold ends', async () => {
+    const { connector, batches } = recordingConnector();
+    const recorded = new Map([['A', claimedAs(1, 10_000)]]);
+    const { lane, writes } = laneWith(connector, { recorded });
+    const twoMinutesAgo = Date.now() - 120_000;
+    expect(await lane.submit(connection, change('A', 2), 1, twoMinutesAgo)).toEqual({
+      kind: 'retry',
+      error: expect.stringMatching(/^still held by another attempt after waiting 2 min: /),
+      delaySeconds: 50 + CLAIM_MARGIN_MS / 1000,
+    });
+    expect(batches).toEqual([]);
+    expect(writes).toEqual([]);
+  });
+
+  it('when the CRM answers 429 with Retry-After: 0, then the change still waits a second, not re-sent at once', async () => {
+    const { connector } = recordingConnector({
+      rateLimitedFor: (response) => (response.status === 429 ? 0 : undefined),
+    });
+    const { lane } = laneWith(connector, { status: 429 });
+    expect(await lane.submit(connection, change('A', 1), 1)).toMatchObject({
+      kind: 'deferred',
+      delaySeconds: 1,
+    });
+  });
+
   it('when draining, then queued changes go at once instead of lingering', async () => {
     const { connector, batches } = recordingConnector();
     const { lane } = laneWith(connector);
