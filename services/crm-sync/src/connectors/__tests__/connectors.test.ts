@@ -1,91 +1,26 @@
 import { createHmac } from 'node:crypto';
-import type { CrmConnectionItem, LeadSnapshot } from '@leadflow/contracts';
-import type { ConnectorContext, SyncItem } from '../connector';
-import type { CrmRequest, CrmResponse } from '../crm-http';
+import type { SyncItem } from '../connector';
+import type { CrmRequest } from '../crm-http';
+import { changeOf, contextFor, crmAnswer, leadSnapshot, testConnection } from './fixtures';
 import { hubspotConnector } from '../hubspot.connector';
 import { formatExternalId, parseExternalId, pipedriveConnector } from '../pipedrive.connector';
 import { salesforceConnector } from '../salesforce.connector';
 import { signWebhook, webhookConnector } from '../webhook.connector';
 
-function connection(
-  type: CrmConnectionItem['type'],
-  fieldMapping: Record<string, string>,
-): CrmConnectionItem {
-  return {
-    tenantId: 't1',
-    connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
-    type,
-    name: type,
-    enabled: true,
-    baseUrl: 'https://crm.example.com',
-    fieldMapping,
-    secretName: 'x',
-    version: 1,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
-}
-
-function item(n: number, email: string | undefined): SyncItem {
-  const lead: LeadSnapshot = {
-    id: `LEAD${n}`,
-    status: 'new',
-    source: 'form',
-    fields: email ? { email, lastName: `L${n}` } : { lastName: `L${n}` },
-    custom: {},
-    isTest: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    version: 1,
-  };
-  return {
-    leadId: lead.id,
-    version: 1,
+/** A change creating lead n, with its e-mail when it has one. */
+const item = (n: number, email: string | undefined): SyncItem =>
+  changeOf(leadSnapshot(n, email ? { email, lastName: `L${n}` } : { lastName: `L${n}` }), {
     eventId: `EV${n}`,
-    detailType: 'lead.created',
-    occurredAt: lead.createdAt,
-    lead,
-    changedFields: ['*'],
-  };
-}
-
-const answer = (
-  status: number,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): CrmResponse => ({
-  status,
-  headers,
-  text: body === undefined ? '' : JSON.stringify(body),
-  body,
-  errorSummary: undefined,
-});
-
-/** A context whose CRM is a function of the request: no network. */
-function contextFor(
-  conn: CrmConnectionItem,
-  respond: (request: CrmRequest) => CrmResponse,
-): ConnectorContext & { sent: CrmRequest[] } {
-  const sent: CrmRequest[] = [];
-  return {
-    connection: conn,
-    credentials: { accessToken: 'token-0123456789', apiToken: 'token-0123456789' },
-    sent,
-    request: async (request) => {
-      sent.push(request);
-      return respond(request);
-    },
-  };
-}
+  });
 
 type Inputs = {
   inputs: Array<{ id: string; objectWriteTraceId: string; properties: Record<string, string> }>;
 };
 
 describe('HubSpot connector', () => {
-  const hubspot = connection('hubspot', { email: 'email', lastName: 'lastname' });
+  const hubspot = testConnection('hubspot', { email: 'email', lastName: 'lastname' });
   const ok = (request: CrmRequest) =>
-    answer(200, {
+    crmAnswer(200, {
       status: 'COMPLETE',
       results: (request.json as Inputs).inputs.map((input, i) => ({
         id: `${100 + i}`,
@@ -110,7 +45,7 @@ describe('HubSpot connector', () => {
 
   it('when HubSpot refuses a batch of many, then halving stays within its request budget', async () => {
     const context = contextFor(hubspot, () =>
-      answer(400, { status: 'error', category: 'VALIDATION_ERROR' }),
+      crmAnswer(400, { status: 'error', category: 'VALIDATION_ERROR' }),
     );
     const items = Array.from({ length: 100 }, (_, i) => item(i, `u${i}@x.com`));
     const results = await hubspotConnector.upsert(context, items);
@@ -127,7 +62,7 @@ describe('HubSpot connector', () => {
   it('when a 207 names a record by its trace id, then that record alone fails', async () => {
     const context = contextFor(hubspot, (request) => {
       const [first, second] = (request.json as Inputs).inputs;
-      return answer(207, {
+      return crmAnswer(207, {
         status: 'COMPLETE',
         results: [
           {
@@ -159,7 +94,7 @@ describe('HubSpot connector', () => {
   it('when HubSpot reports its limits, then they are read from X-HubSpot-RateLimit-*', () => {
     expect(
       hubspotConnector.observeLimits(
-        answer(
+        crmAnswer(
           200,
           {},
           {
@@ -170,18 +105,18 @@ describe('HubSpot connector', () => {
         ),
       ),
     ).toEqual({ max: 190, remaining: 17, intervalMs: 10_000 });
-    expect(hubspotConnector.rateLimitedFor(answer(429, { policyName: 'DAILY' }))).toBe(3_600);
-    expect(hubspotConnector.rateLimitedFor(answer(429, {}, { 'retry-after': '7' }))).toBe(7);
-    expect(hubspotConnector.rateLimitedFor(answer(200, {}))).toBeUndefined();
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(429, { policyName: 'DAILY' }))).toBe(3_600);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(429, {}, { 'retry-after': '7' }))).toBe(7);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(200, {}))).toBeUndefined();
   });
 });
 
 describe('Salesforce connector', () => {
   it('when the records answer in order, then errors map to their own leads', async () => {
     const context = contextFor(
-      connection('salesforce', { email: 'Email', lastName: 'LastName' }),
+      testConnection('salesforce', { email: 'Email', lastName: 'LastName' }),
       () =>
-        answer(200, [
+        crmAnswer(200, [
           { id: '00Q1', success: true, errors: [], created: true },
           {
             id: null,
@@ -218,8 +153,8 @@ describe('Salesforce connector', () => {
 
   it('when a Lead record exists already, then its required fields get no placeholders and are never emptied', async () => {
     const context = contextFor(
-      connection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
-      () => answer(200, [{ id: '00Q1', success: true, errors: [] }]),
+      testConnection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
+      () => crmAnswer(200, [{ id: '00Q1', success: true, errors: [] }]),
     );
     const update: SyncItem = {
       ...item(1, 'a@x.com'),
@@ -254,14 +189,14 @@ describe('Salesforce connector', () => {
       fields: ['Company'],
     };
     const context = contextFor(
-      connection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
+      testConnection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
       (request) =>
         (request.json as { records: unknown[] }).records.length === 2
-          ? answer(200, [
+          ? crmAnswer(200, [
               { id: null, success: false, errors: [missing] },
               { id: '00Q2', success: true, errors: [], created: false },
             ])
-          : answer(200, [{ id: '00Q3', success: true, errors: [], created: true }]),
+          : crmAnswer(200, [{ id: '00Q3', success: true, errors: [], created: true }]),
     );
     const previous = {
       connectionId: 'c1',
@@ -293,8 +228,8 @@ describe('Salesforce connector', () => {
   });
 
   it('when Salesforce refuses a record for a required field without a placeholder, then it fails without a second call', async () => {
-    const context = contextFor(connection('salesforce', { email: 'Email' }), () =>
-      answer(200, [
+    const context = contextFor(testConnection('salesforce', { email: 'Email' }), () =>
+      crmAnswer(200, [
         {
           id: null,
           success: false,
@@ -319,10 +254,10 @@ describe('Salesforce connector', () => {
 
   it('when Salesforce answers 403 REQUEST_LIMIT_EXCEEDED, then it is a rate limit; another 403 is not', () => {
     expect(
-      salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }])),
+      salesforceConnector.rateLimitedFor(crmAnswer(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }])),
     ).toBe(300);
     expect(
-      salesforceConnector.rateLimitedFor(answer(403, [{ errorCode: 'INSUFFICIENT_ACCESS' }])),
+      salesforceConnector.rateLimitedFor(crmAnswer(403, [{ errorCode: 'INSUFFICIENT_ACCESS' }])),
     ).toBeUndefined();
   });
 });
@@ -339,7 +274,7 @@ describe('Pipedrive connector', () => {
   it('when Pipedrive reports limits, then x-ratelimit-* size a 2-second window', () => {
     expect(
       pipedriveConnector.observeLimits(
-        answer(
+        crmAnswer(
           200,
           {},
           { 'x-ratelimit-limit': '80', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '1' },
@@ -349,12 +284,12 @@ describe('Pipedrive connector', () => {
   });
 
   it('when the token rides in the query, then it is sent as api_token', async () => {
-    const context = contextFor(connection('pipedrive', { email: 'email' }), (request) =>
+    const context = contextFor(testConnection('pipedrive', { email: 'email' }), (request) =>
       request.url.includes('/persons/search')
-        ? answer(200, { success: true, data: { items: [] } })
+        ? crmAnswer(200, { success: true, data: { items: [] } })
         : request.url.includes('/persons')
-          ? answer(201, { success: true, data: { id: 5 } })
-          : answer(201, { success: true, data: { id: 'adf21080-0e10-11eb-879b-05d71fb426ec' } }),
+          ? crmAnswer(201, { success: true, data: { id: 5 } })
+          : crmAnswer(201, { success: true, data: { id: 'adf21080-0e10-11eb-879b-05d71fb426ec' } }),
     );
     const [result] = await pipedriveConnector.upsert(context, [item(1, 'p@x.com')]);
     expect(result).toEqual({
@@ -378,7 +313,7 @@ describe('Refused credentials', () => {
   it.each([401, 403])(
     'when a CRM answers %i, then the credentials are rejected, not the record',
     async (status) => {
-      const context = contextFor(connection('webhook', {}), () => answer(status, {}));
+      const context = contextFor(testConnection('webhook', {}), () => crmAnswer(status, {}));
       context.credentials = { url: 'https://hooks.example.com/in', signingSecret: 'x' };
       const [result] = await webhookConnector.upsert(context, [item(1, 'w@x.com')]);
       expect(result).toMatchObject({

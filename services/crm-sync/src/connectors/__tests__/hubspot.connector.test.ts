@@ -1,35 +1,13 @@
-import type { CrmConnectionItem, LeadSnapshot, SyncStatusItem } from '@leadflow/contracts';
-import type { ConnectorContext, SyncItem } from '../connector';
+import type { SyncStatusItem } from '@leadflow/contracts';
+import type { SyncItem } from '../connector';
 import type { CrmRequest, CrmResponse } from '../crm-http';
 import { hubspotConnector } from '../hubspot.connector';
+import { changeOf, contextFor, crmAnswer, leadSnapshot, testConnection } from './fixtures';
 
-const connection: CrmConnectionItem = {
-  tenantId: 't1',
-  connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
-  type: 'hubspot',
-  name: 'hubspot',
-  enabled: true,
-  baseUrl: 'https://crm.example.com',
-  fieldMapping: { email: 'email', lastName: 'lastname' },
-  secretName: 'x',
-  version: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const connection = testConnection('hubspot', { email: 'email', lastName: 'lastname' });
 
 /** A change of lead n; with `contactId`, a lead an earlier sync recorded that contact for. */
 function item(n: number, email: string, contactId?: string): SyncItem {
-  const lead: LeadSnapshot = {
-    id: `LEAD${n}`,
-    status: 'new',
-    source: 'form',
-    fields: { email, lastName: `L${n}` },
-    custom: {},
-    isTest: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-02T00:00:00.000Z',
-    version: 2,
-  };
   const previous: SyncStatusItem | undefined = contactId
     ? {
         connectionId: connection.connectionId,
@@ -41,28 +19,18 @@ function item(n: number, email: string, contactId?: string): SyncItem {
         syncedVersion: 1,
       }
     : undefined;
-  return {
-    leadId: lead.id,
-    version: 2,
+  return changeOf(leadSnapshot(n, { email, lastName: `L${n}` }, 2), {
     eventId: `EV${n}`,
-    detailType: 'lead.updated',
-    occurredAt: lead.updatedAt,
-    lead,
     changedFields: ['email'],
     ...(previous ? { previous } : {}),
-  };
+  });
 }
 
+/** HubSpot's answer, its error summarised as crm-http does. */
 const answer = (status: number, body?: unknown): CrmResponse => {
   const record = (body ?? {}) as { category?: string; message?: string };
-  return {
-    status,
-    headers: {},
-    text: body === undefined ? '' : JSON.stringify(body),
-    body,
-    errorSummary:
-      status >= 300 ? [record.category, record.message].filter(Boolean).join(': ') : undefined,
-  };
+  const summary = [record.category, record.message].filter(Boolean).join(': ');
+  return crmAnswer(status, body, {}, status >= 300 ? summary : undefined);
 };
 
 interface Input {
@@ -99,24 +67,9 @@ const notFound = answer(404, {
   category: 'OBJECT_NOT_FOUND',
 });
 
-function contextFor(
-  respond: (request: CrmRequest) => CrmResponse,
-): ConnectorContext & { sent: CrmRequest[] } {
-  const sent: CrmRequest[] = [];
-  return {
-    connection,
-    credentials: { accessToken: 'token-0123456789' },
-    sent,
-    request: async (request) => {
-      sent.push(request);
-      return respond(request);
-    },
-  };
-}
-
 describe('HubSpot connector, a lead synced before', () => {
   it('when its e-mail changes, then its recorded contact is updated by id with the new e-mail', async () => {
-    const context = contextFor(writesAll);
+    const context = contextFor(connection, writesAll);
 
     const results = await hubspotConnector.upsert(context, [item(1, 'New@x.com', '501')]);
 
@@ -132,7 +85,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when it arrives with leads never synced, then it is updated by id and they are upserted by e-mail', async () => {
-    const context = contextFor(writesAll);
+    const context = contextFor(connection, writesAll);
 
     const results = await hubspotConnector.upsert(context, [
       item(1, 'a@x.com'),
@@ -150,7 +103,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when its new e-mail belongs to another contact, then it fails naming the conflict and nothing is written by e-mail', async () => {
-    const context = contextFor(() => conflict('777'));
+    const context = contextFor(connection, () => conflict('777'));
 
     const results = await hubspotConnector.upsert(context, [item(1, 'taken@x.com', '501')]);
 
@@ -164,7 +117,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when one update of a batch meets that conflict, then halving fails only that lead', async () => {
-    const context = contextFor((request) =>
+    const context = contextFor(connection, (request) =>
       inputsOf(request).some((input) => input.id === '502') ? conflict('777') : writesAll(request),
     );
 
@@ -179,7 +132,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when HubSpot no longer has its contact, then it is written by e-mail instead', async () => {
-    const context = contextFor((request) =>
+    const context = contextFor(connection, (request) =>
       endpointOf(request) === 'update' ? notFound : writesAll(request),
     );
 
@@ -193,7 +146,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when a 207 names its contact as not found, then only it is written by e-mail', async () => {
-    const context = contextFor((request) => {
+    const context = contextFor(connection, (request) => {
       if (endpointOf(request) === 'upsert') return writesAll(request);
       const [kept, gone] = inputsOf(request);
       return answer(207, {
@@ -219,7 +172,7 @@ describe('HubSpot connector, a lead synced before', () => {
   });
 
   it('when two leads share one recorded contact, then they go in separate calls (HubSpot refuses duplicate ids)', async () => {
-    const context = contextFor(writesAll);
+    const context = contextFor(connection, writesAll);
 
     await hubspotConnector.upsert(context, [item(1, 'a@x.com', '501'), item(2, 'a@x.com', '501')]);
 

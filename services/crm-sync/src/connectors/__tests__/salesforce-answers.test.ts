@@ -1,21 +1,14 @@
-import type { CrmConnectionItem, LeadSnapshot, SyncStatusItem } from '@leadflow/contracts';
-import { resultOfError, type ConnectorContext, type SyncItem } from '../connector';
-import type { CrmRequest, CrmResponse } from '../crm-http';
+import type { SyncStatusItem } from '@leadflow/contracts';
+import { resultOfError, type SyncItem } from '../connector';
+import type { CrmResponse } from '../crm-http';
 import { salesforceConnector } from '../salesforce.connector';
+import { changeOf, contextFor, crmAnswer, leadSnapshot, testConnection } from './fixtures';
 
-const connection: CrmConnectionItem = {
-  tenantId: 't1',
-  connectionId: '01JDQ5B2C3D4E5F6G7H8J9K0MN',
-  type: 'salesforce',
-  name: 'Salesforce',
-  enabled: true,
-  baseUrl: 'https://crm.example.com',
-  fieldMapping: { email: 'Email', lastName: 'LastName', company: 'Company' },
-  secretName: 'x',
-  version: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const connection = testConnection('salesforce', {
+  email: 'Email',
+  lastName: 'LastName',
+  company: 'Company',
+});
 
 function synced(externalId: string): SyncStatusItem {
   return {
@@ -28,29 +21,11 @@ function synced(externalId: string): SyncStatusItem {
   };
 }
 
-function created(n: number, previous?: SyncStatusItem): SyncItem {
-  const lead: LeadSnapshot = {
-    id: `LEAD${n}`,
-    status: 'new',
-    source: 'form',
-    fields: { email: `l${n}@x.com`, lastName: `L${n}` },
-    custom: {},
-    isTest: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    version: 1,
-  };
-  return {
-    leadId: lead.id,
-    version: 1,
+const created = (n: number, previous?: SyncStatusItem): SyncItem =>
+  changeOf(leadSnapshot(n, { email: `l${n}@x.com`, lastName: `L${n}` }), {
     eventId: `EV${n}`,
-    detailType: 'lead.created',
-    occurredAt: lead.createdAt,
-    lead,
-    changedFields: ['*'],
     ...(previous ? { previous } : {}),
-  };
-}
+  });
 
 function erased(n: number, previous?: SyncStatusItem): SyncItem {
   return {
@@ -64,15 +39,8 @@ function erased(n: number, previous?: SyncStatusItem): SyncItem {
   };
 }
 
-function json(status: number, body: unknown): CrmResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json' },
-    text: JSON.stringify(body),
-    body,
-    errorSummary: undefined,
-  };
-}
+const json = (status: number, body: unknown): CrmResponse =>
+  crmAnswer(status, body, { 'content-type': 'application/json' });
 
 /** What crm-http makes of a body that is not JSON: the text, and no parsed body. */
 function html(status: number): CrmResponse {
@@ -82,21 +50,6 @@ function html(status: number): CrmResponse {
     text: '<html>Service temporarily unavailable</html>',
     body: undefined,
     errorSummary: undefined,
-  };
-}
-
-function contextFor(
-  respond: (request: CrmRequest) => CrmResponse,
-): ConnectorContext & { sent: CrmRequest[] } {
-  const sent: CrmRequest[] = [];
-  return {
-    connection,
-    credentials: { accessToken: 'token-0123456789', instanceUrl: 'https://crm.example.com' },
-    sent,
-    request: async (request) => {
-      sent.push(request);
-      return respond(request);
-    },
   };
 }
 
@@ -127,7 +80,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   ])(
     'when an upsert is answered 200 with %s, then every record is retried as possibly applied',
     async (_what, response) => {
-      const context = contextFor(() => response);
+      const context = contextFor(connection, () => response);
 
       const results = await salesforceConnector.upsert(context, [created(1), created(2)]);
 
@@ -140,7 +93,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
     const missing = refused('REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', [
       'Company',
     ]);
-    const context = contextFor((request) =>
+    const context = contextFor(connection, (request) =>
       (request.json as { records: unknown[] }).records.length === 2
         ? json(200, [missing, saved('00Q2')])
         : html(200),
@@ -166,7 +119,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
         },
       ],
     };
-    const context = contextFor((request) =>
+    const context = contextFor(connection, (request) =>
       request.url.endsWith('/Leadflow_Id__c')
         ? json(200, [duplicate, saved('00Q2')])
         : json(200, []),
@@ -179,7 +132,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   });
 
   it('when the records’ own errors come back, then they keep their classification', async () => {
-    const context = contextFor(() =>
+    const context = contextFor(connection, () =>
       json(200, [
         refused('UNABLE_TO_LOCK_ROW', 'locked'),
         refused('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'no'),
@@ -198,7 +151,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   ])(
     'when an erasure by record id is answered 200 with %s, then it is retried as possibly applied, never done or failed',
     async (_what, response) => {
-      const context = contextFor(() => response);
+      const context = contextFor(connection, () => response);
 
       const outcome = await salesforceConnector
         .erase(context, [erased(1, synced('00Q1')), erased(2, synced('00Q2'))])
@@ -212,7 +165,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   );
 
   it('when a record erased by id is already gone, then the erasure is done', async () => {
-    const context = contextFor(() =>
+    const context = contextFor(connection, () =>
       json(200, [saved('00Q1'), refused('ENTITY_IS_DELETED', 'entity is deleted')]),
     );
 
@@ -225,7 +178,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   });
 
   it('when an erasure by external id is answered 200 with a page instead of 204, then it is retried as possibly applied', async () => {
-    const context = contextFor(() => html(200));
+    const context = contextFor(connection, () => html(200));
 
     expect(await salesforceConnector.erase(context, [erased(1)])).toEqual([mayHaveBeenApplied]);
     expect(context.sent[0]!.url).toBe(
@@ -238,7 +191,7 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
       { ...html(204), headers: {}, text: '' },
       json(404, [{ errorCode: 'NOT_FOUND' }]),
     ];
-    const context = contextFor(() => answers.shift()!);
+    const context = contextFor(connection, () => answers.shift()!);
 
     expect(await salesforceConnector.erase(context, [erased(1), erased(2)])).toEqual([
       { state: 'synced' },
