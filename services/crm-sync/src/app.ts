@@ -56,6 +56,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
     production: config.NODE_ENV === 'production',
   });
   const retryDelaySeconds = retryDelay(config.CRM_SYNC_RETRY_BASE_SECONDS);
+  const statuses = new SyncStatusRepository(db, config.LEADS_TABLE, leaseMs);
   const dispatcher = new SyncDispatcher({
     connectors: CONNECTORS,
     credentials: new CredentialStore(
@@ -63,7 +64,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
       config.SECRETS_PREFIX,
       config.CRM_SECRET_CACHE_MS,
     ),
-    statuses: new SyncStatusRepository(db, config.LEADS_TABLE, leaseMs),
+    statuses,
     http,
     logger,
     settings: {
@@ -79,6 +80,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
   const service = new SyncService({
     connections: new ConnectionRepository(db, config.TENANTS_TABLE, config.CRM_CONNECTION_CACHE_MS),
     dispatcher,
+    statuses,
     logger,
     retryDelaySeconds,
   });

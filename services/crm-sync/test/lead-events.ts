@@ -19,7 +19,7 @@ import { ulid } from 'ulid';
 
 export type LeadEventInput =
   | { detailType: 'lead.created' | 'lead.updated'; detail: LeadChanged }
-  | { detailType: 'lead.erased'; detail: LeadRemoved };
+  | { detailType: 'lead.erased' | 'lead.deleted'; detail: LeadRemoved };
 
 let counter = 0;
 
@@ -110,6 +110,15 @@ export function leadErased(
   return { detailType: 'lead.erased', detail: { ...envelope(tenantId), leadId, version } };
 }
 
+/** A soft deletion, as the leads service publishes it. */
+export function leadDeleted(
+  tenantId: string,
+  leadId: string,
+  version: number,
+): LeadEventInput & { detailType: 'lead.deleted' } {
+  return { detailType: 'lead.deleted', detail: { ...envelope(tenantId), leadId, version } };
+}
+
 /** Puts lead events on the bus the way the leads service's outbox relay does. */
 export async function publishLeadEvents(
   eventBridge: EventBridgeClient,
@@ -122,7 +131,9 @@ export async function publishLeadEvents(
       new PutEventsCommand({
         Entries: chunk.map((event) => {
           assertValid(
-            event.detailType === 'lead.erased' ? LeadRemovedSchema : LeadChangedSchema,
+            event.detailType === 'lead.erased' || event.detailType === 'lead.deleted'
+              ? LeadRemovedSchema
+              : LeadChangedSchema,
             event.detail,
             { prefix: 'detail', message: `${event.detailType} does not match its contract` },
           );

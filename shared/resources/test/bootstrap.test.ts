@@ -143,6 +143,7 @@ describe('bootstrap from the resource manifest', () => {
     const delivered = await receiveAll(resources.queues['crm-sync'].url);
     expect(delivered.map((m) => `${m.source} ${m['detail-type']}`).sort()).toEqual([
       'leadflow.leads lead.created',
+      'leadflow.leads lead.deleted',
       'leadflow.leads lead.erased',
     ]);
     expect(await receiveAll(resources.queues['lead-intake'].url, 0)).toEqual([]);

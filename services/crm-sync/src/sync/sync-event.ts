@@ -12,6 +12,7 @@ import type { SyncItem } from '../connectors/connector';
 export type LeadEvent = (
   | { detailType: 'lead.created' | 'lead.updated'; detail: LeadChanged }
   | { detailType: 'lead.erased'; detail: LeadRemoved }
+  | { detailType: 'lead.deleted'; detail: LeadRemoved }
 ) & {
   /** When the change first went back to the queue to wait for a CRM's rate limit (epoch ms). */
   waitingSince?: number;
@@ -70,6 +71,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const removedDetail = (event: QueuedEvent) =>
+  assertValid<LeadRemoved>(LeadRemovedSchema, event.detail, { prefix: 'detail' });
+
 /** An EventBridge event as the crm-sync queue delivers it, checked against the contracts. */
 export function parseLeadEvent(body: string): LeadEvent {
   let event: QueuedEvent;
@@ -92,12 +96,10 @@ export function parseLeadEvent(body: string): LeadEvent {
         throw new PoisonMessageError('the snapshot is not of the lead version the event names');
       return { detailType, detail, ...waitingSinceOf(event) };
     }
-    if (detailType === 'lead.erased') {
-      const detail = assertValid<LeadRemoved>(LeadRemovedSchema, event.detail, {
-        prefix: 'detail',
-      });
-      return { detailType, detail, ...waitingSinceOf(event) };
-    }
+    if (detailType === 'lead.erased')
+      return { detailType, detail: removedDetail(event), ...waitingSinceOf(event) };
+    if (detailType === 'lead.deleted')
+      return { detailType, detail: removedDetail(event), ...waitingSinceOf(event) };
   } catch (error) {
     if (error instanceof PoisonMessageError) throw error;
     throw new PoisonMessageError(`${detailType} does not match its schema: ${describe(error)}`, {
@@ -107,8 +109,13 @@ export function parseLeadEvent(body: string): LeadEvent {
   throw new PoisonMessageError(`unexpected detail-type ${String(detailType)}`);
 }
 
-/** The change as connectors see it; `previous` is filled per connection at batch time. */
+/**
+ * The change as connectors see it; `previous` is filled per connection at batch time. A (soft)
+ * deletion changes nothing in a CRM: it is only recorded (SyncService), never sent.
+ */
 export function toSyncItem(event: LeadEvent): SyncItem {
+  if (event.detailType === 'lead.deleted')
+    throw new Error('a deletion is recorded on the sync status, not sent to a CRM');
   const { detail } = event;
   return {
     leadId: detail.leadId,

@@ -130,6 +130,40 @@ export class SyncStatusRepository {
     }
   }
 
+  /**
+   * Records `version`, a change with nothing for the CRM, as reached by it — only when the version
+   * before it was the newest the CRM got and nothing newer is recorded. Otherwise the gap stays,
+   * and the next change sends every field, as it must.
+   */
+  async recordUnchanged(
+    tenantId: string,
+    leadId: string,
+    connectionId: string,
+    version: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: leadKeys.syncStatus(tenantId, leadId, connectionId),
+          UpdateExpression: 'SET leadVersion = :version, syncedVersion = :version',
+          ConditionExpression:
+            'leadVersion = :before AND (syncedVersion = :before OR (attribute_not_exists(syncedVersion) AND #state = :synced))',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':version': version,
+            ':before': version - 1,
+            ':synced': 'synced',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async write(tenantId: string, leadId: string, status: StatusWrite): Promise<WriteOutcome> {
     const names: Record<string, string> = { '#state': 'state' };
     const values: Record<string, unknown> = {

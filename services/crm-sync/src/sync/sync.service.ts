@@ -1,12 +1,15 @@
+import type { CrmConnectionItem, LeadRemoved } from '@leadflow/contracts';
 import { RetryLater, type Logger } from '@leadflow/core';
 import type { ConnectionRepository } from '../connections/connection.repository';
 import type { SyncOutcome } from './connection-lane';
 import type { SyncDispatcher } from './dispatcher';
+import type { SyncStatusRepository } from './sync-status.repository';
 import { toSyncItem, type LeadEvent } from './sync-event';
 
 export interface SyncServiceDeps {
   connections: Pick<ConnectionRepository, 'enabled'>;
   dispatcher: Pick<SyncDispatcher, 'submit'>;
+  statuses: Pick<SyncStatusRepository, 'recordUnchanged'>;
   logger: Logger;
   /** Backoff after a CRM outage: receiveCount → seconds. */
   retryDelaySeconds: (receiveCount: number) => number;
@@ -30,6 +33,10 @@ export class SyncService {
 
   async sync(event: LeadEvent, receiveCount: number): Promise<SyncResult> {
     const connections = await this.deps.connections.enabled(event.detail.tenantId);
+    if (event.detailType === 'lead.deleted') {
+      await this.recordDeletion(event.detail, connections);
+      return { kind: 'done' };
+    }
     const outcomes: SyncOutcome[] = await Promise.all(
       connections.map((connection) =>
         this.deps.dispatcher.submit(
@@ -54,5 +61,21 @@ export class SyncService {
     return deferrals.length > 0
       ? { kind: 'deferred', delaySeconds: waitSeconds }
       : { kind: 'done' };
+  }
+
+  /**
+   * A soft deletion changes nothing a CRM holds; recorded as reached, it keeps the versions a
+   * CRM got unbroken, so the restore that may follow sends only its own changes. Otherwise the
+   * gap would make it send every mapped field and empty the CRM values the lead never had.
+   */
+  private async recordDeletion(
+    { tenantId, leadId, version }: LeadRemoved,
+    connections: CrmConnectionItem[],
+  ): Promise<void> {
+    await Promise.all(
+      connections.map((connection) =>
+        this.deps.statuses.recordUnchanged(tenantId, leadId, connection.connectionId, version),
+      ),
+    );
   }
 }

@@ -57,6 +57,14 @@ describe('parseLeadEvent', () => {
     expect(item.lead).toBeUndefined();
   });
 
+  it('when a lead.deleted arrives, then it is read, and never made a change for a CRM', () => {
+    const event = parseLeadEvent(
+      delivered('lead.deleted', { ...envelope('t1'), leadId, version: 3 }),
+    );
+    expect(event).toMatchObject({ detailType: 'lead.deleted', detail: { leadId, version: 3 } });
+    expect(() => toSyncItem(event)).toThrow(/not sent to a CRM/);
+  });
+
   it('when a change is re-sent to wait for a rate limit, then the copy tells since when it waits, and keeps the event', () => {
     const body = delivered('lead.erased', { ...envelope('t1'), leadId, version: 3 });
     const since = Date.parse('2026-01-01T00:00:05.000Z');
@@ -85,7 +93,7 @@ describe('parseLeadEvent', () => {
     ['another source', delivered('lead.created', {}, 'leadflow.ingestion'), /source/],
     [
       'an unexpected type',
-      delivered('lead.deleted', { ...envelope('t1'), leadId, version: 1 }),
+      delivered('lead.restored', { ...envelope('t1'), leadId, version: 1 }),
       /detail-type/,
     ],
     [

@@ -34,6 +34,7 @@ function serviceAnswering(outcome: SyncOutcome): SyncService {
   return new SyncService({
     connections: { enabled: async () => [connection] },
     dispatcher: { submit: async () => outcome },
+    statuses: { recordUnchanged: async () => true },
     logger: createLogger({ service: 'test', level: 'silent' }),
     retryDelaySeconds: () => 2,
   });
