@@ -3,3 +3,4 @@ export * from './test-issuer';
 export * from './http-client';
 export * from './logs';
 export * from './black-hole';
+export * from './cors';

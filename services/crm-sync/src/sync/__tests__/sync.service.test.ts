@@ -1,21 +1,10 @@
-import type { CrmConnectionItem } from '@leadflow/contracts';
 import { createLogger, RetryLater } from '@leadflow/core';
 import type { SyncOutcome } from '../connection-lane';
 import type { LeadEvent } from '../sync-event';
 import { SyncService } from '../sync.service';
+import { testConnection } from '../../connectors/__tests__/fixtures';
 
-const connection: CrmConnectionItem = {
-  tenantId: 't1',
-  connectionId: 'c1',
-  type: 'webhook',
-  name: 'Webhook',
-  enabled: true,
-  fieldMapping: {},
-  secretName: 's',
-  version: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const connection = testConnection('webhook', {});
 
 const erasure: LeadEvent = {
   detailType: 'lead.erased',
