@@ -7,7 +7,7 @@ export const etagOf = (version: number): string => `"${version}"`;
 export const IfMatchHeader = {
   'If-Match': {
     description:
-      'The ETag of the version you read; the update applies only if it is still current. One ETag: `*` or a list answers 412, as an update must name the version it was made from.',
+      'The ETag of the version you read; the update applies only if it is still current. One strong ETag: `*`, a list or a weak ETag (`W/"3"`, which If-Match never matches) answers 412, as an update must name the version it was made from.',
     required: true,
     schema: Type.String({ maxLength: 64 }),
     example: '"3"',
@@ -18,7 +18,11 @@ export const ETagHeader = {
   ETag: { description: 'The version of the resource, for If-Match.', schema: Type.String() },
 };
 
-/** The version an update expects, from If-Match: 428 without it, 412 when it names none. */
+/**
+ * The version an update expects, from If-Match: 428 without it, 412 when it names none. If-Match
+ * compares strongly (RFC 9110 §13.1.1): a weak ETag, such as one a proxy weakened after
+ * changing the body, never matches.
+ */
 export function expectedVersion(ifMatch: string | undefined): number {
   if (ifMatch === undefined || ifMatch.trim() === '') {
     throw new AppError(
@@ -26,7 +30,7 @@ export function expectedVersion(ifMatch: string | undefined): number {
       'This update needs an If-Match header with the ETag you read',
     );
   }
-  const match = /^(?:W\/)?"(\d{1,15})"$/.exec(ifMatch.trim());
+  const match = /^"(\d{1,15})"$/.exec(ifMatch.trim());
   if (!match)
     throw new AppError('precondition_failed', 'If-Match does not name a version of this resource');
   return Number(match[1]);
