@@ -83,6 +83,7 @@ export function buildApp({ config, logger, aws, validateResponses }: CrmSyncDeps
     statuses,
     logger,
     retryDelaySeconds,
+    maxWaitMs: config.CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS * 1000,
   });
   const worker = new SyncWorker({
     sqs: aws.sqs,

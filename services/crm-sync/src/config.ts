@@ -36,7 +36,7 @@ export const CrmSyncConfigSchema = Type.Composite([
       { default: 5_000, minimum: 0, maximum: 60_000 },
     ),
     CRM_SYNC_MAX_RATE_LIMIT_WAIT_SECONDS: Env.integer(
-      'Longest a change waits for CRM rate limits (or a slow CRM, or another attempt at its lead), counted from its first wait; beyond it, each further wait is a failed attempt, so a CRM that only ever answers 429 sends the change to the DLQ',
+      'Longest a change waits for CRM rate limits (or a slow CRM, or another attempt at its lead), counted from its first wait; beyond it, each further wait is a failed attempt, so a CRM that only ever answers 429 sends the change to the DLQ. A deletion waits as long for the change before it to reach the CRM',
       { default: 86_400, minimum: 1, maximum: 2_592_000 },
     ),
     CRM_SYNC_CONNECTION_CONCURRENCY: Env.integer(

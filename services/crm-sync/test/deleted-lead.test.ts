@@ -41,8 +41,8 @@ describe('A lead deleted, then restored', () => {
   }
 
   /** The restore as the leads service publishes it: a lead.updated of deletedAt only. */
-  function restoreOf(created: ReturnType<typeof leadCreated>, version: number) {
-    const restored = leadUpdated(created, { version });
+  function restoreOf(deleted: Parameters<typeof leadUpdated>[0], version: number) {
+    const restored = leadUpdated(deleted, { version });
     restored.detail.changedFields = ['deletedAt'];
     return restored;
   }
@@ -74,5 +74,23 @@ describe('A lead deleted, then restored', () => {
     expect(status.state).toBe('synced');
     // Every mapped field went, so those the lead lacks were emptied: what a change in the gap may have done.
     expect(contact.properties.phone ?? '').toBe('');
+  });
+
+  it('when the deletion arrives while an edit before it is still on its way to the CRM, then it waits for the edit, and the restore keeps the CRM values', async () => {
+    const { created, contact } = await syncedLeadWithRepValues('inflight@rstr.example.com');
+    const { leadId } = created.detail;
+    h.fake.slowDown({ crm: 'hubspot', delayMs: 3_000 });
+    const edited = leadUpdated(created, { fields: { firstName: 'Ada Edited' }, version: 2 });
+    await h.publish(edited);
+    await h.waitForStatus('rstr', leadId, hubspot.id, (s) => s.leadVersion === 2);
+    await h.publish(leadDeleted('rstr', leadId, 3));
+    await h.waitForStatus('rstr', leadId, hubspot.id, (s) => s.syncedVersion === 3, 30_000);
+    await h.publish(restoreOf(edited, 4));
+    await h.waitForStatus('rstr', leadId, hubspot.id, (s) => s.syncedVersion === 4);
+    expect(contact.properties).toMatchObject({
+      firstname: 'Ada Edited',
+      phone: '+15550009999',
+      company: 'Rep-entered Inc',
+    });
   });
 });

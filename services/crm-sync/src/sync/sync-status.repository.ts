@@ -24,6 +24,13 @@ export interface StatusWrite {
   syncedVersion?: number;
 }
 
+/**
+ * recordUnchanged's answer: recorded; not yet, as an older version is still on its way to the
+ * CRM; or never (the version before it never reached the CRM, a newer one is recorded, or the
+ * lead was never synced to it).
+ */
+export type UnchangedOutcome = 'recorded' | 'wait' | 'gap';
+
 export type WriteOutcome = { written: true } | { written: false; current?: SyncStatusItem };
 
 export interface Claim {
@@ -132,15 +139,16 @@ export class SyncStatusRepository {
 
   /**
    * Records `version`, a change with nothing for the CRM, as reached by it — only when the version
-   * before it was the newest the CRM got and nothing newer is recorded. Otherwise the gap stays,
-   * and the next change sends every field, as it must.
+   * before it was the newest the CRM got and nothing newer is recorded. While an older version
+   * is still on its way to the CRM (pending), the answer is to try again once it landed;
+   * otherwise the gap stays, and the next change sends every field, as it must.
    */
   async recordUnchanged(
     tenantId: string,
     leadId: string,
     connectionId: string,
     version: number,
-  ): Promise<boolean> {
+  ): Promise<UnchangedOutcome> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -155,12 +163,15 @@ export class SyncStatusRepository {
             ':before': version - 1,
             ':synced': 'synced',
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'recorded';
     } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
+      const item = conditionFailureItem(error);
+      const current = item && withoutKeys<SyncStatusItem>(item);
+      return current?.state === 'pending' && current.leadVersion < version ? 'wait' : 'gap';
     }
   }
 

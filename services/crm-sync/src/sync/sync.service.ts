@@ -1,4 +1,4 @@
-import type { CrmConnectionItem, LeadRemoved } from '@leadflow/contracts';
+import type { CrmConnectionItem } from '@leadflow/contracts';
 import { RetryLater, type Logger } from '@leadflow/core';
 import type { ConnectionRepository } from '../connections/connection.repository';
 import type { SyncOutcome } from './connection-lane';
@@ -13,6 +13,16 @@ export interface SyncServiceDeps {
   logger: Logger;
   /** Backoff after a CRM outage: receiveCount → seconds. */
   retryDelaySeconds: (receiveCount: number) => number;
+  /**
+   * How long a deletion waits for an older version still on its way to a CRM: as long as that
+   * version itself may wait for its CRM.
+   */
+  maxWaitMs: number;
+}
+
+/** A deletion waiting for an older version looks again after as long as it waited, 2 s to 5 min. */
+export function deletionRecheckSeconds(waitedMs: number): number {
+  return Math.min(300, Math.max(2, Math.floor(waitedMs / 1000)));
 }
 
 /** Done for every connection, or waiting this long for a CRM (nothing failed). */
@@ -33,10 +43,7 @@ export class SyncService {
 
   async sync(event: LeadEvent, receiveCount: number): Promise<SyncResult> {
     const connections = await this.deps.connections.enabled(event.detail.tenantId);
-    if (event.detailType === 'lead.deleted') {
-      await this.recordDeletion(event.detail, connections);
-      return { kind: 'done' };
-    }
+    if (event.detailType === 'lead.deleted') return this.recordDeletion(event, connections);
     const outcomes: SyncOutcome[] = await Promise.all(
       connections.map((connection) =>
         this.deps.dispatcher.submit(
@@ -66,16 +73,27 @@ export class SyncService {
   /**
    * A soft deletion changes nothing a CRM holds; recorded as reached, it keeps the versions a
    * CRM got unbroken, so the restore that may follow sends only its own changes. Otherwise the
-   * gap would make it send every mapped field and empty the CRM values the lead never had.
+   * gap would make it send every mapped field and empty the CRM values the lead never had. A
+   * deletion right after an edit still on its way to the CRM waits for it to land.
    */
   private async recordDeletion(
-    { tenantId, leadId, version }: LeadRemoved,
+    { detail, waitingSince }: Extract<LeadEvent, { detailType: 'lead.deleted' }>,
     connections: CrmConnectionItem[],
-  ): Promise<void> {
-    await Promise.all(
+  ): Promise<SyncResult> {
+    const { tenantId, leadId, version } = detail;
+    const outcomes = await Promise.all(
       connections.map((connection) =>
         this.deps.statuses.recordUnchanged(tenantId, leadId, connection.connectionId, version),
       ),
     );
+    if (!outcomes.includes('wait')) return { kind: 'done' };
+    const waitedMs = Date.now() - (waitingSince ?? Date.now());
+    if (waitedMs < this.deps.maxWaitMs)
+      return { kind: 'deferred', delaySeconds: deletionRecheckSeconds(waitedMs) };
+    this.deps.logger.warn(
+      { leadId, version, waitedMs },
+      'a deletion waited too long for an older version to reach the CRM; a restore will send every field',
+    );
+    return { kind: 'done' };
   }
 }

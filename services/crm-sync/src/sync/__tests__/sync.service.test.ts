@@ -1,7 +1,8 @@
 import { createLogger, RetryLater } from '@leadflow/core';
+import type { UnchangedOutcome } from '../sync-status.repository';
 import type { SyncOutcome } from '../connection-lane';
 import type { LeadEvent } from '../sync-event';
-import { SyncService } from '../sync.service';
+import { deletionRecheckSeconds, SyncService } from '../sync.service';
 import { testConnection } from '../../connectors/__tests__/fixtures';
 
 const connection = testConnection('webhook', {});
@@ -18,14 +19,25 @@ const erasure: LeadEvent = {
   },
 };
 
-/** One connection, whose lane answers `outcome`; the backoff is 2 s. */
-function serviceAnswering(outcome: SyncOutcome): SyncService {
+const deletion: LeadEvent = { detailType: 'lead.deleted', detail: erasure.detail };
+
+const MAX_WAIT_MS = 60_000;
+
+/**
+ * One connection, whose lane answers `outcome` and whose status answers `unchanged` to a
+ * deletion; the backoff is 2 s.
+ */
+function serviceAnswering(
+  outcome: SyncOutcome,
+  unchanged: UnchangedOutcome = 'recorded',
+): SyncService {
   return new SyncService({
     connections: { enabled: async () => [connection] },
     dispatcher: { submit: async () => outcome },
-    statuses: { recordUnchanged: async () => true },
+    statuses: { recordUnchanged: async () => unchanged },
     logger: createLogger({ service: 'test', level: 'silent' }),
     retryDelaySeconds: () => 2,
+    maxWaitMs: MAX_WAIT_MS,
   });
 }
 
@@ -40,5 +52,41 @@ describe('SyncService', () => {
   it('when a connection fails with no such moment, then the message waits the backoff', async () => {
     const service = serviceAnswering({ kind: 'retry', error: 'answered 503' });
     await expect(service.sync(erasure, 1)).rejects.toMatchObject({ delaySeconds: 2 });
+  });
+
+  describe('a deletion', () => {
+    const done = { kind: 'done' } as const;
+    const noCrmCall: SyncOutcome = { kind: 'retry', error: 'a deletion must not reach the CRM' };
+
+    it('when it is recorded, or can never be, then it is done without a CRM call', async () => {
+      await expect(serviceAnswering(noCrmCall, 'recorded').sync(deletion, 1)).resolves.toEqual(
+        done,
+      );
+      await expect(serviceAnswering(noCrmCall, 'gap').sync(deletion, 1)).resolves.toEqual(done);
+    });
+
+    it('when an older version is still on its way to the CRM, then it waits for it, longer each time', async () => {
+      const service = serviceAnswering(noCrmCall, 'wait');
+      await expect(service.sync(deletion, 1)).resolves.toEqual({
+        kind: 'deferred',
+        delaySeconds: 2,
+      });
+      const waitingSince = Date.now() - 20_000;
+      await expect(service.sync({ ...deletion, waitingSince }, 1)).resolves.toEqual({
+        kind: 'deferred',
+        delaySeconds: 20,
+      });
+    });
+
+    it('when it has waited as long as a change may wait for its CRM, then it gives up, leaving the gap', async () => {
+      const waitingSince = Date.now() - MAX_WAIT_MS;
+      await expect(
+        serviceAnswering(noCrmCall, 'wait').sync({ ...deletion, waitingSince }, 1),
+      ).resolves.toEqual(done);
+    });
+
+    it('looks again after as long as it waited, from 2 s to 5 min', () => {
+      expect([0, 1_500, 20_000, 10 * 60_000].map(deletionRecheckSeconds)).toEqual([2, 2, 20, 300]);
+    });
   });
 });
