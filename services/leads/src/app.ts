@@ -94,6 +94,7 @@ export function buildApp({ config, logger, aws, validateResponses }: LeadsDeps):
     ],
     authenticate: createAuthenticator({
       verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
+      liveRoles: (tenantId, memberId) => tenants.rolesOf(tenantId, memberId),
     }),
     beforeRoutes: [frontendCors(originList(config.FRONTEND_ORIGINS))],
     readinessChecks: [

@@ -40,10 +40,13 @@ export const LeadsConfigSchema = Type.Composite([
       default: 1_000,
       minimum: 50,
     }),
-    TENANT_CACHE_MS: Env.integer('How long tenant settings are cached', {
-      default: 10_000,
-      minimum: 0,
-    }),
+    TENANT_CACHE_MS: Env.integer(
+      'How long tenant settings and members’ roles are cached: a member removed or given another role in tenant-config is refused, or gets the new role, in the leads API within this',
+      {
+        default: 10_000,
+        minimum: 0,
+      },
+    ),
   }),
 ]);
 

@@ -7,12 +7,18 @@ import {
   type Principal,
 } from '@leadflow/core';
 import type { ApiKeyResolver } from './api-key-resolver';
-import { can, type Permission } from './permissions';
+import { can, type Permission, type Role } from './permissions';
 import type { TokenVerifier } from './token-verifier';
 
 export interface AuthenticatorDeps {
   verifier?: TokenVerifier;
   apiKeys?: ApiKeyResolver;
+  /**
+   * The roles a tenant's member has now, from the member list (none: no longer a member). Given,
+   * they replace the roles of a signed-in caller's token, so that a removal or a change of role
+   * applies before the token expires.
+   */
+  liveRoles?: (tenantId: string, memberId: string) => Promise<readonly Role[]>;
 }
 
 const missingToken = () =>
@@ -38,6 +44,17 @@ function authorise(principal: Principal, permission: Permission, tenantRequired:
     throw new AppError('forbidden', 'Your account belongs to no tenant');
 }
 
+async function withLiveRoles(
+  principal: Principal,
+  liveRoles: AuthenticatorDeps['liveRoles'],
+): Promise<Principal> {
+  if (!liveRoles || !principal.tenantId) return principal;
+  const roles = await liveRoles(principal.tenantId, principal.subject);
+  if (roles.length === 0)
+    throw new AppError('forbidden', 'You are no longer a member of this tenant');
+  return { ...principal, roles: [...roles] };
+}
+
 function accept(req: Parameters<RequestHandler>[0], principal: Principal): void {
   setPrincipal(req, principal);
   if (principal.tenantId) enterTenant(principal.tenantId);
@@ -59,7 +76,10 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
         const permission = auth.permission as Permission;
         const tenantRequired = auth.tenantRequired ?? true;
         return async (req, _res, next) => {
-          const principal = await verifier.verify(bearerToken(req.headers.authorization));
+          const principal = await withLiveRoles(
+            await verifier.verify(bearerToken(req.headers.authorization)),
+            deps.liveRoles,
+          );
           authorise(principal, permission, tenantRequired);
           accept(req, principal);
           next();

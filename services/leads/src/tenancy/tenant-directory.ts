@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { isRole, type Role } from '@leadflow/auth';
 import { tenantKeys, type TenantSettings } from '@leadflow/contracts';
 import { AppError, TtlCache, type DynamoDBDocumentClient } from '@leadflow/core';
 
@@ -7,12 +8,13 @@ const membershipKey = (tenantId: string, memberId: string) => JSON.stringify([te
 
 /**
  * What the leads service reads of tenant-config's data: a tenant's settings (lead schema,
- * pipeline, de-duplication, assignment) and whether someone is a member. Cached briefly:
- * a change in tenant-config takes effect within `cacheMs`.
+ * pipeline, de-duplication, assignment) and the role of a member. Cached briefly: a change in
+ * tenant-config, a member's removal too, takes effect within `cacheMs`.
  */
 export class TenantDirectory {
   private readonly settings: TtlCache<TenantSettings>;
-  private readonly members: TtlCache<boolean>;
+  /** A member's role, by membershipKey; someone not found is read again next time. */
+  private readonly members: TtlCache<Role>;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -39,7 +41,17 @@ export class TenantDirectory {
   }
 
   async isMember(tenantId: string, memberId: string): Promise<boolean> {
-    return (await this.members.get(membershipKey(tenantId, memberId))) ?? false;
+    return (await this.roleOf(tenantId, memberId)) !== undefined;
+  }
+
+  /** The member's role in the tenant's member list; none for someone who is not a member. */
+  async rolesOf(tenantId: string, memberId: string): Promise<Role[]> {
+    const role = await this.roleOf(tenantId, memberId);
+    return role ? [role] : [];
+  }
+
+  private roleOf(tenantId: string, memberId: string): Promise<Role | undefined> {
+    return this.members.get(membershipKey(tenantId, memberId));
   }
 
   private async readSettings(tenantId: string): Promise<TenantSettings | undefined> {
@@ -49,11 +61,11 @@ export class TenantDirectory {
     return Item as TenantSettings | undefined;
   }
 
-  private async readMembership(key: string): Promise<boolean> {
+  private async readMembership(key: string): Promise<Role | undefined> {
     const [tenantId, memberId] = JSON.parse(key) as [string, string];
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: tenantKeys.member(tenantId, memberId) }),
     );
-    return Item !== undefined;
+    return isRole(Item?.role) ? Item.role : undefined;
   }
 }
