@@ -92,8 +92,13 @@ function duplicateFailure(duplicate: SalesforceLead) {
   });
 }
 
+/** `Sforce-Duplicate-Rule-Header: allowSave=true`: the rule (which only alerts here) lets the save through. */
+const allowsDuplicates = (request: FakeRequest) =>
+  /allowSave=true/i.test(String(request.headers['sforce-duplicate-rule-header'] ?? ''));
+
 function upsert(state: FakeCrmState, token: string, request: FakeRequest, externalField: string) {
   const records = recordsOf(request.body);
+  const allowSave = allowsDuplicates(request);
   if (records.length === 0 || records.length > 200)
     return json(400, [
       { message: 'records must hold 1 to 200 records', errorCode: 'EXCEEDED_ID_LIMIT' },
@@ -113,7 +118,7 @@ function upsert(state: FakeCrmState, token: string, request: FakeRequest, extern
         (lead) => lead.token === token && lead.fields[externalField] === externalId,
       );
       if (existing) {
-        const duplicate = duplicateOf(state, token, fields, existing.Id);
+        const duplicate = allowSave ? undefined : duplicateOf(state, token, fields, existing.Id);
         if (duplicate) return duplicateFailure(duplicate);
         Object.assign(existing.fields, fields);
         existing.writes += 1;
@@ -126,7 +131,7 @@ function upsert(state: FakeCrmState, token: string, request: FakeRequest, extern
           `Required fields are missing: [${missing.join(', ')}]`,
           missing,
         );
-      const duplicate = duplicateOf(state, token, fields, undefined);
+      const duplicate = allowSave ? undefined : duplicateOf(state, token, fields, undefined);
       if (duplicate) return duplicateFailure(duplicate);
       const lead: SalesforceLead = { token, Id: newId(), fields, writes: 1 };
       state.salesforceLeads.set(lead.Id, lead);
@@ -137,9 +142,7 @@ function upsert(state: FakeCrmState, token: string, request: FakeRequest, extern
 
 function updateById(state: FakeCrmState, token: string, request: FakeRequest) {
   const records = recordsOf(request.body);
-  const allowSave = /allowSave=true/i.test(
-    String(request.headers['sforce-duplicate-rule-header'] ?? ''),
-  );
+  const allowSave = allowsDuplicates(request);
   return json(
     200,
     records.map((record) => {
@@ -178,6 +181,25 @@ function deleteByIds(state: FakeCrmState, token: string, request: FakeRequest) {
   );
 }
 
+/** sObject Collections retrieve: the records, with the fields asked for, in order; null for one it cannot find. */
+function retrieve(state: FakeCrmState, token: string, request: FakeRequest) {
+  const ids = (request.query.get('ids') ?? '').split(',').filter(Boolean);
+  const fields = (request.query.get('fields') ?? '').split(',').filter(Boolean);
+  if (ids.length === 0 || fields.length === 0)
+    return sfError(400, 'MALFORMED_QUERY', 'ids and fields are required');
+  return json(
+    200,
+    ids.map((id) => {
+      const lead = state.salesforceLeads.get(id);
+      if (!lead || lead.token !== token) return null;
+      const record: Record<string, unknown> = { attributes: { type: 'Lead' } };
+      for (const field of fields)
+        record[field] = field === 'Id' ? lead.Id : (lead.fields[field] ?? null);
+      return record;
+    }),
+  );
+}
+
 function deleteByExternalId(state: FakeCrmState, token: string, field: string, value: string) {
   const lead = [...state.salesforceLeads.values()].find(
     (l) => l.token === token && l.fields[field] === value,
@@ -209,6 +231,13 @@ export const salesforceRoutes: FakeRoute[] = [
     handle: (request, _match, token, state) => updateById(state, token, request),
     emails: emailsOf,
     records: (request) => recordsOf(request.body).length,
+  },
+  {
+    crm: 'salesforce',
+    method: 'GET',
+    pattern: /^\/services\/data\/v\d+\.\d+\/composite\/sobjects\/Lead$/,
+    handle: (request, _match, token, state) => retrieve(state, token, request),
+    records: (request) => (request.query.get('ids') ?? '').split(',').filter(Boolean).length,
   },
   {
     crm: 'salesforce',

@@ -173,6 +173,76 @@ describe('Salesforce sync', () => {
     expect(leadsWith('Company', 'Dup Inc')).toHaveLength(1);
   });
 
+  it('when two leads share an e-mail (a tenant that keeps them apart), then each has its own Lead, and an edit of one never writes the other’s', async () => {
+    const syncedLead = async (fields: Record<string, string>, version = 1) => {
+      const created = leadCreated('sfco', { fields });
+      await h.publish(created);
+      const status = await h.waitForStatus(
+        'sfco',
+        created.detail.leadId,
+        salesforce.id,
+        (s) => s.leadVersion === version && s.state !== 'pending',
+      );
+      return { created, status };
+    };
+    const first = await syncedLead({ email: 'twin@sfco.example.com', lastName: 'First' });
+    const second = await syncedLead({ email: 'twin@sfco.example.com', lastName: 'Second' });
+
+    expect(second.status).toMatchObject({ state: 'synced' });
+    expect(second.status.externalId).not.toBe(first.status.externalId);
+    const records = h.fake.state.salesforceLeads;
+    expect(records.get(first.status.externalId!)!.fields).toMatchObject({
+      [EXTERNAL_ID_FIELD]: first.created.detail.leadId,
+      LastName: 'First',
+    });
+    expect(records.get(second.status.externalId!)!.fields).toMatchObject({
+      [EXTERNAL_ID_FIELD]: second.created.detail.leadId,
+      LastName: 'Second',
+    });
+
+    await h.publish(leadUpdated(first.created, { fields: { lastName: 'First Edited' } }));
+    await h.waitForStatus(
+      'sfco',
+      first.created.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state === 'synced',
+    );
+    expect(records.get(first.status.externalId!)!.fields.LastName).toBe('First Edited');
+    expect(records.get(second.status.externalId!)!.fields.LastName).toBe('Second');
+  });
+
+  it('when a synced lead’s e-mail becomes one another Lead has, then its own Lead takes it', async () => {
+    const other = h.fake.seedSalesforceLead(TOKEN, {
+      Email: 'taken@sfco.example.com',
+      LastName: 'Entered By A Rep',
+      Company: 'Other Inc',
+    });
+    const created = leadCreated('sfco', {
+      fields: { email: 'mover@sfco.example.com', lastName: 'Mover' },
+    });
+    await h.publish(created);
+    const before = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state === 'synced',
+    );
+
+    await h.publish(leadUpdated(created, { fields: { email: 'taken@sfco.example.com' } }));
+    const after = await h.waitForStatus(
+      'sfco',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.leadVersion === 2 && s.state !== 'pending',
+    );
+
+    expect(after).toMatchObject({ state: 'synced', externalId: before.externalId });
+    const records = h.fake.state.salesforceLeads;
+    expect(records.get(before.externalId!)!.fields.Email).toBe('taken@sfco.example.com');
+    expect(records.get(other)!.fields).toMatchObject({ LastName: 'Entered By A Rep' });
+    expect(records.get(other)!.fields[EXTERNAL_ID_FIELD]).toBeUndefined();
+  });
+
   it('when a lead is erased, then its Lead is deleted, by record id or, unknown, by external id', async () => {
     const known = leadCreated('sfco');
     await h.publish(known);

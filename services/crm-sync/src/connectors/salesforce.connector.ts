@@ -20,9 +20,13 @@ import { mapLead } from './lead-mapping';
  *   Leadflow lead id, so a redelivered change updates the same Lead. Any other 2xx body (a
  *   proxy's page, an empty or cut-off answer) is read as no answer: the records are retried.
  * - A duplicate rule answers DUPLICATES_DETECTED with the existing record in
- *   `duplicateResult.matchResults[].matchRecords[].record.Id`: that record is linked (given
- *   the external id and the lead's fields) through PATCH /composite/sobjects with
- *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing.
+ *   `duplicateResult.matchResults[].matchRecords[].record.Id`. A record no other Leadflow lead
+ *   holds (one a sales rep entered; read with GET /composite/sobjects/Lead?ids=…&fields=…) is
+ *   linked, given the external id and the lead's fields, through PATCH /composite/sobjects with
+ *   `Sforce-Duplicate-Rule-Header: allowSave=true`, instead of failing. A lead that has a record
+ *   already, or whose match another lead holds (a tenant that keeps leads with one e-mail
+ *   apart), is saved on its own record with that header: linking it would make two leads write
+ *   one record. A rule that blocks duplicates still refuses it, and the lead fails with the reason.
  * - REQUIRED_FIELD_MISSING on LastName/Company for a record sent without them (crm-sync had
  *   created it, a sales rep has deleted it since): upserted again, with the placeholders.
  * - DELETE /composite/sobjects?ids=…&allOrNone=false for erasure (ids crm-sync recorded): 200
@@ -88,10 +92,15 @@ function isSaveResult(value: unknown): value is SaveResult {
  * nothing of what Salesforce did with a request that went out whole: like a request that got no
  * answer, it may have been applied, so the records are retried once the lead's hold has passed.
  */
-function unreadableAnswer(response: CrmResponse, what: string, expected: string): CrmNetworkError {
+function unreadableAnswer(
+  response: CrmResponse,
+  what: string,
+  expected: string,
+  { mayHaveReachedCrm = true } = {},
+): CrmNetworkError {
   const type = response.headers['content-type'] ?? 'no content type';
   return new CrmNetworkError(`${what} answered ${response.status} (${type}), not ${expected}`, {
-    mayHaveReachedCrm: true,
+    mayHaveReachedCrm,
   });
 }
 
@@ -152,16 +161,22 @@ function saveResults(response: CrmResponse, what: string, expected: number): Sav
   throw unreadableAnswer(response, what, `one save result for each of ${expected} records`);
 }
 
-/** `asNew`: Salesforce will create these Leads, so they take the placeholders. */
+/** Saves a record though a duplicate rule matches it (a rule that only alerts; one that blocks still refuses). */
+const ALLOW_DUPLICATES = { 'sforce-duplicate-rule-header': 'allowSave=true' };
+
+/**
+ * `asNew`: Salesforce will create these Leads, so they take the placeholders. `allowDuplicates`:
+ * saved even where a duplicate rule matches another record.
+ */
 async function upsertLeads(
   context: ConnectorContext,
   items: SyncItem[],
-  asNew = false,
+  { asNew = false, allowDuplicates = false } = {},
 ): Promise<SaveResult[]> {
   const response = await context.request({
     method: 'PATCH',
     url: joinUrl(base(context), `${DATA}/composite/sobjects/Lead/${EXTERNAL_ID_FIELD}`),
-    headers: auth(context),
+    headers: { ...auth(context), ...(allowDuplicates ? ALLOW_DUPLICATES : {}) },
     json: {
       allOrNone: false,
       records: items.map((item) => ({
@@ -181,6 +196,81 @@ interface DuplicateLink {
   recordId: string;
 }
 
+/** The Leadflow lead each record holds ('' for none), by record id; records it cannot read are left out. */
+async function holdersOf(
+  context: ConnectorContext,
+  recordIds: string[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(recordIds)];
+  const response = await context.request({
+    method: 'GET',
+    url: joinUrl(
+      base(context),
+      `${DATA}/composite/sobjects/Lead?ids=${ids.map(encodeURIComponent).join(',')}&fields=Id,${EXTERNAL_ID_FIELD}`,
+    ),
+    headers: auth(context),
+  });
+  assertOk(response, 'Salesforce read of duplicates');
+  const { body } = response;
+  if (!Array.isArray(body) || body.length !== ids.length)
+    // A read changes nothing: the leads are retried without waiting out a hold.
+    throw unreadableAnswer(response, 'Salesforce read of duplicates', `${ids.length} records`, {
+      mayHaveReachedCrm: false,
+    });
+  const holders = new Map<string, string>();
+  body.forEach((record: unknown, i) => {
+    if (typeof record !== 'object' || record === null) return;
+    const holder = (record as Record<string, unknown>)[EXTERNAL_ID_FIELD];
+    holders.set(ids[i]!, typeof holder === 'string' ? holder : '');
+  });
+  return holders;
+}
+
+/**
+ * The duplicates each lead may become: a record no other lead holds, once per batch. The others
+ * keep (or get) a record of their own.
+ */
+async function sortDuplicates(
+  context: ConnectorContext,
+  duplicates: DuplicateLink[],
+): Promise<{ links: DuplicateLink[]; ownRecords: DuplicateLink[] }> {
+  const ownRecords = duplicates.filter(({ item }) => item.previous?.externalId !== undefined);
+  const candidates = duplicates.filter(({ item }) => item.previous?.externalId === undefined);
+  if (candidates.length === 0) return { links: [], ownRecords };
+  const holders = await holdersOf(
+    context,
+    candidates.map(({ recordId }) => recordId),
+  );
+  const taken = new Set<string>();
+  const links: DuplicateLink[] = [];
+  for (const candidate of candidates) {
+    const holder = holders.get(candidate.recordId);
+    const free = holder === '' || holder === candidate.item.leadId;
+    if (free && !taken.has(candidate.recordId)) {
+      taken.add(candidate.recordId);
+      links.push(candidate);
+    } else ownRecords.push(candidate);
+  }
+  return { links, ownRecords };
+}
+
+async function saveDespiteDuplicates(
+  context: ConnectorContext,
+  duplicates: DuplicateLink[],
+  results: ItemResult[],
+): Promise<void> {
+  const saves = await upsertLeads(
+    context,
+    duplicates.map(({ item }) => item),
+    { allowDuplicates: true },
+  );
+  saves.forEach((saved, i) => {
+    results[duplicates[i]!.index] = saved.success
+      ? { state: 'synced', externalId: saved.id }
+      : recordError(saved.errors);
+  });
+}
+
 async function linkDuplicates(
   context: ConnectorContext,
   links: DuplicateLink[],
@@ -189,7 +279,7 @@ async function linkDuplicates(
   const response = await context.request({
     method: 'PATCH',
     url: joinUrl(base(context), `${DATA}/composite/sobjects`),
-    headers: { ...auth(context), 'sforce-duplicate-rule-header': 'allowSave=true' },
+    headers: { ...auth(context), ...ALLOW_DUPLICATES },
     json: {
       allOrNone: false,
       records: links.map(({ item, recordId }) => ({
@@ -237,14 +327,14 @@ export const salesforceConnector: Connector = {
 
   upsert: (context, items) =>
     keepingWritten(items.length, async (results) => {
-      const links: DuplicateLink[] = [];
+      const duplicates: DuplicateLink[] = [];
       const record = (saved: SaveResult, index: number): void => {
         if (saved.success) {
           results[index] = { state: 'synced', externalId: saved.id };
           return;
         }
         const duplicate = duplicateOf(saved.errors);
-        if (duplicate) links.push({ index, item: items[index]!, recordId: duplicate });
+        if (duplicate) duplicates.push({ index, item: items[index]!, recordId: duplicate });
         else results[index] = recordError(saved.errors);
       };
       const saves = await upsertLeads(context, items);
@@ -259,11 +349,14 @@ export const salesforceConnector: Connector = {
         const again = await upsertLeads(
           context,
           [...recreate].map((index) => items[index]!),
-          true,
+          { asNew: true },
         );
         [...recreate].forEach((index, i) => record(again[i]!, index));
       }
+      if (duplicates.length === 0) return;
+      const { links, ownRecords } = await sortDuplicates(context, duplicates);
       if (links.length > 0) await linkDuplicates(context, links, results);
+      if (ownRecords.length > 0) await saveDespiteDuplicates(context, ownRecords, results);
     }),
 
   async erase(context, items) {

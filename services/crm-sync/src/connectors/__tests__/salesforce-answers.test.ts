@@ -60,6 +60,19 @@ const refused = (statusCode: string, message: string, fields: string[] = []) => 
   errors: [{ statusCode, message, fields }],
 });
 
+/** Salesforce refusing a record as a duplicate of `recordId`. */
+const duplicateOf = (recordId: string) => ({
+  id: null,
+  success: false,
+  errors: [
+    {
+      statusCode: 'DUPLICATES_DETECTED',
+      message: 'Use one of these records?',
+      duplicateResult: { matchResults: [{ matchRecords: [{ record: { Id: recordId } }] }] },
+    },
+  ],
+});
+
 /** What the lane records for a request that may have been applied: retried, the lead held. */
 const mayHaveBeenApplied = {
   state: 'retry',
@@ -108,27 +121,35 @@ describe('Salesforce connector: answers Salesforce did not really give', () => {
   });
 
   it('when the answer to linking a duplicate is unreadable, then that record is retried as possibly applied', async () => {
-    const duplicate = {
-      id: null,
-      success: false,
-      errors: [
-        {
-          statusCode: 'DUPLICATES_DETECTED',
-          message: 'Use one of these records?',
-          duplicateResult: { matchResults: [{ matchRecords: [{ record: { Id: '00QDUP' } }] }] },
-        },
-      ],
-    };
-    const context = contextFor(connection, (request) =>
-      request.url.endsWith('/Leadflow_Id__c')
-        ? json(200, [duplicate, saved('00Q2')])
-        : json(200, []),
-    );
+    const duplicate = duplicateOf('00QDUP');
+    const context = contextFor(connection, (request) => {
+      if (request.url.endsWith('/Leadflow_Id__c')) return json(200, [duplicate, saved('00Q2')]);
+      if (request.method === 'GET') return json(200, [{ Id: '00QDUP', Leadflow_Id__c: null }]);
+      return json(200, []);
+    });
 
     const results = await salesforceConnector.upsert(context, [created(1), created(2)]);
 
     expect(results).toEqual([mayHaveBeenApplied, { state: 'synced', externalId: '00Q2' }]);
-    expect(context.sent).toHaveLength(2);
+    expect(context.sent.map((request) => request.method)).toEqual(['PATCH', 'GET', 'PATCH']);
+  });
+
+  it('when the read of a duplicate’s holder is unreadable, then the lead is retried, with no hold: nothing was written', async () => {
+    const context = contextFor(connection, (request) =>
+      request.url.endsWith('/Leadflow_Id__c')
+        ? json(200, [duplicateOf('00QDUP'), saved('00Q2')])
+        : html(200),
+    );
+
+    const results = await salesforceConnector.upsert(context, [created(1), created(2)]);
+
+    expect(results).toEqual([
+      {
+        state: 'retry',
+        error: expect.stringMatching(/^Salesforce read of duplicates answered 200/),
+      },
+      { state: 'synced', externalId: '00Q2' },
+    ]);
   });
 
   it('when the records’ own errors come back, then they keep their classification', async () => {
