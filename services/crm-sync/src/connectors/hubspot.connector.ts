@@ -245,7 +245,13 @@ function settleAnswer<W extends ContactWrite>(
     else
       outcomes.results[write.index] = error
         ? resultOfRecordError(error, endpoint)
-        : { state: 'retry', error: 'HubSpot answered without a result for this contact' };
+        : // The write went out whole and the answer does not say what became of it: HubSpot may
+          // have applied it, so it is retried as one that got no answer, after the lead's hold.
+          {
+            state: 'retry',
+            error: 'HubSpot answered without a result for this contact',
+            unanswered: true,
+          };
   }
 }
 

@@ -179,3 +179,34 @@ describe('HubSpot connector, a lead synced before', () => {
     expect(context.sent.map((r) => inputsOf(r).map((i) => i.id))).toEqual([['501'], ['501']]);
   });
 });
+
+describe('HubSpot connector, an answer that leaves a contact out', () => {
+  it('when a 200 has no result for a contact, then it is retried as possibly applied, and the others are synced', async () => {
+    const context = contextFor(connection, (request) =>
+      answer(200, {
+        status: 'COMPLETE',
+        results: [
+          {
+            id: '900',
+            properties: { email: 'one@x.com' },
+            objectWriteTraceId: inputsOf(request)[0]!.objectWriteTraceId,
+          },
+        ],
+      }),
+    );
+
+    const results = await hubspotConnector.upsert(context, [
+      item(1, 'one@x.com'),
+      item(2, 'two@x.com'),
+    ]);
+
+    expect(results).toEqual([
+      { state: 'synced', externalId: '900' },
+      {
+        state: 'retry',
+        error: 'HubSpot answered without a result for this contact',
+        unanswered: true,
+      },
+    ]);
+  });
+});
