@@ -181,6 +181,22 @@ describe('server-to-server ingestion', () => {
       expect(res.body.errors).toContainEqual(fieldError);
       expect(await h.drainIntake()).toEqual([]);
     });
+
+    it.each([
+      ['/v1/ingest/leads', '{"fields":%s}', 'body.fields'],
+      ['/v1/ingest/leads/batch', '{"leads":[%s]}', 'body.leads'],
+    ])(
+      'when %s gets 10 KB of nested arrays, then 400, not a stack overflow',
+      async (path, shape, field) => {
+        const nested = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+        const res = await post(path)
+          .set('Content-Type', 'application/json')
+          .send(shape.replace('%s', nested));
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ field, message: 'nests deeper than 32 levels' }]);
+        expect(await h.drainIntake()).toEqual([]);
+      },
+    );
   });
 
   describe('a batch', () => {

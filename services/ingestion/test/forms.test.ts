@@ -411,6 +411,15 @@ describe('public form submissions', () => {
         { field: 'body.__proto__', message: 'is a forbidden key' },
       ],
       [
+        'a body of 10 KB of nested arrays',
+        400,
+        (k) =>
+          submit(k)
+            .set('Content-Type', 'application/json')
+            .send(`{"email":${'['.repeat(5_000)}${']'.repeat(5_000)}}`),
+        { field: 'body.email', message: 'nests deeper than 32 levels' },
+      ],
+      [
         'a __proto__ key in a plain HTML form',
         400,
         (k) =>

@@ -110,22 +110,60 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key);
 }
 
-/** The path of the first key that could pollute prototypes, or undefined. */
-export function findForbiddenKey(value: unknown, path = ''): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const key of Object.keys(value)) {
-    const childPath = path ? `${path}.${key}` : key;
-    if (isForbiddenKey(key)) return childPath;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], childPath);
-    if (found) return found;
+/** Deeper than any contract: a body nested further is refused before it is validated. */
+export const MAX_NESTING_DEPTH = 32;
+
+type KeyProblem = { path: string; problem: 'forbidden-key' | 'too-deep' };
+
+/**
+ * The first key that could pollute prototypes, or the first value nested deeper than
+ * MAX_NESTING_DEPTH. Walked with a stack of its own: 10 KB of `[[[…]]]` must not overflow the
+ * call stack.
+ */
+function keyProblemOf(value: unknown): KeyProblem | undefined {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [
+    { value, path: '', depth: 0 },
+  ];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth >= MAX_NESTING_DEPTH) return { path: next.path, problem: 'too-deep' };
+    const record = next.value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (const key of keys) {
+      if (isForbiddenKey(key))
+        return { path: next.path ? `${next.path}.${key}` : key, problem: 'forbidden-key' };
+    }
+    // Reversed onto the stack, so the first key is walked first.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      pending.push({
+        value: record[key],
+        path: next.path ? `${next.path}.${key}` : key,
+        depth: next.depth + 1,
+      });
+    }
   }
   return undefined;
+}
+
+/** The path of the first key that could pollute prototypes, or undefined. */
+export function findForbiddenKey(value: unknown): string | undefined {
+  const found = keyProblemOf(value);
+  return found?.problem === 'forbidden-key' ? found.path : undefined;
 }
 
 /** The 400 of a request that sent a key which could pollute prototypes, at `field`. */
 export function forbiddenKeyError(field: string): AppError {
   return new AppError('validation_failed', 'The request contains a forbidden key', {
     errors: [{ field, message: 'is a forbidden key' }],
+  });
+}
+
+/** The 400 of a request nested deeper than any contract, at the top-level field it was in. */
+function tooDeepError(prefix: string, path: string): AppError {
+  const field = [prefix, path.split('.')[0]].filter(Boolean).join('.') || 'body';
+  return new AppError('validation_failed', 'The request is nested too deeply', {
+    errors: [{ field, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` }],
   });
 }
 
@@ -136,8 +174,10 @@ export function assertValid<T>(
   options: CompileOptions & { prefix?: string; message?: string } = {},
 ): T {
   const prefix = options.prefix ?? '';
-  const forbidden = findForbiddenKey(value);
-  if (forbidden) throw forbiddenKeyError(prefix ? `${prefix}.${forbidden}` : forbidden);
+  const problem = keyProblemOf(value);
+  if (problem?.problem === 'forbidden-key')
+    throw forbiddenKeyError(prefix ? `${prefix}.${problem.path}` : problem.path);
+  if (problem) throw tooDeepError(prefix, problem.path);
   const validate = compileSchema<T>(schema, options);
   if (!validate(value)) {
     throw new AppError('validation_failed', options.message ?? 'The request is invalid', {

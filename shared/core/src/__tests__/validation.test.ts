@@ -8,6 +8,7 @@ import {
   compileSchema,
   findForbiddenKey,
   MAX_FIELD_ERRORS,
+  MAX_NESTING_DEPTH,
 } from '../validation';
 
 const Body = Type.Object(
@@ -70,6 +71,25 @@ describe('assertValid', () => {
       expect(findForbiddenKey(JSON.parse(`{"a":[{"${key}":1}]}`))).toBe(`a.0.${key}`);
     },
   );
+
+  it('when a body nests deeper than any contract (10 KB of arrays), then it is a 400 naming its field, not a stack overflow', () => {
+    const body = JSON.parse(`{"email":${'['.repeat(5_000)}${']'.repeat(5_000)}}`);
+    expect(fieldErrors(body)).toEqual([
+      { field: 'body.email', message: `nests deeper than ${MAX_NESTING_DEPTH} levels` },
+    ]);
+    const deepInTags = JSON.parse(`{"email":"a@b.co","tags":${'['.repeat(40)}${']'.repeat(40)}}`);
+    expect(fieldErrors(deepInTags)).toEqual([
+      { field: 'body.tags', message: `nests deeper than ${MAX_NESTING_DEPTH} levels` },
+    ]);
+  });
+
+  it('when a body nests as deep as allowed, then it is validated as usual', () => {
+    let value: unknown = 'x';
+    for (let depth = 1; depth < MAX_NESTING_DEPTH; depth++) value = [value];
+    expect(fieldErrors({ email: 'a@b.co', tags: value })).toEqual([
+      { field: 'body.tags.0', message: 'must be string' },
+    ]);
+  });
 });
 
 describe('compileDataSchema', () => {
