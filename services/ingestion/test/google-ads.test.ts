@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { LeadReceivedSchema } from '@leadflow/contracts';
-import { compileSchema } from '@leadflow/core';
+import { assertValid, compileSchema } from '@leadflow/core';
 import { startHarness, type Harness, type PublishedForm } from './harness';
 
 const GOOGLE_KEY = 'g00gle-ads-key-of-gamma';
@@ -111,6 +111,26 @@ describe('Google Ads lead form webhooks', () => {
     expect(delivered!.detail.context.adPlatform!.extra).not.toHaveProperty('BUDGET');
   });
 
+  it('when columns are keyed like prototype properties, then they are kept under names of their own, in an event the leads service takes in', async () => {
+    const body = JSON.stringify({
+      lead_id: 'lead-proto',
+      google_key: GOOGLE_KEY,
+      user_column_data: [
+        { column_id: 'EMAIL', string_value: 'proto@example.com' },
+        { column_name: 'constructor', string_value: 'built' },
+        { column_id: '__proto__', string_value: 'kept' },
+      ],
+    });
+    expect((await deliver(form.formKey, body)).status).toBe(200);
+    const [delivered] = await h.intakeEvents(1);
+    // What the leads intake worker does with every event it receives.
+    expect(() => assertValid(LeadReceivedSchema, delivered!.detail)).not.toThrow();
+    expect(delivered!.detail.context.adPlatform!.extra).toEqual({
+      'constructor (column 1)': 'built',
+      '__proto__ (column 2)': 'kept',
+    });
+  });
+
   it('when Google sends a test lead, then it is flagged as one', async () => {
     expect((await deliver(form.formKey, webhookBody('lead-test', { isTest: true }))).status).toBe(
       200,
@@ -162,6 +182,18 @@ describe('Google Ads lead form webhooks', () => {
           deliver(
             form.formKey,
             webhookBody('x8').replace('"lead_stage"', '"__proto__": {"a": 1}, "lead_stage"'),
+          ),
+      ],
+      [
+        'a value of 10 KB of nested arrays comes with the right key',
+        400,
+        () =>
+          deliver(
+            form.formKey,
+            webhookBody('x10').replace(
+              '"lead_stage"',
+              `"nested": ${'['.repeat(5_000)}${']'.repeat(5_000)}, "lead_stage"`,
+            ),
           ),
       ],
       [

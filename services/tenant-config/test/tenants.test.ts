@@ -203,6 +203,12 @@ describe('tenants', () => {
         /standard field/,
       ],
       [
+        'a key every consumer of lead events refuses',
+        [{ key: 'constructor', label: 'Constructor', type: 'text' }],
+        'body.customFields.0.key',
+        /is reserved/,
+      ],
+      [
         'a select without options',
         [{ key: 'tier', label: 'Tier', type: 'select' }],
         'body.customFields.0.options',

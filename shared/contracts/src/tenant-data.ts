@@ -32,7 +32,8 @@ export const CustomFieldDefinitionSchema = named(
     {
       key: Type.String({
         pattern: CUSTOM_FIELD_KEY,
-        description: 'Lower-case identifier; may not be a standard field.',
+        description:
+          'Lower-case identifier; may not be a standard field, `constructor` or `prototype`.',
         examples: ['budget'],
       }),
       label: shortText(100),

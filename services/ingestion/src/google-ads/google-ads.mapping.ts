@@ -1,4 +1,5 @@
 import type { StandardField } from '@leadflow/contracts';
+import { isForbiddenKey } from '@leadflow/core';
 
 export interface GoogleAdsColumn {
   column_id?: string | undefined;
@@ -55,7 +56,9 @@ export function truncated(text: string, max: number): string {
  */
 export function columnIdOf(column: GoogleAdsColumn, index: ColumnIndex): string {
   const id = column.column_id?.trim() || column.column_name?.trim() || `COLUMN_${index}`;
-  return truncated(id, COLUMN_ID_MAX_LENGTH);
+  // A key like `constructor` would make every consumer refuse the event (and `__proto__` would
+  // vanish from it): such a column is kept under a name of its own.
+  return truncated(isForbiddenKey(id) ? `${id} (column ${index})` : id, COLUMN_ID_MAX_LENGTH);
 }
 
 /** "Maria de la Cruz" → Maria / de la Cruz; a single word is a first name. */
@@ -102,7 +105,7 @@ export function mapColumns(
   for (const [columnId, found] of byId) {
     if (used.has(columnId)) continue;
     const key = columnId.toLowerCase();
-    if (customFieldKeys.has(key)) mapped.custom[key] = found;
+    if (customFieldKeys.has(key) && !isForbiddenKey(key)) mapped.custom[key] = found;
     else mapped.extra[columnId] = found;
   }
   return mapped;

@@ -7,7 +7,7 @@ import {
   type CustomFieldDefinition,
   type TenantSettings,
 } from '@leadflow/contracts';
-import { AppError, notFound, type FieldError, type Logger } from '@leadflow/core';
+import { AppError, isForbiddenKey, notFound, type FieldError, type Logger } from '@leadflow/core';
 import { isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
 import type { FormRepository } from '../forms/form.repository';
 import type { MemberRepository } from '../members/member.repository';
@@ -93,6 +93,9 @@ export function customFieldErrors(fields: CustomFieldDefinition[]): FieldError[]
         field: `${at}.key`,
         message: `is a standard field (${field.key}) and cannot be redefined`,
       });
+    // As a key of lead events' custom values, it would make every consumer refuse them.
+    if (isForbiddenKey(field.key))
+      errors.push({ field: `${at}.key`, message: `is reserved (${field.key})` });
     const first = seen.get(field.key);
     if (first !== undefined)
       errors.push({

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { findForbiddenKey } from '@leadflow/core';
 import { columnIdOf, mapColumns, splitFullName } from '../google-ads.mapping';
 import { googleKeyMatches } from '../google-ads.service';
 
@@ -68,6 +69,26 @@ describe('Google Ads column mapping', () => {
     expect(Object.keys(mapped.extra)).toEqual([`${'q'.repeat(99)}😀`]);
     expect(columnIdOf({ column_name: 'x'.repeat(100) }, 0)).toBe('x'.repeat(100));
     expect(columnIdOf({ column_id: 'EMAIL', column_name: name }, 0)).toBe('EMAIL');
+  });
+
+  it('when a column is keyed like a prototype property, then it is kept under a name of its own that no consumer refuses', () => {
+    const mapped = mapColumns(
+      [
+        { column_id: '__proto__', string_value: 'a' },
+        { column_name: 'constructor', string_value: 'b' },
+        { column_id: 'CONSTRUCTOR', string_value: 'c' },
+        { column_id: 'prototype', string_value: 'd' },
+      ],
+      new Set(['constructor']),
+    );
+    expect(Object.keys(mapped.custom)).toEqual([]);
+    expect(Object.entries(mapped.extra).map(([key, { value }]) => [key, value])).toEqual([
+      ['__proto__ (column 0)', 'a'],
+      ['constructor (column 1)', 'b'],
+      ['CONSTRUCTOR', 'c'],
+      ['prototype (column 3)', 'd'],
+    ]);
+    expect(findForbiddenKey(mapped.extra)).toBeUndefined();
   });
 
   it.each([
