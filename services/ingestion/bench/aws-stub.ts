@@ -1,8 +1,8 @@
 /**
  * A loopback stand-in for the AWS calls ingestion makes, answering each at once, so that a
- * benchmark measures the service and not the emulator: DynamoDB GetItem (the published form),
- * UpdateItem (rate-limit counters), PutItem/DeleteItem (idempotency records) and EventBridge
- * PutEvents (every entry accepted). GET /stats tells how many entries and calls it saw, and shows
+ * benchmark measures the service and not the emulator: DynamoDB GetItem (the published form and
+ * its tenant's settings), UpdateItem (rate-limit counters), PutItem/DeleteItem (idempotency
+ * records) and EventBridge PutEvents (every entry accepted). GET /stats tells how many entries and calls it saw, and shows
  * the first entry.
  * Run as its own process: `PORT=… node --import tsx aws-stub.ts`.
  */
@@ -10,12 +10,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { tenantKeys } from '@leadflow/contracts';
-import { BENCH_FORM_KEY, benchFormItem } from './fixture';
+import { BENCH_FORM_KEY, benchFormItem, benchTenantSettings } from './fixture';
 
 const formItem = marshall(
   { ...tenantKeys.publishedForm(BENCH_FORM_KEY), ...benchFormItem() },
   { removeUndefinedValues: true },
 );
+const tenantItem = marshall(
+  { ...tenantKeys.tenant('bench'), ...benchTenantSettings() },
+  { removeUndefinedValues: true },
+);
+const items = new Map([
+  [`FORMKEY#${BENCH_FORM_KEY}`, formItem],
+  ['TENANT#bench', tenantItem],
+]);
 const stats = {
   putEventsCalls: 0,
   entries: 0,
@@ -33,7 +41,8 @@ function answer(target: string, body: Body): { status: number; json: unknown } {
     case 'DynamoDB_20120810.GetItem': {
       stats.getItem += 1;
       const pk = (body.Key as { PK?: { S?: string } }).PK?.S;
-      return { status: 200, json: pk === `FORMKEY#${BENCH_FORM_KEY}` ? { Item: formItem } : {} };
+      const item = pk === undefined ? undefined : items.get(pk);
+      return { status: 200, json: item ? { Item: item } : {} };
     }
     case 'DynamoDB_20120810.UpdateItem': {
       // A rate-limit sync: the task's total for the window, answered as the only task's.

@@ -1,4 +1,10 @@
-import type { Branding, CustomFieldDefinition, PublishedFormItem } from '@leadflow/contracts';
+import {
+  DEFAULT_PIPELINE,
+  type Branding,
+  type CustomFieldDefinition,
+  type PublishedFormItem,
+  type TenantSettings,
+} from '@leadflow/contracts';
 import { compileSubmissionSchema, resolveFields } from '@leadflow/forms';
 
 /** The form the benchmark submits to, published the way tenant-config publishes forms. */
@@ -64,6 +70,27 @@ export function benchFormItem(): PublishedFormItem {
       schema: compileSubmissionSchema({ fields, consents, honeypotField: 'website' }),
       publishedAt: new Date().toISOString(),
     },
+  };
+}
+
+/** The tenant of the form, as tenant-config stores it: its default country is read per lead. */
+export function benchTenantSettings(): TenantSettings {
+  const now = new Date().toISOString();
+  return {
+    tenantId: 'bench',
+    name: 'Bench GmbH',
+    slug: 'bench',
+    defaultCountry: 'DE',
+    timezone: 'Europe/Berlin',
+    branding: theme,
+    customFields,
+    pipeline: { statuses: [...DEFAULT_PIPELINE] },
+    dedupe: { mode: 'merge', ignorePlusTag: true },
+    assignment: { mode: 'none' },
+    adminCount: 1,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 

@@ -26,7 +26,7 @@ import { formSubmissionRoutes } from './forms/form-submission.routes';
 import { submitFormOperation } from './forms/form-submission.schema';
 import { FormSubmissionService } from './forms/form-submission.service';
 import { PublishedFormRepository } from './forms/published-form.repository';
-import { PublishedForms } from './forms/published-forms';
+import { PublishedForms, type ResolvedForm } from './forms/published-forms';
 import { googleAdsRoutes, googleKeyGate } from './google-ads/google-ads.routes';
 import { googleAdsWebhookOperation } from './google-ads/google-ads.schema';
 import { GoogleAdsService } from './google-ads/google-ads.service';
@@ -88,6 +88,10 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
     cacheMs,
     logger,
   });
+  // A published form holds the tenant's country of when it was published; the tenant's setting
+  // now is what a phone number is read in, as for server-to-server leads.
+  const countryOf = async (form: ResolvedForm) =>
+    (await tenants.get(form.tenantId))?.defaultCountry ?? form.defaultCountry;
   const limits = createRateLimiters({
     db,
     table: config.RUNTIME_TABLE,
@@ -146,11 +150,14 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
     logger,
     routes: [
       ...formSubmissionRoutes(
-        new FormSubmissionService({ publisher, idempotency, metrics, logger }),
+        new FormSubmissionService({ publisher, idempotency, metrics, logger, countryOf }),
         publisher,
       ),
       ...leadApiRoutes(new LeadApiService({ tenants, publisher, idempotency, metrics }), publisher),
-      ...googleAdsRoutes(new GoogleAdsService({ publisher, idempotency, metrics }), publisher),
+      ...googleAdsRoutes(
+        new GoogleAdsService({ publisher, idempotency, metrics, countryOf }),
+        publisher,
+      ),
     ],
     authenticate,
     beforeRoutes: [formPreflight(forms, limits.ip)],

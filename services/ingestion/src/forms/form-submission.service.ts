@@ -14,6 +14,8 @@ export interface FormSubmissionDeps {
   idempotency: Idempotency;
   metrics: IngestionMetrics;
   logger: Logger;
+  /** The country national phone numbers are read in: the tenant's default country now. */
+  countryOf: (form: ResolvedForm) => Promise<string>;
 }
 
 export interface Submission {
@@ -99,7 +101,7 @@ export class FormSubmissionService {
         errors: toFieldErrors(form.validate.errors, 'body'),
       });
     }
-    const { fields, custom } = this.normalise(form, values);
+    const { fields, custom } = this.normalise(form, values, await this.deps.countryOf(form));
     const at = submission.meta.receivedAt.toISOString();
     const consents: ConsentRecord[] = form.config.consents.map((consent) => ({
       key: consent.key,
@@ -160,9 +162,9 @@ export class FormSubmissionService {
     return { lead: response.body, replayed };
   }
 
-  private normalise(form: ResolvedForm, values: Record<string, unknown>) {
+  private normalise(form: ResolvedForm, values: Record<string, unknown>, country: string) {
     try {
-      return normaliseSubmission(form.config.fields, values, form.defaultCountry, 'body');
+      return normaliseSubmission(form.config.fields, values, country, 'body');
     } catch (error) {
       this.deps.metrics.increment('rejected');
       throw error;

@@ -15,6 +15,7 @@ export interface ResolvedForm {
   formId: string;
   version: number;
   allowedOrigins: readonly string[];
+  /** The tenant’s country when the form was published: read in only when its settings cannot be. */
   defaultCountry: string;
   /** SHA-256 of the Google Ads webhook key; undefined when the form has none. */
   googleAdsKeyHash: Buffer | undefined;

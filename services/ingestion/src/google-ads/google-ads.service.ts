@@ -32,6 +32,8 @@ export interface GoogleAdsDeps {
   publisher: LeadPublisher;
   idempotency: Idempotency;
   metrics: IngestionMetrics;
+  /** The country national phone numbers are read in: the tenant's default country now. */
+  countryOf: (form: ResolvedForm) => Promise<string>;
 }
 
 /**
@@ -158,14 +160,14 @@ class LeadValues {
  * does not take, a name over 100 characters, a phone number that cannot be read) is kept with
  * the other columns instead: a lead refused with 400 is refused again on every resend, and lost.
  */
-function leadValuesOf(form: ResolvedForm, lead: GoogleAdsLead): LeadValues {
+function leadValuesOf(form: ResolvedForm, lead: GoogleAdsLead, country: string): LeadValues {
   const mapped = mapColumns(lead.user_column_data, new Set(form.customFields.keys()));
   const values = new LeadValues(lead.user_column_data);
   for (const found of Object.values(mapped.extra)) values.keepAside(found);
   for (const [field, found] of Object.entries(mapped.fields) as Array<
     [StandardField, MappedValue]
   >) {
-    const value = standardValue(field, found.value, form.defaultCountry);
+    const value = standardValue(field, found.value, country);
     if (value === undefined) values.keepAside(found);
     else values.setField(field, value, found);
   }
@@ -211,7 +213,7 @@ export class GoogleAdsService {
     lead: GoogleAdsLead,
     meta: RequestMeta,
   ): Promise<{ lead: AcceptedLead; replayed: boolean }> {
-    const values = leadValuesOf(form, lead);
+    const values = leadValuesOf(form, lead, await this.deps.countryOf(form));
     const event = leadReceived(
       {
         tenantId: form.tenantId,
