@@ -200,6 +200,49 @@ describe('server-to-server ingestion', () => {
   });
 
   describe('a batch', () => {
+    it('when an item fits the body but its event would be over the 256 KiB EventBridge takes, then that item is rejected, not the batch answered 503', async () => {
+      const wideAdmin = await h.createTenant(
+        'wide',
+        ['n1', 'n2', 'n3', 'n4'].map((k) => ({ key: k, label: k, type: 'textarea' })),
+      );
+      const wideKey = (await h.createApiKey(wideAdmin)).key;
+      const wide = (characters: number) => '😀'.repeat(characters); // 4 bytes each
+      const big = {
+        fields: { email: 'big@example.com', message: wide(5_000) },
+        custom: { n1: wide(5_000), n2: wide(5_000), n3: wide(5_000), n4: wide(5_000) },
+        context: {
+          consents: Array.from({ length: 20 }, (_, i) => ({
+            key: `c${i}`,
+            text: wide(2_000),
+            given: true,
+            at: '2026-01-01T00:00:00.000Z',
+          })),
+          pageUrl: '',
+        },
+      };
+      const small = { fields: { email: 'small@example.com' } };
+      const bodyOf = () => JSON.stringify({ leads: [big, small] });
+      big.context.pageUrl = `https://x.example/${'p'.repeat(256 * 1024 - 100 - Buffer.byteLength(bodyOf()))}`;
+      expect(Buffer.byteLength(bodyOf())).toBeLessThanOrEqual(256 * 1024);
+
+      const res = await post('/v1/ingest/leads/batch', wideKey)
+        .set('Content-Type', 'application/json')
+        .send(bodyOf());
+
+      expect(res.status).toBe(207);
+      expect(res.body).toMatchObject({ accepted: 1, rejected: 1, failed: 0 });
+      expect(res.body.results[0]).toEqual({
+        index: 0,
+        status: 'rejected',
+        errors: [
+          { field: 'body.leads.0', message: 'makes an event over the 256 KiB an event may be' },
+        ],
+      });
+      expect((await h.intakeEvents(1)).map((e) => e.detail.fields.email)).toEqual([
+        'small@example.com',
+      ]);
+    });
+
     it('when some items are invalid, then 207 with each item’s result, and only the valid ones are published', async () => {
       const res = await post('/v1/ingest/leads/batch').send({
         leads: [

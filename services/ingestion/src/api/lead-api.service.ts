@@ -144,7 +144,15 @@ export class LeadApiService {
     const prefix = `body.leads.${index}`;
     try {
       const lead = assertValid<ApiLead>(ApiLeadSchema, item, { prefix });
-      return { index, event: this.toEvent(rules, lead, meta, prefix) };
+      const event = this.toEvent(rules, lead, meta, prefix);
+      // A batch item may fill most of the 256 KiB body: its event, with the envelope, can then
+      // be more than EventBridge takes, which no retry would change.
+      if (!this.deps.publisher.fits(event))
+        return {
+          index,
+          errors: [{ field: prefix, message: 'makes an event over the 256 KiB an event may be' }],
+        };
+      return { index, event };
     } catch (error) {
       if (isAppError(error) && error.code === 'validation_failed')
         return { index, errors: error.errors ?? [{ field: prefix, message: error.message }] };

@@ -1,8 +1,8 @@
 import type { LeadReceived } from '@leadflow/contracts';
 import {
+  AppError,
   dependencyUnavailable,
   PublishError,
-  type AppError,
   type EventPublisher,
   type Logger,
 } from '@leadflow/core';
@@ -15,6 +15,8 @@ export function unavailable(
 ): AppError {
   return dependencyUnavailable(detail, cause);
 }
+
+const leadReceivedEvent = (detail: LeadReceived) => ({ detailType: 'lead.received', detail });
 
 /**
  * Hands lead.received events to EventBridge through the process's one micro-batching
@@ -36,11 +38,16 @@ export class LeadPublisher {
 
   async publish(event: LeadReceived, deadline: number): Promise<void> {
     try {
-      await this.publisher.publish({ detailType: 'lead.received', detail: event }, { deadline });
+      await this.publisher.publish(leadReceivedEvent(event), { deadline });
       this.metrics.increment('accepted');
     } catch (error) {
       throw this.failed(error);
     }
+  }
+
+  /** Whether EventBridge takes the lead's event (at most 256 KiB); one it does not, no retry helps. */
+  fits(event: LeadReceived): boolean {
+    return this.publisher.fits(leadReceivedEvent(event));
   }
 
   /** Publishes several leads; each result says whether that lead was accepted. */
@@ -48,10 +55,7 @@ export class LeadPublisher {
     events: LeadReceived[],
     deadline: number,
   ): Promise<Array<{ accepted: true } | { accepted: false; error: AppError }>> {
-    const settled = await this.publisher.publishAll(
-      events.map((detail) => ({ detailType: 'lead.received', detail })),
-      { deadline },
-    );
+    const settled = await this.publisher.publishAll(events.map(leadReceivedEvent), { deadline });
     return settled.map((result) => {
       if (result.status === 'fulfilled') {
         this.metrics.increment('accepted');
@@ -63,6 +67,10 @@ export class LeadPublisher {
 
   private failed(error: unknown): AppError {
     if (!(error instanceof PublishError)) throw error;
+    if (error.errorCode === 'TooLarge')
+      return new AppError('payload_too_large', 'The lead makes an event over 256 KiB', {
+        cause: error,
+      });
     this.metrics.increment('publishFailed');
     this.logger.warn({ code: error.errorCode }, 'lead not accepted by EventBridge within budget');
     return unavailable(error);

@@ -121,13 +121,22 @@ export class EventPublisher {
     this.maxConcurrentCalls = options.maxConcurrentCalls ?? 32;
   }
 
-  publish(event: EventToPublish, options: PublishOptions = {}): Promise<void> {
-    const entry: PutEventsRequestEntry = {
+  /** Whether EventBridge takes the event: its entry is at most 256 KiB. */
+  fits(event: EventToPublish): boolean {
+    return entrySize(this.entryOf(event)) <= MAX_BYTES_PER_CALL;
+  }
+
+  private entryOf(event: EventToPublish): PutEventsRequestEntry {
+    return {
       EventBusName: this.options.busName,
       Source: this.options.source,
       DetailType: event.detailType,
       Detail: JSON.stringify(event.detail),
     };
+  }
+
+  publish(event: EventToPublish, options: PublishOptions = {}): Promise<void> {
+    const entry = this.entryOf(event);
     const bytes = entrySize(entry);
     if (bytes > MAX_BYTES_PER_CALL) {
       return Promise.reject(
