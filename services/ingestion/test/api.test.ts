@@ -52,6 +52,27 @@ describe('server-to-server ingestion', () => {
   afterAll(() => h.close());
 
   describe('one lead', () => {
+    it('when its context and external id come with spaces, then they are trimmed, and a blank one left out', async () => {
+      const res = await post('/v1/ingest/leads').send({
+        fields: { email: 'spaces@example.com' },
+        custom: { tier: 'gold' },
+        context: {
+          utm: { source: '  partner  ', medium: '   ' },
+          pageUrl: ' https://partner.example/offer ',
+          referrer: '  ',
+        },
+        externalId: '   ',
+      });
+      expect(res.status).toBe(202);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.context).toEqual({
+        utm: { source: 'partner' },
+        pageUrl: 'https://partner.example/offer',
+        consents: [],
+      });
+      expect(delivered!.detail).not.toHaveProperty('externalId');
+    });
+
     it('when sent with a valid key, then 202 and one lead.received of the key’s tenant, normalised, source api', async () => {
       const res = await post('/v1/ingest/leads').send(lead);
       expect(res.status).toBe(202);

@@ -50,6 +50,7 @@ describe('public form submissions', () => {
   let admin: string;
   let form: PublishedForm;
   let plainForm: PublishedForm;
+  let topicsForm: PublishedForm;
 
   const submit = (formKey: string) =>
     request(h.ingestion.app)
@@ -62,8 +63,12 @@ describe('public form submissions', () => {
     admin = await h.createTenant('alpha', [
       { key: 'budget', label: 'Budget', type: 'number', min: 0 },
       { key: 'product', label: 'Product', type: 'select', options: ['basic', 'pro'] },
+      { key: 'topics', label: 'Topics', type: 'multiselect', options: ['sales', 'support'] },
     ]);
     form = await h.publishForm(admin, contactForm);
+    topicsForm = await h.publishForm(admin, {
+      fields: [{ key: 'email', required: true }, { key: 'topics' }],
+    });
     plainForm = await h.publishForm(admin, {
       fields: [{ key: 'email', required: true }, { key: 'firstName' }],
       success: { message: 'Thanks <b>& "welcome"</b>' },
@@ -73,6 +78,16 @@ describe('public form submissions', () => {
     await h.drainIntake();
   });
   afterAll(() => h.close());
+
+  it('when a multiselect’s choices come with spaces, then they are trimmed like every other string', async () => {
+    const res = await submit(topicsForm.formKey).send({
+      email: 'topics@example.com',
+      topics: [' sales ', 'support', '  '],
+    });
+    expect(res.status).toBe(202);
+    const [delivered] = await h.intakeEvents(1);
+    expect(delivered!.detail.custom).toEqual({ topics: ['sales', 'support'] });
+  });
 
   describe('a JSON submission', () => {
     let res: request.Response;

@@ -34,6 +34,26 @@ const scopeOf = (caller: ApiCaller) => ({
   scope: `api:${caller.keyId}`,
 });
 
+/** The record's strings trimmed; those left empty are left out. */
+function trimmedStrings<K extends string>(
+  record: Partial<Record<K, string>>,
+): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, value] of Object.entries(record) as Array<[K, string | undefined]>) {
+    const text = value?.trim();
+    if (text) out[key] = text;
+  }
+  return out;
+}
+
+/** The partner's context, its strings trimmed; the consents exactly as the person agreed. */
+function trimmedContext({ consents = [], utm, ...rest }: NonNullable<ApiLead['context']>) {
+  const context: LeadContext = { ...trimmedStrings(rest), consents };
+  const trimmedUtm = utm && trimmedStrings(utm);
+  if (trimmedUtm && Object.keys(trimmedUtm).length > 0) context.utm = trimmedUtm;
+  return context;
+}
+
 /** Partner leads: strictly validated, normalised like form submissions, published once each. */
 export class LeadApiService {
   constructor(private readonly deps: LeadApiDeps) {}
@@ -191,8 +211,7 @@ export class LeadApiService {
       rules.defaultCountry,
       `${prefix}.custom`,
     ).custom;
-    const { consents = [], ...rest } = lead.context ?? {};
-    const context: LeadContext = { ...rest, consents };
+    const context = trimmedContext(lead.context ?? {});
     const event = leadReceived(
       {
         tenantId: rules.tenantId,
@@ -202,7 +221,7 @@ export class LeadApiService {
         custom: normalisedCustom,
         context,
         isTest: lead.isTest ?? false,
-        externalId: lead.externalId,
+        externalId: lead.externalId?.trim() || undefined,
       },
       meta.receivedAt,
     );

@@ -74,7 +74,8 @@ function isFilled(value: unknown): boolean {
 function trimmed(values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (typeof value !== 'string') out[key] = value;
+    if (Array.isArray(value)) out[key] = value.map(trimmedItem).filter((item) => item !== '');
+    else if (typeof value !== 'string') out[key] = value;
     else {
       const text = value.trim();
       if (text !== '') out[key] = text;
@@ -82,6 +83,9 @@ function trimmed(values: Record<string, unknown>): Record<string, unknown> {
   }
   return out;
 }
+
+/** A multiselect's choice, trimmed like every other string. */
+const trimmedItem = (item: unknown): unknown => (typeof item === 'string' ? item.trim() : item);
 
 /** The business of a public submission: judge it by its form, normalise it, publish it once. */
 export class FormSubmissionService {
