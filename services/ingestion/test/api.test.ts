@@ -203,6 +203,17 @@ describe('server-to-server ingestion', () => {
       expect(await h.drainIntake()).toEqual([]);
     });
 
+    it.each(['/v1/ingest/leads', '/v1/ingest/leads/batch'])(
+      'when %s gets JSON in a charset JSON does not come in, then 415',
+      async (path) => {
+        const res = await post(path)
+          .set('Content-Type', 'application/json; charset=latin1')
+          .send(JSON.stringify(path.endsWith('batch') ? { leads: [lead] } : lead));
+        expect(res.status).toBe(415);
+        expect(await h.drainIntake()).toEqual([]);
+      },
+    );
+
     it.each([
       ['/v1/ingest/leads', '{"fields":%s}', 'body.fields'],
       ['/v1/ingest/leads/batch', '{"leads":[%s]}', 'body.leads'],

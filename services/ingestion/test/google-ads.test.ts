@@ -196,6 +196,13 @@ describe('Google Ads lead form webhooks', () => {
             ),
           ),
       ],
+      ['the body is JSON null', 400, () => deliver(form.formKey, 'null')],
+      ['the body is a JSON list', 400, () => deliver(form.formKey, '[]')],
+      [
+        'the body is JSON in a charset JSON does not come in',
+        415,
+        () => deliver(form.formKey, webhookBody('x11'), 'application/json; charset=latin1'),
+      ],
       [
         'the lead_id is missing',
         400,

@@ -13,6 +13,12 @@ const bodyRequired = () =>
     errors: [{ field: 'body', message: 'is required' }],
   });
 
+/** 400 for a body that is JSON but no delivery (`null`, a list): it guessed no key. */
+const bodyNotAnObject = () =>
+  new AppError('validation_failed', 'The request is invalid', {
+    errors: [{ field: 'body', message: 'must be object' }],
+  });
+
 /**
  * Checks `google_key` before anything else happens to the lead: 403 unless it is the form's
  * key, and the wrong key counts against the sender. Runs after the form gate and after the body
@@ -23,6 +29,8 @@ export function googleKeyGate(badKeys: FailedAttemptsLimit): RequestHandler {
   return (req, res, next) => {
     // No body, no key: refused here rather than by the router, which runs after the form's quota.
     if (req.body === undefined) throw bodyRequired();
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
+      throw bodyNotAnObject();
     // Checked again in the same turn as the count: requests sent together, whose bodies were
     // still arriving, cannot all pass the first check before any of their failures counts.
     const refused = badKeys.refusal(req, res);

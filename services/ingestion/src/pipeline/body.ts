@@ -19,6 +19,13 @@ export function readJsonBody(
     }
     if (!req.is('application/json'))
       throw new AppError('unsupported_media_type', 'The request body must be application/json');
+    // As the router's JSON parser: a Unicode charset, or none (UTF-8).
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-/i.test(charset))
+      throw new AppError(
+        'unsupported_media_type',
+        'The request body encoding or charset is not supported',
+      );
     await runMiddleware(readText, req, res);
     try {
       req.body = parse(String(req.body));
