@@ -1,5 +1,5 @@
 import {
-  DEFAULT_PIPELINE,
+  newTenantSettings,
   type Branding,
   type CustomFieldDefinition,
   type PublishedFormItem,
@@ -75,22 +75,17 @@ export function benchFormItem(): PublishedFormItem {
 
 /** The tenant of the form, as tenant-config stores it: its default country is read per lead. */
 export function benchTenantSettings(): TenantSettings {
-  const now = new Date().toISOString();
   return {
-    tenantId: 'bench',
-    name: 'Bench GmbH',
-    slug: 'bench',
-    defaultCountry: 'DE',
-    timezone: 'Europe/Berlin',
+    ...newTenantSettings({
+      tenantId: 'bench',
+      name: 'Bench GmbH',
+      slug: 'bench',
+      defaultCountry: 'DE',
+      timezone: 'Europe/Berlin',
+    }),
     branding: theme,
     customFields,
-    pipeline: { statuses: [...DEFAULT_PIPELINE] },
-    dedupe: { mode: 'merge', ignorePlusTag: true },
-    assignment: { mode: 'none' },
     adminCount: 1,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
   };
 }
 

@@ -15,7 +15,12 @@ import {
 } from '@leadflow/core';
 import { freePort, startMotoProcess, ensureUser, idTokenFor } from '@leadflow/local-aws';
 import { bootstrap, localEnvironment } from '@leadflow/resources';
-import { DEFAULT_PIPELINE, tenantKeys, type TenantSettings } from '@leadflow/contracts';
+import {
+  DEFAULT_PIPELINE,
+  newTenantSettings,
+  tenantKeys,
+  type TenantSettings,
+} from '@leadflow/contracts';
 import { listenOnLoopback } from '@leadflow/testing';
 import { ulid } from 'ulid';
 import type { Benchmark, BenchFigures } from '../../../scripts/bench/benchmarks';
@@ -44,22 +49,16 @@ async function timings(samples: number, run: () => Promise<unknown>) {
 }
 
 export function tenantSettings(tenantId: string): TenantSettings {
-  const now = new Date().toISOString();
   return {
-    tenantId,
-    name: tenantId,
-    slug: tenantId,
-    defaultCountry: 'DE',
-    timezone: 'Europe/Berlin',
-    branding: { primaryColor: '#1F6FEB', accentColor: '#F78166', font: 'Inter' },
+    ...newTenantSettings({
+      tenantId,
+      name: tenantId,
+      slug: tenantId,
+      defaultCountry: 'DE',
+      timezone: 'Europe/Berlin',
+    }),
     customFields: [{ key: 'budget', label: 'Budget', type: 'number', required: false, pii: false }],
-    pipeline: { statuses: [...DEFAULT_PIPELINE] },
-    dedupe: { mode: 'merge', ignorePlusTag: true },
-    assignment: { mode: 'none' },
     adminCount: 1,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
   };
 }
 

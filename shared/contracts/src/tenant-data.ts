@@ -169,6 +169,25 @@ export interface TenantSettings {
   updatedAt: string;
 }
 
+/** A new tenant's settings: its own name and place, and the defaults every tenant starts with. */
+export function newTenantSettings(
+  tenant: Pick<TenantSettings, 'tenantId' | 'name' | 'slug' | 'defaultCountry' | 'timezone'>,
+  now = new Date().toISOString(),
+): TenantSettings {
+  return {
+    ...tenant,
+    branding: { primaryColor: '#1F6FEB', accentColor: '#F78166', font: 'Inter' },
+    customFields: [],
+    pipeline: { statuses: [...DEFAULT_PIPELINE] },
+    dedupe: { mode: 'merge', ignorePlusTag: true },
+    assignment: { mode: 'none' },
+    adminCount: 0,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** A form field as published: everything a page needs to render and a server to validate. */
 export interface PublishedField {
   key: string;

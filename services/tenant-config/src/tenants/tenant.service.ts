@@ -2,8 +2,8 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ulid } from 'ulid';
 import {
-  DEFAULT_PIPELINE,
   isStandardField,
+  newTenantSettings,
   type CustomFieldDefinition,
   type TenantSettings,
 } from '@leadflow/contracts';
@@ -128,23 +128,13 @@ export class TenantService {
 
   async create(input: CreateTenantInput): Promise<Tenant> {
     throwIfAny(placeErrors(input.defaultCountry, input.timezone));
-    const now = new Date().toISOString();
-    const settings: TenantSettings = {
+    const settings = newTenantSettings({
       tenantId: input.slug,
       name: input.name,
       slug: input.slug,
       defaultCountry: input.defaultCountry,
       timezone: input.timezone,
-      branding: { primaryColor: '#1F6FEB', accentColor: '#F78166', font: 'Inter' },
-      customFields: [],
-      pipeline: { statuses: [...DEFAULT_PIPELINE] },
-      dedupe: { mode: 'merge', ignorePlusTag: true },
-      assignment: { mode: 'none' },
-      adminCount: 0,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
+    });
     await this.deps.tenants.create(settings);
     if (input.admin) await this.inviteFirstAdmin(settings, input.admin.email);
     await this.deps.events.changed(
