@@ -28,18 +28,21 @@ describe('Salesforce sync', () => {
   const leadsWith = (field: string, value: unknown) =>
     [...h.fake.state.salesforceLeads.values()].filter((l) => l.fields[field] === value);
 
-  /** A lead with nothing but an e-mail, synced: its Lead got the placeholders. */
-  async function syncedWithEmailOnly(email: string) {
-    const created = leadCreated('sfco', { fields: { email } });
+  /** A lead with these fields, once its sync ended (synced, unless Salesforce refused it). */
+  async function syncedWith(fields: Record<string, string>) {
+    const created = leadCreated('sfco', { fields });
     await h.publish(created);
     const status = await h.waitForStatus(
       'sfco',
       created.detail.leadId,
       salesforce.id,
-      (s) => s.state === 'synced',
+      (s) => s.state !== 'pending',
     );
     return { created, status };
   }
+
+  /** A lead with nothing but an e-mail, synced: its Lead got the placeholders. */
+  const syncedWithEmailOnly = (email: string) => syncedWith({ email });
 
   it('when a lead is created and updated, then one Lead record keyed by the Leadflow id holds the newest fields', async () => {
     const created = leadCreated('sfco', {
@@ -174,19 +177,8 @@ describe('Salesforce sync', () => {
   });
 
   it('when two leads share an e-mail (a tenant that keeps them apart), then each has its own Lead, and an edit of one never writes the other’s', async () => {
-    const syncedLead = async (fields: Record<string, string>, version = 1) => {
-      const created = leadCreated('sfco', { fields });
-      await h.publish(created);
-      const status = await h.waitForStatus(
-        'sfco',
-        created.detail.leadId,
-        salesforce.id,
-        (s) => s.leadVersion === version && s.state !== 'pending',
-      );
-      return { created, status };
-    };
-    const first = await syncedLead({ email: 'twin@sfco.example.com', lastName: 'First' });
-    const second = await syncedLead({ email: 'twin@sfco.example.com', lastName: 'Second' });
+    const first = await syncedWith({ email: 'twin@sfco.example.com', lastName: 'First' });
+    const second = await syncedWith({ email: 'twin@sfco.example.com', lastName: 'Second' });
 
     expect(second.status).toMatchObject({ state: 'synced' });
     expect(second.status.externalId).not.toBe(first.status.externalId);
@@ -217,16 +209,10 @@ describe('Salesforce sync', () => {
       LastName: 'Entered By A Rep',
       Company: 'Other Inc',
     });
-    const created = leadCreated('sfco', {
-      fields: { email: 'mover@sfco.example.com', lastName: 'Mover' },
+    const { created, status: before } = await syncedWith({
+      email: 'mover@sfco.example.com',
+      lastName: 'Mover',
     });
-    await h.publish(created);
-    const before = await h.waitForStatus(
-      'sfco',
-      created.detail.leadId,
-      salesforce.id,
-      (s) => s.state === 'synced',
-    );
 
     await h.publish(leadUpdated(created, { fields: { email: 'taken@sfco.example.com' } }));
     const after = await h.waitForStatus(
