@@ -227,6 +227,20 @@ describe('Google Ads lead form webhooks', () => {
     });
   });
 
+  it('when Google sends its test data to two forms (one fixed lead_id), then each form takes it in', async () => {
+    const second = await h.publishForm(admin, {
+      fields: [{ key: 'email' }],
+      googleAdsKey: GOOGLE_KEY,
+    });
+    const testData = webhookBody('TeSter-123-fixed-test-lead-id', { isTest: true });
+    const first = await deliver(form.formKey, testData);
+    const other = await deliver(second.formKey, testData);
+    expect([first.status, other.status]).toEqual([200, 200]);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    const delivered = await h.intakeEvents(2);
+    expect(delivered.map((e) => e.detail.formId).sort()).toEqual([form.id, second.id].sort());
+  });
+
   describe('a delivery without a body', () => {
     it('when deliveries without a body come, then 400 naming the body, and they spend none of the form’s quota', async () => {
       const limited = h.anotherIngestion({ INGEST_RATE_LIMIT_PER_FORM: '3' });

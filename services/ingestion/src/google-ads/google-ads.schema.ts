@@ -104,7 +104,7 @@ export const googleAdsWebhookOperation = defineOperation({
     'Columns have no limits of their own on their number or length, other than the 32 KiB of the body.',
     'Ids (`form_id`, `campaign_id`, `adgroup_id`, `creative_id`, `asset_group_id`) are int64 and are kept as exact strings. `is_test` marks a test lead.',
     '',
-    '**Delivery.** Answers 200 once EventBridge accepted the lead, as Google expects; the same `lead_id` again answers the same 200 without publishing twice.',
+    '**Delivery.** Answers 200 once EventBridge accepted the lead, as Google expects; the same `lead_id` again to the same form answers the same 200 without publishing twice (Google’s test data, whose `lead_id` is fixed, is taken in once per form).',
     'When the lead cannot be handed over in time: 503 with `Retry-After`, so that Google retries.',
   ].join('\n'),
   tags: ['ingestion'],

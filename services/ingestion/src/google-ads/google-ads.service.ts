@@ -230,7 +230,8 @@ export class GoogleAdsService {
     );
     this.assertPublishable(event, values);
     const { response, replayed } = await this.deps.idempotency.once(
-      { tenantId: form.tenantId, scope: 'google-ads' },
+      // Per form: Google's test data comes with one fixed lead_id, sent to each form set up.
+      { tenantId: form.tenantId, scope: `google-ads:${form.formId}` },
       lead.lead_id,
       // lead_id is Google's dedupe key: the same lead id is the same lead, whatever else changed.
       () => ({ leadId: lead.lead_id }),
