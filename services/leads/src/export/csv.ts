@@ -6,11 +6,15 @@ import type { LeadRecord } from '../leads/lead.record';
  * after any separator a locale may split on (`,`, `;` where the decimal mark is a comma, tab)
  * or a line break — a spreadsheet splitting on `;` makes `Max;=cmd|…` two cells.
  */
-const FORMULA_AT_CELL_START = /(^|[,;\t\r\n])([=+\-@\t\r])/g;
+const FORMULA_AT_CELL_START = /(?<=^|[,;\t\r\n])[=+\-@\t\r]/g;
 
-/** A spreadsheet must show the text, never run it: wherever a cell could start like a formula, a quote comes first. */
+/**
+ * A spreadsheet must show the text, never run it: wherever a cell could start like a formula, a
+ * quote comes first. The separator is looked behind, not matched: a tab or CR is both a formula
+ * character and a separator, and the `=` after it needs its own quote.
+ */
 export function neutralise(value: string): string {
-  return value.replace(FORMULA_AT_CELL_START, "$1'$2");
+  return value.replace(FORMULA_AT_CELL_START, "'$&");
 }
 
 /** RFC 4180: quoted when it holds a separator, a quote or a line break; quotes doubled. */

@@ -9,9 +9,14 @@ import { csvColumns } from './csv';
 
 const PAGE = 250;
 
-/** Writes and waits while the client is slower than DynamoDB: memory stays one page, whatever the size. */
-async function write(res: Response, chunk: string): Promise<void> {
-  if (res.write(chunk)) return;
+/**
+ * Writes and waits while the client is slower than DynamoDB: memory stays one page, whatever the
+ * size. False once the client is gone: its `close` may have come before this write, and no
+ * `drain` ever will.
+ */
+async function write(res: Response, chunk: string): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(chunk)) return true;
   await new Promise<void>((resolve) => {
     const resume = () => {
       res.off('drain', resume);
@@ -20,7 +25,15 @@ async function write(res: Response, chunk: string): Promise<void> {
     };
     res.on('drain', resume);
     res.on('close', resume);
+    if (res.destroyed) resume();
   });
+  return !res.destroyed;
+}
+
+/** Writes each row in turn; false once the client is gone. */
+async function writeAll(res: Response, rows: string[]): Promise<boolean> {
+  for (const row of rows) if (!(await write(res, row))) return false;
+  return true;
 }
 
 export function exportRoutes(
@@ -45,10 +58,10 @@ export function exportRoutes(
       );
       res.setHeader('Cache-Control', 'no-store');
       try {
-        await write(res, columns.header);
+        let open = await write(res, columns.header);
         for (;;) {
-          for (const lead of page.items) await write(res, columns.row(lead));
-          if (!page.nextCursor || res.destroyed) break;
+          open = open && (await writeAll(res, page.items.map(columns.row)));
+          if (!open || !page.nextCursor) break;
           page = await leads.list({
             tenantId,
             filters,

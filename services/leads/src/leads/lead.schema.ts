@@ -496,7 +496,7 @@ export const exportLeadsOperation = defineOperation({
       contentType: 'text/csv',
       schema: Type.String(),
       example:
-        'id,createdAt,status,ownerId,formId,source,email,firstName,lastName,phone,company,jobTitle,message,isTest,budget\r\n01JDQ6C3D4E5F6G7H8J9K0MNPQ,2026-11-26T09:12:00.000Z,new,,01JDQ3V6Z8R6J5X1M8T0N4K2W9,form,jane.doe@example.com,Jane,Doe,+4930123456,Example GmbH,,,false,5000\r\n',
+        "id,createdAt,status,ownerId,formId,source,email,firstName,lastName,phone,company,jobTitle,message,isTest,budget\r\n01JDQ6C3D4E5F6G7H8J9K0MNPQ,2026-11-26T09:12:00.000Z,new,,01JDQ3V6Z8R6J5X1M8T0N4K2W9,form,jane.doe@example.com,Jane,Doe,'+4930123456,Example GmbH,,,false,5000\r\n",
       headers: {
         'Content-Disposition': {
           description: 'attachment; filename="leads-<date>.csv"',

@@ -15,6 +15,14 @@ describe('CSV cells a spreadsheet opens', () => {
     expect(neutralise('a,+1\t@x\n-2')).toBe("a,'+1\t'@x\n'-2");
   });
 
+  it('when a tab or CR (itself a separator and a formula character) comes before a formula, then both are quoted', () => {
+    expect(neutralise('Acme;\t=HYPERLINK("http://evil.test")')).toBe(
+      `Acme;'\t'=HYPERLINK("http://evil.test")`,
+    );
+    expect(neutralise('x\n\r=1+1')).toBe("x\n'\r'=1+1");
+    expect(neutralise('\t\t=1')).toBe("'\t'\t'=1");
+  });
+
   it('when a value only contains those characters inside words, then it is left as it is', () => {
     expect(neutralise('Jean-Pierre Dupont, CEO; a+b=c')).toBe('Jean-Pierre Dupont, CEO; a+b=c');
   });
