@@ -99,6 +99,20 @@ describe('bad input on every leads route', () => {
       }
     });
 
+    it('when a bound is a leap second (a date-time JavaScript cannot read), then 400 naming it, on the list and the export', async () => {
+      for (const field of ['createdFrom', 'createdTo']) {
+        for (const path of ['/v1/leads', '/v1/leads/export.csv']) {
+          const res = await request(h.leads.app)
+            .get(`${path}?${field}=2026-06-30T23:59:60Z`)
+            .set(bearer(tenant.admin.token));
+          expect({ path, field, status: res.status }).toEqual({ path, field, status: 400 });
+          expect(res.body.errors).toEqual([
+            { field: `query.${field}`, message: expect.any(String) },
+          ]);
+        }
+      }
+    });
+
     it('when the range starts before 1970, then it starts at the beginning', async () => {
       const res = await list('createdFrom=1969-12-31T00:00:00Z').expect(200);
       expect(res.body.items.map((l: { id: string }) => l.id)).toContain(leadId);

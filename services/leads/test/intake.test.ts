@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import request from 'supertest';
+import { ulid } from 'ulid';
 import { documentClient } from '@leadflow/core';
 import { eventually } from '@leadflow/testing';
 import { dedupeKeyItem } from '../src/leads/lead.repository';
@@ -156,6 +157,23 @@ describe('intake: lead.received becomes a stored lead', () => {
       'detail-type': 'lead.updated',
       detail: { changedFields: expect.arrayContaining(['company', 'deletedAt']) },
     });
+  });
+
+  it('when a lead is taken in late (a redrive), then it was created when ingestion received it, and the time filters find it there', async () => {
+    const receivedAt = Date.now() - 3_600_000;
+    const event = h.received(tenant.id, { leadId: ulid(receivedAt) });
+    await h.publishReceived(event);
+    const lead = await h.waitForLead(event.leadId, tenant.admin.token);
+    expect(lead.createdAt).toBe(new Date(receivedAt).toISOString());
+    const idsCreated = async (range: string) =>
+      (
+        (await request(h.leads.app).get(`/v1/leads?${range}`).set(bearer(tenant.admin.token))).body
+          .items as Array<{ id: string }>
+      ).map((l) => l.id);
+    const anHourAgo = encodeURIComponent(new Date(receivedAt - 1).toISOString());
+    expect(await idsCreated(`createdFrom=${anHourAgo}`)).toContain(event.leadId);
+    const aMinuteAgo = encodeURIComponent(new Date(Date.now() - 60_000).toISOString());
+    expect(await idsCreated(`createdFrom=${aMinuteAgo}`)).not.toContain(event.leadId);
   });
 
   it('when an intake message is delivered twice, then the second changes nothing', async () => {

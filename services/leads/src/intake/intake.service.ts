@@ -1,4 +1,5 @@
 import type { ConsentRecord, LeadReceived, TenantSettings } from '@leadflow/contracts';
+import { decodeTime } from 'ulid';
 import { AppError, type Logger } from '@leadflow/core';
 import { activity, SYSTEM, type FieldChange } from '../activities/activity.record';
 import { dedupeKeyOf, holdsClaim, withEmailClaim } from '../leads/email-claim';
@@ -110,6 +111,9 @@ export class IntakeService {
     staleClaimOf?: string,
   ): Promise<IntakeOutcome> {
     const now = new Date().toISOString();
+    // Received when ingestion accepted it, which its id says: a lead taken in late (a redrive)
+    // keeps its place in the list and in createdFrom/createdTo, which go by the id.
+    const receivedAt = new Date(decodeTime(event.leadId)).toISOString();
     const ownerId = await this.deps.assigner.ownerFor(settings, event);
     const { consents, ...context } = event.context;
     const lead: LeadRecord = {
@@ -123,7 +127,7 @@ export class IntakeService {
       context,
       isTest: event.isTest,
       version: 1,
-      createdAt: now,
+      createdAt: receivedAt,
       updatedAt: now,
       ...(ownerId ? { ownerId } : {}),
       ...(event.formId ? { formId: event.formId } : {}),

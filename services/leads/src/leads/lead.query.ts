@@ -71,13 +71,26 @@ function cursorShape(tenantId: string, choice: IndexChoice): CursorShape {
 const ULID_TIME_END = 2 ** 48;
 
 /**
+ * The epoch ms of a date-time the schema let through, within what a ULID encodes. Its format
+ * allows a leap second (`23:59:60Z`), which JavaScript cannot read.
+ */
+function instantOf(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new AppError('validation_failed', 'The request is invalid', {
+      errors: [{ field, message: 'is not a time this API can read (a leap second?)' }],
+    });
+  return Math.min(Math.max(ms, 0), ULID_TIME_END);
+}
+
+/**
  * Lead ids are ULIDs: their first ten characters are the creation time, so a time range is a key
  * range: from createdFrom, up to but not including createdTo.
  */
 function createdRange(filters: LeadFilters): [string, string] | undefined {
   if (!filters.createdFrom && !filters.createdTo) return undefined;
-  const from = filters.createdFrom ? Math.max(0, Date.parse(filters.createdFrom)) : 0;
-  const to = filters.createdTo ? Date.parse(filters.createdTo) : ULID_TIME_END;
+  const from = filters.createdFrom ? instantOf(filters.createdFrom, 'query.createdFrom') : 0;
+  const to = filters.createdTo ? instantOf(filters.createdTo, 'query.createdTo') : ULID_TIME_END;
   if (from >= to) {
     throw new AppError('validation_failed', 'The creation time range is empty', {
       errors: [{ field: 'query.createdTo', message: 'must be later than createdFrom and 1970' }],

@@ -73,7 +73,11 @@ const leadProperties = {
       'A test lead: an ad platform’s test delivery, or one sent with `isTest` to /v1/ingest/leads. Stored, listed, exported and synced to the CRMs like any other lead; de-duplication by e-mail matches test leads only with test leads, so a test lead is never merged into a real one, nor a real one into it. Leads entered by hand are never test leads. List with `isTest=false` to leave test leads out.',
   }),
   version: Type.Integer({ description: 'The ETag; increases with every change.' }),
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({
+    format: 'date-time',
+    description:
+      'When the lead came in: when ingestion accepted its submission (even if it was stored later), or when it was created through this API.',
+  }),
   updatedAt: Type.String({ format: 'date-time' }),
   deletedAt: Type.Optional(
     Type.String({
@@ -175,10 +179,16 @@ const filters = {
   formId: Type.Optional(Type.String({ maxLength: 40 })),
   source: Type.Optional(Type.Union(LEAD_SOURCES.map((s) => Type.Literal(s)))),
   createdFrom: Type.Optional(
-    Type.String({ format: 'date-time', description: 'Created at or after (inclusive).' }),
+    Type.String({
+      format: 'date-time',
+      description: 'Created (`createdAt`) at or after (inclusive). A leap second answers 400.',
+    }),
   ),
   createdTo: Type.Optional(
-    Type.String({ format: 'date-time', description: 'Created before (exclusive).' }),
+    Type.String({
+      format: 'date-time',
+      description: 'Created (`createdAt`) before (exclusive). A leap second answers 400.',
+    }),
   ),
   email: Type.Optional(
     Type.String({
