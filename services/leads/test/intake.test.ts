@@ -73,6 +73,8 @@ describe('intake: lead.received becomes a stored lead', () => {
     const second = h.received(tenant.id, {
       fields: { email: 'Same+promo@example.com', firstName: 'Janet', company: 'Acme' },
     });
+    second.context.utm = { source: 'newsletter', campaign: 'spring' };
+    second.context.pageUrl = 'https://www.example.com/pricing';
     const newsletter = {
       key: 'newsletter',
       text: 'Send me news.',
@@ -103,10 +105,36 @@ describe('intake: lead.received becomes a stored lead', () => {
     expect(timeline[0]!.changes).toEqual(
       expect.arrayContaining([{ field: 'company', from: null, to: 'Acme' }]),
     );
+    // The lead kept Jane; what the person sent this time is on the timeline, for sales to see.
+    expect(timeline[0]).toMatchObject({
+      submission: {
+        source: second.source,
+        eventId: second.eventId,
+        fields: { email: 'Same+promo@example.com', firstName: 'Janet', company: 'Acme' },
+        context: {
+          utm: { source: 'newsletter', campaign: 'spring' },
+          pageUrl: 'https://www.example.com/pricing',
+        },
+      },
+    });
+
     const list = await request(h.leads.app)
       .get('/v1/leads?email=same@example.com')
       .set(bearer(tenant.admin.token));
     expect(list.body.items).toHaveLength(1);
+
+    // Erasure leaves only where the submission came from.
+    await request(h.leads.app)
+      .post(`/v1/leads/${first.leadId}/erasure`)
+      .set(bearer(tenant.admin.token))
+      .expect(200);
+    const [mergedAfterErasure] = await activities(first.leadId).then((all) =>
+      all.filter((a) => a.type === 'merged'),
+    );
+    expect(mergedAfterErasure).toMatchObject({
+      submission: { source: second.source, eventId: second.eventId },
+    });
+    expect(JSON.stringify(mergedAfterErasure)).not.toMatch(/Janet|Acme|newsletter|pricing/);
   });
 
   it('when a submission was merged into a lead the caller may not see, then its id answers 404 to that caller and 308 to those who may', async () => {

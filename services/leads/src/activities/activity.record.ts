@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import type { CustomValues, LeadContext, LeadFields } from '@leadflow/contracts';
 import type { Principal } from '@leadflow/core';
 
 export type ActivityType =
@@ -31,8 +32,18 @@ export interface ActivityRecord {
   at: string;
   changes?: FieldChange[];
   noteId?: string;
-  /** Where a merged submission came from: its source, form and event. */
-  submission?: { source: string; formId?: string; eventId: string };
+  /** A merged submission: where it came from (its source, form and event) and what it said. */
+  submission?: MergedSubmission;
+}
+
+export interface MergedSubmission {
+  source: string;
+  formId?: string;
+  eventId: string;
+  /** What the person sent this time, also where the lead kept its own values (until erased). */
+  fields?: LeadFields;
+  custom?: CustomValues;
+  context?: Pick<LeadContext, 'utm' | 'pageUrl' | 'referrer'>;
 }
 
 export const SYSTEM: Actor = { kind: 'system' };

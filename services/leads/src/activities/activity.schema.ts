@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { requires } from '@leadflow/auth';
+import { CustomValuesSchema, LeadFieldsSchema } from '@leadflow/contracts';
 import { defineOperation, named, pageOf, PaginationQuery } from '@leadflow/core';
 import { LeadParams } from '../leads/lead.schema';
 
@@ -51,8 +52,28 @@ export const ActivitySchema = named(
       noteId: Type.Optional(Type.String()),
       submission: Type.Optional(
         Type.Object(
-          { source: Type.String(), formId: Type.Optional(Type.String()), eventId: Type.String() },
-          { additionalProperties: false },
+          {
+            source: Type.String(),
+            formId: Type.Optional(Type.String()),
+            eventId: Type.String(),
+            fields: Type.Optional(LeadFieldsSchema),
+            custom: Type.Optional(CustomValuesSchema),
+            context: Type.Optional(
+              Type.Object(
+                {
+                  utm: Type.Optional(Type.Record(Type.String(), Type.String())),
+                  pageUrl: Type.Optional(Type.String()),
+                  referrer: Type.Optional(Type.String()),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'merged: the submission, and what the person sent this time (its fields, custom values, campaign and page), also where the lead kept its own values. After an erasure only its source, form and event are left.',
+          },
         ),
       ),
     },

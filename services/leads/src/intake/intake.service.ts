@@ -1,7 +1,12 @@
 import type { ConsentRecord, LeadReceived, TenantSettings } from '@leadflow/contracts';
 import { decodeTime } from 'ulid';
 import { AppError, type Logger } from '@leadflow/core';
-import { activity, SYSTEM, type FieldChange } from '../activities/activity.record';
+import {
+  activity,
+  SYSTEM,
+  type FieldChange,
+  type MergedSubmission,
+} from '../activities/activity.record';
 import { dedupeKeyOf, holdsClaim, withEmailClaim } from '../leads/email-claim';
 import type { LeadRecord } from '../leads/lead.record';
 import { AlreadyTakenIn, EmailTaken, type LeadRepository } from '../leads/lead.repository';
@@ -24,6 +29,27 @@ export interface IntakeDeps {
 const MAX_MERGE_ATTEMPTS = 5;
 /** Each lookup follows a claim that moved; more than a few moves means something is wrong. */
 const MAX_CLAIM_LOOKUPS = 5;
+
+/**
+ * The timeline's record of a submission merged into a lead: the lead keeps its own values, so
+ * what the person sent this time (another message, phone or campaign) is seen only here.
+ */
+function mergedSubmission(event: LeadReceived): MergedSubmission {
+  const { utm, pageUrl, referrer } = event.context;
+  const context = {
+    ...(utm ? { utm } : {}),
+    ...(pageUrl ? { pageUrl } : {}),
+    ...(referrer ? { referrer } : {}),
+  };
+  return {
+    source: event.source,
+    eventId: event.eventId,
+    ...(event.formId ? { formId: event.formId } : {}),
+    fields: event.fields,
+    ...(Object.keys(event.custom).length > 0 ? { custom: event.custom } : {}),
+    ...(Object.keys(context).length > 0 ? { context } : {}),
+  };
+}
 
 /** Fills what the lead lacks; never overwrites a value it has. */
 function fillEmpty<T extends Record<string, unknown>>(
@@ -192,14 +218,7 @@ export class IntakeService {
           intakeOf: event.leadId,
           raw: event,
           activities: [
-            activity('merged', SYSTEM, now, {
-              changes,
-              submission: {
-                source: event.source,
-                eventId: event.eventId,
-                ...(event.formId ? { formId: event.formId } : {}),
-              },
-            }),
+            activity('merged', SYSTEM, now, { changes, submission: mergedSubmission(event) }),
           ],
           outbox: [
             this.deps.outbox.changed(

@@ -51,6 +51,23 @@ export class EmailTaken extends Error {
   }
 }
 
+/**
+ * An activity as erasure leaves it: which fields changed, not their values; a merged
+ * submission's origin, not what it said. Undefined when it holds no personal data.
+ */
+function erasedActivity(item: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { changes, submission } = item as Partial<ActivityRecord>;
+  if (!Array.isArray(changes) && !submission) return undefined;
+  const erased: Record<string, unknown> = { ...item };
+  if (Array.isArray(changes))
+    erased.changes = changes.map((c) => ({ field: c.field, from: ERASED, to: ERASED }));
+  if (submission) {
+    const { source, formId, eventId } = submission;
+    erased.submission = { source, eventId, ...(formId ? { formId } : {}) };
+  }
+  return erased;
+}
+
 /** The e-mails changes went from or to, unless erased since. */
 function emailsChangedIn(changes: FieldChange[] | undefined): string[] {
   return (changes ?? [])
@@ -276,13 +293,9 @@ export class LeadRepository {
         const sk = String(item.SK);
         if (sk.startsWith('RAW#') || sk.startsWith('NOTE#') || sk.startsWith(PARKED_SK_PREFIX))
           return [{ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }];
-        if (sk.startsWith('ACT#') && Array.isArray(item.changes)) {
-          const changes = (item.changes as Array<{ field: string }>).map((c) => ({
-            field: c.field,
-            from: ERASED,
-            to: ERASED,
-          }));
-          return [{ PutRequest: { Item: { ...item, changes } } }];
+        if (sk.startsWith('ACT#')) {
+          const erased = erasedActivity(item);
+          return erased ? [{ PutRequest: { Item: erased } }] : [];
         }
         return [];
       });
