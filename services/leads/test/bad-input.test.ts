@@ -137,5 +137,14 @@ describe('bad input on every leads route', () => {
       // The cursor of a real page of that list is taken.
       await list(`status=new&cursor=${cursorOf(byStatus)}`).expect(200);
     });
+
+    it('when a cursor is of a page outside createdFrom and createdTo, then 400 naming query.cursor (DynamoDB would refuse its key)', async () => {
+      const cursor = cursorOf({ PK: `TENANT#${tenant.id}`, SK: `LEAD#${leadId}` });
+      const later = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+      const res = await list(`createdFrom=${later}&cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'query.cursor', message: expect.any(String) }]);
+      await list(`createdFrom=2020-01-01T00:00:00Z&cursor=${cursor}`).expect(200);
+    });
   });
 });

@@ -99,6 +99,17 @@ function createdRange(filters: LeadFilters): [string, string] | undefined {
   return [`LEAD#${encodeTime(from, 10)}`, `LEAD#${encodeTime(to - 1, 10)}ZZZZZZZZZZZZZZZZ`];
 }
 
+/**
+ * DynamoDB refuses to start a key range outside its bounds (a 500): the cursor of a page read
+ * with another createdFrom or createdTo is the caller's mistake, a 400.
+ */
+function assertWithin(at: unknown, [from, to]: [string, string]): void {
+  if (typeof at === 'string' && at >= from && at <= to) return;
+  throw new AppError('validation_failed', 'The cursor is not of this list', {
+    errors: [{ field: 'query.cursor', message: 'is of a page outside createdFrom and createdTo' }],
+  });
+}
+
 function filterExpression(query: LeadQuery, choice: IndexChoice) {
   const { filters } = query;
   const parts: string[] = [];
@@ -171,6 +182,7 @@ export async function queryLeads(
   };
   const items: Record<string, unknown>[] = [];
   let startKey = decodeCursor(query.cursor, cursorShape(query.tenantId, choice));
+  if (startKey && range) assertWithin(startKey[choice.rangeAttribute], range);
   let evaluated = 0;
   let batch = query.limit;
   for (;;) {
