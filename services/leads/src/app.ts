@@ -70,7 +70,9 @@ export function buildApp({ config, logger, aws, validateResponses }: LeadsDeps):
     outbox,
     committed,
     logger,
-    assigner: new Assigner(db, config.LEADS_TABLE),
+    assigner: new Assigner(db, config.LEADS_TABLE, (tenantId, memberId) =>
+      tenants.isMember(tenantId, memberId),
+    ),
   });
   const intake = intakeWorker({
     sqs: aws.sqs,

@@ -33,8 +33,14 @@ describe('round-robin assignment: one turn per lead, shared by every task', () =
       ],
     },
   });
+  /** Members of every tenant here, but for the ones removed. */
+  const removed = new Set<string>();
   const assigner = (client: DynamoDBDocumentClient = db) =>
-    new Assigner(client, stack.resources.tables.leads);
+    new Assigner(
+      client,
+      stack.resources.tables.leads,
+      async (_tenant, memberId) => !removed.has(memberId),
+    );
   const leads = (count: number) => Array.from({ length: count }, () => ({ leadId: newId() }));
 
   /**
@@ -58,6 +64,25 @@ describe('round-robin assignment: one turn per lead, shared by every task', () =
     const owners = [];
     for (const lead of leads(6)) owners.push(await assigner().ownerFor(settings(tenant), lead));
     expect(owners).toEqual([HEAVY, LIGHT, HEAVY, HEAVY, LIGHT, HEAVY]);
+  });
+
+  it('when an agent of the rules is no longer a member, then the others take every turn, and a removed form owner gets no lead', async () => {
+    const tenant = `rr-${newId()}`;
+    const formOwner = {
+      tenantId: tenant,
+      assignment: { mode: 'form-owner' as const, formOwners: { FORM1: LIGHT } },
+    };
+    removed.add(LIGHT);
+    try {
+      const owners = [];
+      for (const lead of leads(3)) owners.push(await assigner().ownerFor(settings(tenant), lead));
+      expect(owners).toEqual([HEAVY, HEAVY, HEAVY]);
+      expect(await assigner().ownerFor(formOwner, { leadId: newId(), formId: 'FORM1' })).toBe(
+        undefined,
+      );
+    } finally {
+      removed.delete(LIGHT);
+    }
   });
 
   it('when an intake is retried, then its lead gets the turn it took, and the next lead the next turn', async () => {

@@ -44,11 +44,19 @@ function forgettable(counter: CounterItem): string[] {
   return turns.filter((name) => Number(counter[name]) < oldest);
 }
 
-/** Who gets a new lead, by the tenant's assignment rules. */
+/** Whether someone is a member of the tenant now (the rules may still name a removed one). */
+export type IsMember = (tenantId: string, memberId: string) => Promise<boolean>;
+
+/**
+ * Who gets a new lead, by the tenant's assignment rules, among its members: a member removed
+ * since the rules were saved gets no more leads (the lead stays unassigned, or goes to the
+ * next agent).
+ */
 export class Assigner {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly isMember: IsMember,
   ) {}
 
   async ownerFor(
@@ -56,11 +64,21 @@ export class Assigner {
     lead: { leadId: string; formId?: string },
   ): Promise<string | undefined> {
     const rules = settings.assignment;
-    if (rules.mode === 'form-owner')
-      return lead.formId ? rules.formOwners?.[lead.formId] : undefined;
+    const { tenantId } = settings;
+    if (rules.mode === 'form-owner') {
+      const owner = lead.formId ? rules.formOwners?.[lead.formId] : undefined;
+      return owner && (await this.isMember(tenantId, owner)) ? owner : undefined;
+    }
     if (rules.mode !== 'round-robin' || !rules.agents?.length) return undefined;
-    const cycle = weightedCycle(rules.agents);
-    return cycle[(await this.turnOf(settings.tenantId, lead.leadId)) % cycle.length];
+    const agents = await this.members(tenantId, rules.agents);
+    if (agents.length === 0) return undefined;
+    const cycle = weightedCycle(agents);
+    return cycle[(await this.turnOf(tenantId, lead.leadId)) % cycle.length];
+  }
+
+  private async members(tenantId: string, agents: Agent[]): Promise<Agent[]> {
+    const member = await Promise.all(agents.map((a) => this.isMember(tenantId, a.memberId)));
+    return agents.filter((_, i) => member[i]);
   }
 
   /**
