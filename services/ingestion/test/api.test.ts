@@ -174,6 +174,12 @@ describe('server-to-server ingestion', () => {
         { field: 'body.custom.budget', message: 'must be number' },
       ],
       [
+        'a custom number larger than a lead can store',
+        { ...lead, custom: { budget: 1e20, tier: 'gold' } },
+        // Named; which of the custom value's types Ajv reports first is its own.
+        { field: 'body.custom.budget', message: expect.any(String) },
+      ],
+      [
         'a required custom field missing',
         { ...lead, custom: { budget: 1 } },
         { field: 'body.custom.tier', message: 'is required' },

@@ -209,6 +209,12 @@ describe('tenants', () => {
         /is reserved/,
       ],
       [
+        'a bound beyond what a number keeps exactly',
+        [{ key: 'budget', label: 'Budget', type: 'number', max: 1e200 }],
+        'body.customFields.0.max',
+        /must be <=/,
+      ],
+      [
         'a select without options',
         [{ key: 'tier', label: 'Tier', type: 'select' }],
         'body.customFields.0.options',

@@ -61,7 +61,8 @@ export const CUSTOM_FIELD_KEY = '^[a-z][a-z0-9_]{0,39}$';
 
 export const CustomValueSchema = Type.Union([
   Type.String({ maxLength: 5000 }),
-  Type.Number(),
+  // What DynamoDB's document client stores as a plain number: a larger one could never be saved.
+  Type.Number({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
   Type.Boolean(),
   Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 }),
 ]);

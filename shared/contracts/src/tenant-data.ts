@@ -47,8 +47,20 @@ export const CustomFieldDefinitionSchema = named(
           description: 'Choices of select and multiselect fields.',
         }),
       ),
-      min: Type.Optional(Type.Number({ description: 'Minimum value (number) or length (text).' })),
-      max: Type.Optional(Type.Number({ description: 'Maximum value (number) or length (text).' })),
+      min: Type.Optional(
+        Type.Number({
+          minimum: -Number.MAX_SAFE_INTEGER,
+          maximum: Number.MAX_SAFE_INTEGER,
+          description: 'Minimum value (number) or length (text), within ±(2^53 − 1).',
+        }),
+      ),
+      max: Type.Optional(
+        Type.Number({
+          minimum: -Number.MAX_SAFE_INTEGER,
+          maximum: Number.MAX_SAFE_INTEGER,
+          description: 'Maximum value (number) or length (text), within ±(2^53 − 1).',
+        }),
+      ),
       pattern: Type.Optional(
         Type.String({
           maxLength: 200,
