@@ -159,6 +159,16 @@ describe('members', () => {
     expect((await request(h.app).delete(`/v1/members/${first.id}`).set(bearer(admin))).status).toBe(
       409,
     );
+    // Refused before the user pool is touched: a failure there could leave the only admin disabled.
+    const unreachablePool = h.appWithUnreachable('cognito');
+    expect(
+      (await request(unreachablePool).delete(`/v1/members/${first.id}`).set(bearer(admin))).status,
+    ).toBe(409);
+    expect(
+      await h.aws.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: pool(), Username: 'first-admin@alpha.test' }),
+      ),
+    ).toMatchObject({ Enabled: true });
     expect(
       (
         await request(h.app)

@@ -152,6 +152,23 @@ export class MemberRepository {
     }
   }
 
+  /**
+   * 409 when removing this member would leave the tenant without an admin, as far as can be
+   * told before the removal (the removal's own transaction decides under concurrent changes).
+   */
+  async assertRemovable(tenantId: string, member: MemberRecord): Promise<void> {
+    if (member.role !== 'admin') return;
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: tenantKeys.tenant(tenantId),
+        ProjectionExpression: 'adminCount',
+        ConsistentRead: true,
+      }),
+    );
+    if (Number(Item?.adminCount ?? 0) <= 1) throw lastAdmin();
+  }
+
   /** Members among `memberIds` that do not exist in the tenant. */
   async missing(tenantId: string, memberIds: string[]): Promise<string[]> {
     const results = await Promise.all(

@@ -170,9 +170,13 @@ export class MemberService {
       );
   }
 
-  /** Disable first, so a removed member can never sign in again, whatever fails after. */
+  /**
+   * Disable first, so a removed member can never sign in again, whatever fails after. The last
+   * admin is refused before: re-enabling after a refused removal could fail, and lock them out.
+   */
   async remove(tenantId: string, memberId: string): Promise<void> {
     const current = await this.get(tenantId, memberId);
+    await this.deps.members.assertRemovable(tenantId, current);
     const { cognito, userPoolId, logger } = this.deps;
     await cognito.send(
       new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: current.username }),
