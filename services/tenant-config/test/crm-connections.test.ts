@@ -296,12 +296,20 @@ describe('CRM connections', () => {
     ).toEqual([]);
   });
 
-  it('when a connection is deleted, then it is gone and its secret is scheduled for deletion', async () => {
+  it('when a connection is deleted, then it is gone and its secret is scheduled for deletion; with Secrets Manager down, 503 and nothing deleted, and a repeat completes it', async () => {
     const created = await create({
       type: 'hubspot',
       name: 'Gone',
       credentials: { accessToken: ACCESS_TOKEN },
     });
+    const remove = (app: typeof h.app) =>
+      call(request(app).delete(`/v1/crm-connections/${created.body.id}`).set(bearer(admin)));
+    expect((await remove(h.appWithUnreachable('secrets'))).status).toBe(503);
+    expect(
+      (await call(request(h.app).get(`/v1/crm-connections/${created.body.id}`).set(bearer(admin))))
+        .status,
+    ).toBe(200);
+    expect(await storedSecret(created.body.id)).toEqual({ accessToken: ACCESS_TOKEN });
     expect(
       (
         await call(

@@ -245,7 +245,7 @@ export const deleteCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections/{connectionId}',
   operationId: 'deleteCrmConnection',
   summary: 'Disconnect a CRM',
-  description: `Its credentials are scheduled for deletion (7 days’ recovery window). ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Its credentials are scheduled for deletion (7 days’ recovery window) first: when Secrets Manager cannot do that, 503 and nothing is deleted; delete again. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   params: ConnectionParams,

@@ -16,6 +16,7 @@ import {
 import {
   AppError,
   assertValid,
+  dependencyUnavailable,
   notFound,
   staleVersion,
   type FieldError,
@@ -109,7 +110,7 @@ export class CrmConnectionService {
     try {
       await this.deps.connections.create(item);
     } catch (error) {
-      await this.deleteSecret(item.secretName, true);
+      await this.deleteSecretNow(item.secretName);
       throw error;
     }
     await this.deps.events.changed(tenantId, 'crm-connection', connectionId, item.version);
@@ -197,21 +198,37 @@ export class CrmConnectionService {
     return this.deps.connections.update(tenantId, connectionId, expectedVersion, changes, claim);
   }
 
+  /**
+   * The credentials are scheduled for deletion first: a connection deleted while Secrets Manager
+   * fails would leave them stored for good, with nothing left to delete them by. Done the other
+   * way round, the connection stays, unusable, until its deletion is repeated.
+   */
   async delete(tenantId: string, connectionId: string): Promise<void> {
     const current = await this.get(tenantId, connectionId);
+    await this.scheduleSecretDeletion(current.secretName);
     await this.deps.connections.delete(tenantId, connectionId);
-    await this.deleteSecret(current.secretName, false);
     await this.deps.events.changed(tenantId, 'crm-connection', connectionId);
   }
 
-  private async deleteSecret(secretName: string, immediately: boolean): Promise<void> {
+  private async scheduleSecretDeletion(secretName: string): Promise<void> {
+    try {
+      await this.deps.secrets.send(
+        new DeleteSecretCommand({ SecretId: secretName, RecoveryWindowInDays: 7 }),
+      );
+    } catch (error) {
+      // Gone already, or scheduled by an earlier attempt of this deletion.
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'ResourceNotFoundException' || name === 'InvalidRequestException') return;
+      throw dependencyUnavailable(
+        'The CRM credentials could not be scheduled for deletion; nothing was deleted. Delete the connection again after Retry-After',
+        error,
+      );
+    }
+  }
+
+  private async deleteSecretNow(secretName: string): Promise<void> {
     await this.deps.secrets
-      .send(
-        new DeleteSecretCommand({
-          SecretId: secretName,
-          ...(immediately ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: 7 }),
-        }),
-      )
+      .send(new DeleteSecretCommand({ SecretId: secretName, ForceDeleteWithoutRecovery: true }))
       .catch((error: unknown) =>
         this.deps.logger.error({ err: error, secretName }, 'CRM secret not deleted'),
       );
