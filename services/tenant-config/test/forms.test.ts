@@ -205,6 +205,21 @@ describe('forms', () => {
     expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).status).toBe(404);
   });
 
+  it('when a form is deleted while it is being unpublished, then the unpublish answers 404, not 500', async () => {
+    const form = await createForm();
+    await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
+    const unpublish = FormRepository.prototype.unpublish;
+    jest.spyOn(FormRepository.prototype, 'unpublish').mockImplementationOnce(async function (
+      this: FormRepository,
+      ...args
+    ) {
+      await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin)).expect(204);
+      return unpublish.apply(this, args);
+    });
+    const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
+    expect(res.status).toBe(404);
+  });
+
   it('when forms are listed, then newest first, page by page', async () => {
     const tenant = 'listing';
     await h.createTenant(tenant);

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type PublishedConsent, type PublishedFormItem } from '@leadflow/contracts';
 import {
   AppError,
+  notFound,
   updateVersioned,
   withoutKeys,
   queryPrefixPage,
@@ -162,7 +163,17 @@ export class FormRepository {
   }
 
   async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord> {
-    await transactWrite(this.db, [
+    await this.unpublishWrite(tenantId, form).catch((error: unknown) => {
+      // Deleted since it was read.
+      if (failedConditions(error)?.includes(0)) throw notFound('Form');
+      throw error;
+    });
+    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
+    return { ...rest, status: 'draft' };
+  }
+
+  private unpublishWrite(tenantId: string, form: FormRecord) {
+    return transactWrite(this.db, [
       {
         Update: {
           TableName: this.table,
@@ -175,8 +186,6 @@ export class FormRepository {
       },
       { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
     ]);
-    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
-    return { ...rest, status: 'draft' };
   }
 
   async delete(tenantId: string, form: FormRecord): Promise<void> {
