@@ -1,4 +1,5 @@
 import {
+  AdminDeleteUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminSetUserPasswordCommand,
@@ -72,6 +73,40 @@ describe('members', () => {
       .set(bearer(admin))
       .send({ email: 'new-agent@alpha.test', role: 'viewer' });
     expect(res.status).toBe(409);
+  });
+
+  it('when a removal could not delete the user from the pool, then the e-mail can still be invited again', async () => {
+    const email = 'leftover@alpha.test';
+    const invited = await request(h.app)
+      .post('/v1/members')
+      .set(bearer(admin))
+      .send({ email, role: 'agent' })
+      .expect(201);
+    const send = h.aws.cognito.send.bind(h.aws.cognito);
+    const failingDelete = jest.spyOn(h.aws.cognito, 'send').mockImplementation((async (
+      command: unknown,
+    ) => {
+      if (command instanceof AdminDeleteUserCommand)
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'NetworkingError' });
+      return send(command as never);
+    }) as typeof h.aws.cognito.send);
+    try {
+      await request(h.app).delete(`/v1/members/${invited.body.id}`).set(bearer(admin)).expect(204);
+    } finally {
+      failingDelete.mockRestore();
+    }
+    expect(
+      await h.aws.cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: email })),
+    ).toMatchObject({ Enabled: false });
+
+    const again = await request(h.app)
+      .post('/v1/members')
+      .set(bearer(admin))
+      .send({ email, role: 'viewer' });
+    expect(again.status).toBe(201);
+    expect(
+      await h.aws.cognito.send(new AdminGetUserCommand({ UserPoolId: pool(), Username: email })),
+    ).toMatchObject({ Enabled: true });
   });
 
   it('when a role changes, then the Cognito group follows', async () => {

@@ -67,7 +67,7 @@ export const inviteMemberOperation = defineOperation({
   path: '/v1/members',
   operationId: 'inviteMember',
   summary: 'Invite a member',
-  description: `Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password. 409 when the e-mail already has an account; a user left disabled by a removal that could not finish (a member of no tenant) is replaced. ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['members'],
   auth: requires('settings:write'),
   body: Type.Object(

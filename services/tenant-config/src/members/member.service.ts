@@ -4,6 +4,7 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
+  AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   type CognitoIdentityProviderClient,
@@ -43,28 +44,13 @@ export class MemberService {
   constructor(private readonly deps: MemberServiceDeps) {}
 
   async invite(tenantId: string, email: string, role: Role): Promise<Member> {
+    const created = await this.createUser(tenantId, email).catch(async (error: unknown) => {
+      if (!(error instanceof Error && error.name === 'UsernameExistsException')) throw error;
+      if (!(await this.deleteLeftover(email)))
+        throw new AppError('conflict', 'A user with this e-mail already exists', { cause: error });
+      return this.createUser(tenantId, email);
+    });
     const { cognito, userPoolId } = this.deps;
-    const created = await cognito
-      .send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          DesiredDeliveryMediums: ['EMAIL'],
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-            { Name: 'custom:tenant_id', Value: tenantId },
-          ],
-        }),
-      )
-      .catch((error: unknown) => {
-        if (error instanceof Error && error.name === 'UsernameExistsException') {
-          throw new AppError('conflict', 'A user with this e-mail already exists', {
-            cause: error,
-          });
-        }
-        throw error;
-      });
     const username = created.User?.Username ?? email;
     const memberId = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? username;
     const now = new Date().toISOString();
@@ -168,6 +154,39 @@ export class MemberService {
           GroupName: group,
         }),
       );
+  }
+
+  private createUser(tenantId: string, email: string) {
+    return this.deps.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: this.deps.userPoolId,
+        Username: email,
+        DesiredDeliveryMediums: ['EMAIL'],
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenant_id', Value: tenantId },
+        ],
+      }),
+    );
+  }
+
+  /**
+   * Deletes the user left by a removal whose last step failed: disabled, and a member of no
+   * tenant. Answers whether there was one; any other user of that e-mail is someone's account.
+   */
+  private async deleteLeftover(email: string): Promise<boolean> {
+    const { cognito, userPoolId } = this.deps;
+    const user = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }),
+    );
+    const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
+    const tenantId = attribute('custom:tenant_id');
+    const memberId = attribute('sub');
+    if (user.Enabled !== false || !tenantId || !memberId) return false;
+    if (await this.deps.members.get(tenantId, memberId)) return false;
+    await cognito.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: email }));
+    return true;
   }
 
   /**
