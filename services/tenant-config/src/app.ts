@@ -92,6 +92,7 @@ export function buildApp({
     s3: aws.s3,
     bucket: config.ASSETS_BUCKET,
     assetsPublicUrl,
+    logger,
   });
   const apiKeyService = new ApiKeyService(apiKeyRepository, events);
   const connectionService = new CrmConnectionService({

@@ -205,6 +205,61 @@ describe('forms', () => {
     expect((await request(h.app).get(`/v1/public/forms/${form.formKey}`)).status).toBe(404);
   });
 
+  /** Whether the form's public config is on the CDN. */
+  const onCdn = (formKey: string) =>
+    h.aws.s3
+      .send(
+        new GetObjectCommand({
+          Bucket: h.stack.resources.bucket,
+          Key: `tenants/alpha/forms/${formKey}.json`,
+        }),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+
+  it('when a publish lands while the form is being deleted, then no config is left on the CDN', async () => {
+    const form = await createForm();
+    let published = 0;
+    const commitDelete = FormRepository.prototype.delete;
+    // The delete has removed the config and is about to commit; a publish runs meanwhile.
+    jest.spyOn(FormRepository.prototype, 'delete').mockImplementationOnce(async function (
+      this: FormRepository,
+      ...args
+    ) {
+      published = (await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)))
+        .status;
+      return commitDelete.apply(this, args);
+    });
+    await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin)).expect(204);
+    expect(published).toBe(200);
+    expect(await onCdn(form.formKey)).toBe(false);
+  });
+
+  it('when a publish lands while the form is being unpublished, then the published form keeps its config on the CDN', async () => {
+    const form = await createForm();
+    await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
+    const send = h.aws.s3.send.bind(h.aws.s3);
+    let published = 0;
+    // The unpublish has committed and is about to remove the config; a publish runs meanwhile.
+    const racing = jest.spyOn(h.aws.s3, 'send').mockImplementation((async (command: unknown) => {
+      if (!published && command instanceof DeleteObjectCommand)
+        published = (await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)))
+          .status;
+      return send(command as never);
+    }) as typeof h.aws.s3.send);
+    try {
+      await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin)).expect(200);
+    } finally {
+      racing.mockRestore();
+    }
+    expect(published).toBe(200);
+    const now = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+    expect(now.body.status).toBe('published');
+    expect(await onCdn(form.formKey)).toBe(true);
+  });
+
   it('when a form is deleted while it is being unpublished, then the unpublish answers 404, not 500', async () => {
     const form = await createForm();
     await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);

@@ -19,6 +19,7 @@ import {
   isOrigin,
   notFound,
   type FieldError,
+  type Logger,
 } from '@leadflow/core';
 import { compileSubmissionSchema, consentKey, CONTEXT_KEYS, resolveFields } from '@leadflow/forms';
 import type { ConfigEvents } from '../shared/config-events';
@@ -33,6 +34,7 @@ export interface FormServiceDeps {
   s3: S3Client;
   bucket: string;
   assetsPublicUrl: string;
+  logger: Logger;
 }
 
 /** The object metadata (x-amz-meta-form-version) that tells which version a config is. */
@@ -263,14 +265,31 @@ export class FormService {
       form.formKey,
       'The form no longer takes submissions, but its public config could not be removed from the CDN; unpublish again to remove it',
     );
+    await this.rewriteIfPublished(tenantId, form.formKey);
     await this.deps.events.changed(tenantId, 'form', formId);
     return updated;
   }
 
   /**
+   * A publish that committed after the unpublish, and wrote its config before the removal, lost
+   * that config to it: the form takes submissions again, so its config goes back on the CDN.
+   */
+  private async rewriteIfPublished(tenantId: string, formKey: string): Promise<void> {
+    const published = await this.deps.forms.getPublished(formKey, { consistent: true });
+    if (!published) return;
+    await this.writeConfig(tenantId, published.config).catch((error: unknown) =>
+      this.deps.logger.warn(
+        { err: error, formKey },
+        'a form published again during its unpublish lacks its CDN config; publishing again writes it',
+      ),
+    );
+  }
+
+  /**
    * The CDN's config goes first: once the form is deleted nothing would find its key again, so
    * a config left behind by a failed removal would stay forever. A failure here leaves the form
-   * whole, and deleting again finishes the job.
+   * whole, and deleting again finishes the job. It goes once more after the delete, for a
+   * publish that committed in between and wrote it again.
    */
   async delete(tenantId: string, formId: string): Promise<void> {
     const form = await this.get(tenantId, formId);
@@ -280,6 +299,17 @@ export class FormService {
       'The form was not deleted: its public config could not be removed from the CDN; delete it again',
     );
     await this.deps.forms.delete(tenantId, form);
+    // Once more: a publish that committed before the delete did may have written it again since.
+    await this.removeConfig(
+      tenantId,
+      form.formKey,
+      'config of a deleted form left on the CDN',
+    ).catch((error: unknown) =>
+      this.deps.logger.error(
+        { err: error, formKey: form.formKey },
+        'config of a deleted form left on the CDN',
+      ),
+    );
     await this.deps.events.changed(tenantId, 'form', formId);
   }
 
