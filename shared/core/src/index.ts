@@ -32,3 +32,4 @@ export * from './aws/batch-write';
 export * from './aws/transactions';
 export * from './aws/transient';
 export * from './queue/redrive';
+export { charsetParameterOf } from './http/url-encoded';

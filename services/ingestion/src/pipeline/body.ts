@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { AppError, hasBody, runMiddleware } from '@leadflow/core';
+import { AppError, charsetParameterOf, hasBody, runMiddleware } from '@leadflow/core';
 
 /**
  * Reads a JSON body before the router does, for an operation that needs it earlier (to check
@@ -20,7 +20,7 @@ export function readJsonBody(
     if (!req.is('application/json'))
       throw new AppError('unsupported_media_type', 'The request body must be application/json');
     // As the router's JSON parser: a Unicode charset, or none (UTF-8).
-    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    const charset = charsetParameterOf(req.headers['content-type']);
     if (charset !== undefined && !/^utf-/i.test(charset))
       throw new AppError(
         'unsupported_media_type',

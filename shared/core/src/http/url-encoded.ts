@@ -78,7 +78,8 @@ function charsetNamed(label: string): FormCharset {
   return charset;
 }
 
-function charsetParameterOf(contentType: string | undefined): string | undefined {
+/** The `charset` parameter a Content-Type names, if any. */
+export function charsetParameterOf(contentType: string | undefined): string | undefined {
   return /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1];
 }
 
