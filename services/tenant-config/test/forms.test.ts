@@ -275,6 +275,62 @@ describe('forms', () => {
     expect(res.status).toBe(404);
   });
 
+  it('when a form is published or unpublished, then a copy read before is no longer current: its ETag answers 200, not 304, and If-Match 412', async () => {
+    const form = await createForm();
+    const get = (etag: string) =>
+      request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin)).set('If-None-Match', etag);
+    const draft = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+    const published = await request(h.app)
+      .post(`/v1/forms/${form.id}/publish`)
+      .set(bearer(admin))
+      .expect(200);
+    const afterPublish = await get(etagOf(draft));
+    expect(afterPublish.status).toBe(200);
+    expect(afterPublish.body).toMatchObject({ status: 'published', hasUnpublishedChanges: false });
+    expect(afterPublish.headers.etag).toBe(published.headers.etag);
+    expect((await get(etagOf(published))).status).toBe(304);
+    const stale = await request(h.app)
+      .patch(`/v1/forms/${form.id}`)
+      .set(bearer(admin))
+      .set('If-Match', etagOf(draft))
+      .send({ name: 'From a stale copy' });
+    expect(stale.status).toBe(412);
+
+    const unpublished = await request(h.app)
+      .post(`/v1/forms/${form.id}/unpublish`)
+      .set(bearer(admin))
+      .expect(200);
+    const afterUnpublish = await get(etagOf(published));
+    expect(afterUnpublish.status).toBe(200);
+    expect(afterUnpublish.body).toMatchObject({ status: 'draft', publicConfigUrl: null });
+    expect(afterUnpublish.headers.etag).toBe(unpublished.headers.etag);
+  });
+
+  it('when the form is edited while it is being unpublished, then the unpublish reads it again and answers the form as it is now', async () => {
+    const form = await createForm();
+    await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
+    const unpublish = FormRepository.prototype.unpublish;
+    jest.spyOn(FormRepository.prototype, 'unpublish').mockImplementationOnce(async function (
+      this: FormRepository,
+      ...args
+    ) {
+      const current = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+      await request(h.app)
+        .patch(`/v1/forms/${form.id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(current))
+        .send({ name: 'Edited meanwhile' })
+        .expect(200);
+      return unpublish.apply(this, args);
+    });
+    const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'draft', name: 'Edited meanwhile' });
+    const now = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+    expect(now.body).toEqual(res.body);
+    expect(now.headers.etag).toBe(res.headers.etag);
+    expect(await onCdn(form.formKey)).toBe(false);
+  });
   it('when forms are listed, then newest first, page by page', async () => {
     const tenant = 'listing';
     await h.createTenant(tenant);
@@ -592,19 +648,22 @@ describe('forms', () => {
     it('when a replica still has an older version with the same content, then publishing moves the version on and ingestion and the CDN agree', async () => {
       const created = await draft('Original');
       const form = created.body;
-      const rename = (name: string, version: number) =>
+      const rename = async (name: string) =>
         request(h.app)
           .patch(`/v1/forms/${form.id}`)
           .set(bearer(token))
-          .set('If-Match', `"${version}"`)
+          .set(
+            'If-Match',
+            etagOf(await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(token))),
+          )
           .send({ name })
           .expect(200);
       expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 1 });
       const forms = new FormRepository(documentClient(h.aws.dynamodb), h.stack.env.TENANTS_TABLE!);
       const first = (await forms.getPublished(form.formKey, { consistent: true }))!;
-      await rename('Changed', 1);
+      await rename('Changed');
       expect((await publish(form.id)).body).toMatchObject({ publishedVersion: 2 });
-      await rename('Original', 2);
+      await rename('Original');
 
       laggingReplica(first);
       const republished = await publish(form.id);

@@ -2,7 +2,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type PublishedConsent, type PublishedFormItem } from '@leadflow/contracts';
 import {
   AppError,
-  notFound,
   updateVersioned,
   withoutKeys,
   queryPrefixPage,
@@ -122,7 +121,7 @@ export class FormRepository {
             TableName: this.table,
             Key: tenantKeys.form(tenantId, form.formId),
             UpdateExpression:
-              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :v',
+              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :next, #version = :next',
             ConditionExpression:
               previous === undefined
                 ? '#version = :v AND attribute_not_exists(publishedVersion)'
@@ -133,6 +132,7 @@ export class FormRepository {
               ':pv': published.version,
               ':at': publishedAt,
               ':v': form.version,
+              ':next': form.version + 1,
               ...(previous === undefined ? {} : { ':previous': previous }),
             },
           },
@@ -158,34 +158,41 @@ export class FormRepository {
       status: 'published',
       publishedVersion: published.version,
       publishedAt,
-      publishedFromVersion: form.version,
+      publishedFromVersion: form.version + 1,
+      version: form.version + 1,
     };
   }
 
-  async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord> {
-    await this.unpublishWrite(tenantId, form).catch((error: unknown) => {
-      // Deleted since it was read.
-      if (failedConditions(error)?.includes(0)) throw notFound('Form');
-      throw error;
-    });
-    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
-    return { ...rest, status: 'draft' };
-  }
-
-  private unpublishWrite(tenantId: string, form: FormRecord) {
-    return transactWrite(this.db, [
-      {
-        Update: {
-          TableName: this.table,
-          Key: tenantKeys.form(tenantId, form.formId),
-          UpdateExpression: 'SET #status = :draft REMOVE publishedAt, publishedFromVersion',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':draft': 'draft' },
+  /**
+   * Takes the form back to draft, if it did not change since `form` was read; answers the form
+   * as it is now, or undefined when it changed (or was deleted) meanwhile.
+   */
+  async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord | undefined> {
+    try {
+      await transactWrite(this.db, [
+        {
+          Update: {
+            TableName: this.table,
+            Key: tenantKeys.form(tenantId, form.formId),
+            UpdateExpression:
+              'SET #status = :draft, #version = :next REMOVE publishedAt, publishedFromVersion',
+            ConditionExpression: '#version = :v',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':draft': 'draft',
+              ':v': form.version,
+              ':next': form.version + 1,
+            },
+          },
         },
-      },
-      { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
-    ]);
+        { Delete: { TableName: this.table, Key: tenantKeys.publishedForm(form.formKey) } },
+      ]);
+    } catch (error) {
+      if (failedConditions(error)?.includes(0)) return undefined;
+      throw error;
+    }
+    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
+    return { ...rest, status: 'draft', version: form.version + 1 };
   }
 
   async delete(tenantId: string, form: FormRecord): Promise<void> {

@@ -136,7 +136,9 @@ export const FormSchema = named(
       publicConfigUrl: Type.Union([Type.String({ format: 'uri' }), Type.Null()], {
         description: 'The published config on the CDN; null while a draft.',
       }),
-      version: Type.Integer({ description: 'Changes with every edit; the ETag.' }),
+      version: Type.Integer({
+        description: 'Changes with every edit, publish and unpublish; the ETag.',
+      }),
       createdAt: Type.String({ format: 'date-time' }),
       updatedAt: Type.String({ format: 'date-time' }),
     },
@@ -350,7 +352,7 @@ export const publishFormOperation = defineOperation({
   path: '/v1/forms/{formId}/publish',
   operationId: 'publishForm',
   summary: 'Publish a form',
-  description: `Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its version and rewrites the config. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it. When the form is unpublished or deleted while it is being published, the publish removes the config it wrote; 503 if that removal fails (publish and unpublish the form to remove it). ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its publishedVersion and rewrites the config. The form itself gets a new version (ETag) with every publish, so a copy read before it is not taken as current. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it. When the form is unpublished or deleted while it is being published, the publish removes the config it wrote; 503 if that removal fails (publish and unpublish the form to remove it). ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
@@ -370,7 +372,7 @@ export const unpublishFormOperation = defineOperation({
   path: '/v1/forms/{formId}/unpublish',
   operationId: 'unpublishForm',
   summary: 'Stop taking submissions',
-  description: `Turns the form back into a draft and removes its public config. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Turns the form back into a draft and removes its public config. A new version (ETag), as a publish is too. 409 when the form kept being changed by someone else meanwhile (unpublish again). ${LIVE_MEMBERSHIP_NOTE}`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,

@@ -37,6 +37,8 @@ export interface FormServiceDeps {
   logger: Logger;
 }
 
+const UNPUBLISH_ATTEMPTS = 3;
+
 /** The object metadata (x-amz-meta-form-version) that tells which version a config is. */
 const VERSION_METADATA = 'form-version';
 const MAX_CONFIG_WRITES = 3;
@@ -258,16 +260,27 @@ export class FormService {
 
   /** Ingestion stops first; a failed removal from the CDN is repaired by unpublishing again. */
   async unpublish(tenantId: string, formId: string): Promise<FormRecord> {
-    const form = await this.get(tenantId, formId);
-    const updated = await this.deps.forms.unpublish(tenantId, form);
+    const updated = await this.unpublishCurrent(tenantId, formId);
     await this.removeConfig(
       tenantId,
-      form.formKey,
+      updated.formKey,
       'The form no longer takes submissions, but its public config could not be removed from the CDN; unpublish again to remove it',
     );
-    await this.rewriteIfPublished(tenantId, form.formKey);
+    await this.rewriteIfPublished(tenantId, updated.formKey);
     await this.deps.events.changed(tenantId, 'form', formId);
     return updated;
+  }
+
+  /**
+   * The unpublish counts as a change (a new version, so a cached copy is not taken as current);
+   * an edit or publish that lands in between is read again, as what it changed does not matter.
+   */
+  private async unpublishCurrent(tenantId: string, formId: string): Promise<FormRecord> {
+    for (let attempt = 1; attempt <= UNPUBLISH_ATTEMPTS; attempt += 1) {
+      const updated = await this.deps.forms.unpublish(tenantId, await this.get(tenantId, formId));
+      if (updated) return updated;
+    }
+    throw new AppError('conflict', 'The form keeps being changed by someone else; unpublish again');
   }
 
   /**
