@@ -57,7 +57,7 @@ export function openApiDocument() {
         'Lists are paginated with `limit` (1–100, default 25) and the opaque `cursor` from the previous page’s `nextCursor`.',
         'Updates need `If-Match` with the ETag you read (428 without it, 412 when stale).',
         'The tenant always comes from the token (or the API key, or the public form key); a resource of another tenant answers 404.',
-        'The leads API takes the caller’s role from the tenant’s member list, not from the token: a member removed or given another role is refused (403), or gets the new role, within 10 seconds, even with a token that has not expired.',
+        'The caller’s role comes from the tenant’s member list, not from the token: a member removed or given another role is refused (403), or gets the new role, at once in the tenant configuration API and within 10 seconds in the leads API, even with a token that has not expired.',
         'Browsers may call the signed-in APIs only from the product UI’s origins, which operations configure (`FRONTEND_ORIGINS`, Terraform `frontend_origins`); the public ingestion endpoints and public form configs follow each form’s `allowedOrigins`.',
       ].join('\n'),
       servers: [PRODUCTION, ...SERVICES.map(localServer)],

@@ -21,7 +21,6 @@ import { CrmConnectionService } from './crm-connections/crm-connection.service';
 import { FormRepository } from './forms/form.repository';
 import { formRoutes, publicConfigPreflight } from './forms/form.routes';
 import { FormService } from './forms/form.service';
-import { LiveMembership } from './members/live-membership';
 import { MemberRepository } from './members/member.repository';
 import { memberRoutes } from './members/member.routes';
 import { MemberService } from './members/member.service';
@@ -65,7 +64,6 @@ export function buildApp({
   const memberRepository = new MemberRepository(db, table);
   const apiKeyRepository = new ApiKeyRepository(db, table);
   const connectionRepository = new CrmConnectionRepository(db, table);
-  const membership = new LiveMembership(memberRepository);
 
   const memberService = new MemberService({
     members: memberRepository,
@@ -110,11 +108,11 @@ export function buildApp({
     service: SERVICE,
     logger,
     routes: [
-      ...tenantRoutes(tenantService, membership),
-      ...formRoutes(formService, formRepository, membership),
-      ...apiKeyRoutes(apiKeyService, apiKeyRepository, membership),
-      ...crmConnectionRoutes(connectionService, connectionRepository, membership),
-      ...memberRoutes(memberService, memberRepository, membership),
+      ...tenantRoutes(tenantService),
+      ...formRoutes(formService, formRepository),
+      ...apiKeyRoutes(apiKeyService, apiKeyRepository),
+      ...crmConnectionRoutes(connectionService, connectionRepository),
+      ...memberRoutes(memberService, memberRepository),
     ],
     beforeRoutes: [
       publicConfigPreflight(formService),
@@ -122,6 +120,10 @@ export function buildApp({
     ],
     authenticate: createAuthenticator({
       verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
+      liveRoles: async (tenantId, memberId) => {
+        const member = await memberRepository.get(tenantId, memberId);
+        return member ? [member.role] : [];
+      },
     }),
     readinessChecks: [
       ready.table(table),

@@ -6,7 +6,7 @@ import { bearer, etagOf, startHarness, type Harness } from './harness';
 
 const PASSWORD = 'Signed-in-1-password!';
 
-describe('changes of the tenant’s configuration check the member list', () => {
+describe('every call of the tenant configuration API checks the member list', () => {
   let h: Harness;
   let boss: string;
   let invites = 0;
@@ -221,4 +221,39 @@ describe('changes of the tenant’s configuration check the member list', () => 
       expect(Object.values(await untouched(made))).not.toContain(false);
     },
   );
+
+  const READS = ['/v1/tenant', '/v1/forms', '/v1/api-keys', '/v1/crm-connections', '/v1/members'];
+
+  it('when a member is removed, then their unexpired token reads nothing of the tenant’s configuration', async () => {
+    const viewer = await invite('viewer');
+    const token = await signIn(viewer.body.email);
+    const statusesOfReads = async () =>
+      Promise.all(
+        READS.map(async (path) => (await request(h.app).get(path).set(bearer(token))).status),
+      );
+    expect(await statusesOfReads()).toEqual(READS.map(() => 200));
+
+    await request(h.app).delete(`/v1/members/${viewer.body.id}`).set(bearer(boss)).expect(204);
+
+    expect(await statusesOfReads()).toEqual(READS.map(() => 403));
+    const refused = await request(h.app).get(`/v1/forms`).set(bearer(token));
+    expect(refused.body.detail).toBe('You are no longer a member of this tenant');
+  });
+
+  it('when a viewer is made admin, then the token they already have may change the configuration at once', async () => {
+    const viewer = await invite('viewer');
+    const token = await signIn(viewer.body.email);
+    const createKey = () =>
+      request(h.app).post('/v1/api-keys').set(bearer(token)).send({ name: 'Promoted' });
+    expect((await createKey()).status).toBe(403);
+
+    await request(h.app)
+      .patch(`/v1/members/${viewer.body.id}`)
+      .set(bearer(boss))
+      .set('If-Match', etagOf(viewer))
+      .send({ role: 'admin' })
+      .expect(200);
+
+    expect((await createKey()).status).toBe(201);
+  });
 });

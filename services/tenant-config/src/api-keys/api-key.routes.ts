@@ -1,6 +1,5 @@
 import { tenantOf } from '@leadflow/auth';
 import { route, type BoundRoute } from '@leadflow/core';
-import type { LiveMembership } from '../members/live-membership';
 import type { ApiKeyRepository } from './api-key.repository';
 import {
   createApiKeyOperation,
@@ -9,11 +8,7 @@ import {
 } from './api-key.schema';
 import { toApiKey, type ApiKeyService } from './api-key.service';
 
-export function apiKeyRoutes(
-  keys: ApiKeyService,
-  repository: ApiKeyRepository,
-  membership: LiveMembership,
-): BoundRoute[] {
+export function apiKeyRoutes(keys: ApiKeyService, repository: ApiKeyRepository): BoundRoute[] {
   return [
     route(listApiKeysOperation, async ({ principal, query }) => {
       const page = await repository.list(tenantOf(principal), query.limit ?? 25, query.cursor);
@@ -22,12 +17,12 @@ export function apiKeyRoutes(
         body: { items: page.items.map(toApiKey), nextCursor: page.nextCursor },
       };
     }),
-    membership.route(createApiKeyOperation, async ({ principal, body }) => ({
+    route(createApiKeyOperation, async ({ principal, body }) => ({
       status: 201,
       body: await keys.create(tenantOf(principal), body.name),
       headers: { 'Cache-Control': 'no-store' },
     })),
-    membership.route(revokeApiKeyOperation, async ({ principal, params }) => {
+    route(revokeApiKeyOperation, async ({ principal, params }) => {
       await keys.revoke(tenantOf(principal), params.keyId);
       return { status: 204 };
     }),

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { requires } from '@leadflow/auth';
 import { defineOperation, named, pageOf, PaginationQuery, ULID_PATTERN } from '@leadflow/core';
-import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 export const ApiKeySchema = named(
   'ApiKey',
@@ -66,7 +65,7 @@ export const createApiKeyOperation = defineOperation({
   path: '/v1/api-keys',
   operationId: 'createApiKey',
   summary: 'Create an API key for server-to-server ingestion',
-  description: `The answer is the only time the key is shown; only its SHA-256 is stored. Send it as \`X-Api-Key\` to /v1/ingest/leads. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `The answer is the only time the key is shown; only its SHA-256 is stored. Send it as \`X-Api-Key\` to /v1/ingest/leads.`,
   tags: ['api-keys'],
   auth: requires('settings:write'),
   body: Type.Object(
@@ -89,7 +88,7 @@ export const revokeApiKeyOperation = defineOperation({
   path: '/v1/api-keys/{keyId}',
   operationId: 'revokeApiKey',
   summary: 'Revoke an API key',
-  description: `Requests with it are refused within 30 seconds. Revoking a revoked key changes nothing. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Requests with it are refused within 30 seconds. Revoking a revoked key changes nothing.`,
   tags: ['api-keys'],
   auth: requires('settings:write'),
   params: Type.Object({ keyId: Type.String({ pattern: ULID_PATTERN }) }),

@@ -1,6 +1,5 @@
 import { tenantOf } from '@leadflow/auth';
 import { etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
-import type { LiveMembership } from '../members/live-membership';
 import type { CrmConnectionRepository } from './crm-connection.repository';
 import {
   createCrmConnectionOperation,
@@ -14,7 +13,6 @@ import { toConnection, type CrmConnectionService } from './crm-connection.servic
 export function crmConnectionRoutes(
   connections: CrmConnectionService,
   repository: CrmConnectionRepository,
-  membership: LiveMembership,
 ): BoundRoute[] {
   return [
     route(listCrmConnectionsOperation, async ({ principal, query }) => {
@@ -24,7 +22,7 @@ export function crmConnectionRoutes(
         body: { items: page.items.map(toConnection), nextCursor: page.nextCursor },
       };
     }),
-    membership.route(createCrmConnectionOperation, async ({ principal, body }) => {
+    route(createCrmConnectionOperation, async ({ principal, body }) => {
       const connection = await connections.create(tenantOf(principal), body);
       return { status: 201, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
@@ -34,7 +32,7 @@ export function crmConnectionRoutes(
       );
       return { status: 200, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
-    membership.route(updateCrmConnectionOperation, async ({ principal, params, body, req }) => {
+    route(updateCrmConnectionOperation, async ({ principal, params, body, req }) => {
       const connection = await connections.update(
         tenantOf(principal),
         params.connectionId,
@@ -43,7 +41,7 @@ export function crmConnectionRoutes(
       );
       return { status: 200, body: connection, headers: { ETag: etagOf(connection.version) } };
     }),
-    membership.route(deleteCrmConnectionOperation, async ({ principal, params }) => {
+    route(deleteCrmConnectionOperation, async ({ principal, params }) => {
       await connections.delete(tenantOf(principal), params.connectionId);
       return { status: 204 };
     }),

@@ -10,7 +10,6 @@ import {
   PaginationQuery,
   ULID_PATTERN,
 } from '@leadflow/core';
-import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 const secret = (minLength: number, maxLength: number, description: string) =>
   Type.String({ minLength, maxLength, description });
@@ -177,7 +176,7 @@ export const createCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections',
   operationId: 'createCrmConnection',
   summary: 'Connect a CRM',
-  description: `Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection.`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   body: CreateCrmConnectionBody,
@@ -222,7 +221,7 @@ export const updateCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections/{connectionId}',
   operationId: 'updateCrmConnection',
   summary: 'Change a CRM connection, or rotate its credentials',
-  description: `Needs If-Match. New credentials are written to Secrets Manager by one request at a time, before the version moves on: a request that loses a race (412 or 409) never stores its credentials, and while another request is changing the credentials every change answers 409 (try again shortly). After a 5xx, repeat the same request with the same If-Match. In production every endpoint must be an absolute, public https URL (400 naming the field). ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Needs If-Match. New credentials are written to Secrets Manager by one request at a time, before the version moves on: a request that loses a race (412 or 409) never stores its credentials, and while another request is changing the credentials every change answers 409 (try again shortly). After a 5xx, repeat the same request with the same If-Match. In production every endpoint must be an absolute, public https URL (400 naming the field).`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   params: ConnectionParams,
@@ -245,7 +244,7 @@ export const deleteCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections/{connectionId}',
   operationId: 'deleteCrmConnection',
   summary: 'Disconnect a CRM',
-  description: `Its credentials are scheduled for deletion (7 days’ recovery window) first: when Secrets Manager cannot do that, 503 and nothing is deleted; delete again. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Its credentials are scheduled for deletion (7 days’ recovery window) first: when Secrets Manager cannot do that, 503 and nothing is deleted; delete again.`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   params: ConnectionParams,

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { tenantOf } from '@leadflow/auth';
 import { applyCors, etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
-import type { LiveMembership } from '../members/live-membership';
 import type { FormRepository } from './form.repository';
 import {
   createFormOperation,
@@ -22,11 +21,7 @@ export const PUBLIC_CONFIG_CORS = {
   maxAgeSeconds: 600,
 };
 
-export function formRoutes(
-  forms: FormService,
-  repository: FormRepository,
-  membership: LiveMembership,
-): BoundRoute[] {
+export function formRoutes(forms: FormService, repository: FormRepository): BoundRoute[] {
   const answer =
     (tenantId: string, status: number) => (record: Parameters<FormService['toForm']>[0]) => {
       const form = forms.toForm(record, tenantId);
@@ -44,7 +39,7 @@ export function formRoutes(
         },
       };
     }),
-    membership.route(createFormOperation, async ({ principal, body }) => {
+    route(createFormOperation, async ({ principal, body }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 201)(await forms.create(tenantId, body));
     }),
@@ -52,22 +47,22 @@ export function formRoutes(
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.get(tenantId, params.formId));
     }),
-    membership.route(updateFormOperation, async ({ principal, params, body, req }) => {
+    route(updateFormOperation, async ({ principal, params, body, req }) => {
       const tenantId = tenantOf(principal);
       return answer(
         tenantId,
         200,
       )(await forms.update(tenantId, params.formId, expectedVersion(req.get('if-match')), body));
     }),
-    membership.route(deleteFormOperation, async ({ principal, params }) => {
+    route(deleteFormOperation, async ({ principal, params }) => {
       await forms.delete(tenantOf(principal), params.formId);
       return { status: 204 };
     }),
-    membership.route(publishFormOperation, async ({ principal, params }) => {
+    route(publishFormOperation, async ({ principal, params }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.publish(tenantId, params.formId));
     }),
-    membership.route(unpublishFormOperation, async ({ principal, params }) => {
+    route(unpublishFormOperation, async ({ principal, params }) => {
       const tenantId = tenantOf(principal);
       return answer(tenantId, 200)(await forms.unpublish(tenantId, params.formId));
     }),

@@ -10,7 +10,6 @@ import {
   PaginationQuery,
   ULID_PATTERN,
 } from '@leadflow/core';
-import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 const FormFieldSchema = Type.Object(
   {
@@ -265,7 +264,7 @@ export const createFormOperation = defineOperation({
   path: '/v1/forms',
   operationId: 'createForm',
   summary: 'Create a form (as a draft)',
-  description: `Every field must be a standard field or one of the tenant’s custom fields, once. Publish it to take submissions. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Every field must be a standard field or one of the tenant’s custom fields, once. Publish it to take submissions.`,
   tags: ['forms'],
   auth: requires('settings:write'),
   body: CreateFormBody,
@@ -316,7 +315,7 @@ export const updateFormOperation = defineOperation({
   path: '/v1/forms/{formId}',
   operationId: 'updateForm',
   summary: 'Change a form',
-  description: `Changes the draft; a published form keeps serving its published version until it is published again. Needs If-Match. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Changes the draft; a published form keeps serving its published version until it is published again. Needs If-Match.`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
@@ -339,7 +338,7 @@ export const deleteFormOperation = defineOperation({
   path: '/v1/forms/{formId}',
   operationId: 'deleteForm',
   summary: 'Delete a form',
-  description: `Stops submissions at once and removes its published config. Leads captured with it stay. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Stops submissions at once and removes its published config. Leads captured with it stay.`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
@@ -352,7 +351,7 @@ export const publishFormOperation = defineOperation({
   path: '/v1/forms/{formId}/publish',
   operationId: 'publishForm',
   summary: 'Publish a form',
-  description: `Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its publishedVersion and rewrites the config. The form itself gets a new version (ETag) with every publish, so a copy read before it is not taken as current. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it. When the form is unpublished or deleted while it is being published, the publish removes the config it wrote; 503 if that removal fails (publish and unpublish the form to remove it). ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Compiles the form into the JSON Schema of a valid submission, starts taking submissions with it and writes its public config to the CDN (tenants/<tenant>/forms/<formKey>.json). Ingestion picks up a new version within 30 seconds. Publishing unchanged content again keeps its publishedVersion and rewrites the config. The form itself gets a new version (ETag) with every publish, so a copy read before it is not taken as current. 409 when the form uses custom fields the tenant no longer has, or was changed or published by someone else meanwhile (publish again). 503 when the config could not be written to the CDN: the new version already takes submissions; publish again to write it. When the form is unpublished or deleted while it is being published, the publish removes the config it wrote; 503 if that removal fails (publish and unpublish the form to remove it).`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,
@@ -372,7 +371,7 @@ export const unpublishFormOperation = defineOperation({
   path: '/v1/forms/{formId}/unpublish',
   operationId: 'unpublishForm',
   summary: 'Stop taking submissions',
-  description: `Turns the form back into a draft and removes its public config. A new version (ETag), as a publish is too. 409 when the form kept being changed by someone else meanwhile (unpublish again). ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Turns the form back into a draft and removes its public config. A new version (ETag), as a publish is too. 409 when the form kept being changed by someone else meanwhile (unpublish again).`,
   tags: ['forms'],
   auth: requires('settings:write'),
   params: FormParams,

@@ -1,6 +1,5 @@
 import { tenantOf } from '@leadflow/auth';
 import { etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
-import type { LiveMembership } from './live-membership';
 import type { MemberRepository } from './member.repository';
 import {
   changeMemberRoleOperation,
@@ -11,11 +10,7 @@ import {
 } from './member.schema';
 import { toMember, type MemberService } from './member.service';
 
-export function memberRoutes(
-  members: MemberService,
-  repository: MemberRepository,
-  membership: LiveMembership,
-): BoundRoute[] {
+export function memberRoutes(members: MemberService, repository: MemberRepository): BoundRoute[] {
   return [
     route(listMembersOperation, async ({ principal, query }) => {
       const page = await repository.list(tenantOf(principal), query.limit ?? 25, query.cursor);
@@ -24,7 +19,7 @@ export function memberRoutes(
         body: { items: page.items.map(toMember), nextCursor: page.nextCursor },
       };
     }),
-    membership.route(inviteMemberOperation, async ({ principal, body }) => {
+    route(inviteMemberOperation, async ({ principal, body }) => {
       const member = await members.invite(tenantOf(principal), body.email, body.role);
       return { status: 201, body: member, headers: { ETag: etagOf(member.version) } };
     }),
@@ -32,7 +27,7 @@ export function memberRoutes(
       const member = toMember(await members.get(tenantOf(principal), params.memberId));
       return { status: 200, body: member, headers: { ETag: etagOf(member.version) } };
     }),
-    membership.route(changeMemberRoleOperation, async ({ principal, params, body, req }) => {
+    route(changeMemberRoleOperation, async ({ principal, params, body, req }) => {
       const member = await members.changeRole(
         tenantOf(principal),
         params.memberId,
@@ -41,7 +36,7 @@ export function memberRoutes(
       );
       return { status: 200, body: member, headers: { ETag: etagOf(member.version) } };
     }),
-    membership.route(removeMemberOperation, async ({ principal, params }) => {
+    route(removeMemberOperation, async ({ principal, params }) => {
       await members.remove(tenantOf(principal), params.memberId);
       return { status: 204 };
     }),

@@ -8,7 +8,6 @@ import {
   pageOf,
   PaginationQuery,
 } from '@leadflow/core';
-import { LIVE_MEMBERSHIP_NOTE } from './live-membership';
 
 export const TenantRoleSchema = Type.Union(
   TENANT_ROLES.map((role) => Type.Literal(role)),
@@ -67,7 +66,7 @@ export const inviteMemberOperation = defineOperation({
   path: '/v1/members',
   operationId: 'inviteMember',
   summary: 'Invite a member',
-  description: `Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password. 409 when the e-mail already has an account; a user left disabled by a removal that could not finish (a member of no tenant) is replaced. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Creates the user in the tenant’s user pool with the tenant attribute and the role’s group; the user receives an e-mail with a temporary password. 409 when the e-mail already has an account; a user left disabled by a removal that could not finish (a member of no tenant) is replaced.`,
   tags: ['members'],
   auth: requires('settings:write'),
   body: Type.Object(
@@ -110,7 +109,7 @@ export const changeMemberRoleOperation = defineOperation({
   path: '/v1/members/{memberId}',
   operationId: 'changeMemberRole',
   summary: 'Change a member’s role',
-  description: `The last admin cannot stop being one (409). Tokens issued before the change keep the old role for reading the tenant’s configuration until they expire. The leads API applies the new role within 10 seconds, and every change to the tenant’s configuration (settings, forms, API keys, CRM connections, members) checks the member list, so the new role applies there at once. Asking for the role the member already has answers 200 with the member as it is, whatever the If-Match, and brings the user pool groups in line with it: repeat a change that failed with 5xx to complete it. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `The last admin cannot stop being one (409). The new role applies at once to the tenant configuration API and within 10 seconds to the leads API, even with tokens issued before the change. Asking for the role the member already has answers 200 with the member as it is, whatever the If-Match, and brings the user pool groups in line with it: repeat a change that failed with 5xx to complete it.`,
   tags: ['members'],
   auth: requires('settings:write'),
   params: MemberParams,
@@ -133,7 +132,7 @@ export const removeMemberOperation = defineOperation({
   path: '/v1/members/{memberId}',
   operationId: 'removeMember',
   summary: 'Remove a member',
-  description: `Disables and deletes the user. The last admin cannot be removed (409). Tokens issued before the removal stay valid for reading the tenant’s configuration until they expire. The leads API refuses them (403) within 10 seconds, and every change to the tenant’s configuration (settings, forms, API keys, CRM connections, members) checks the member list and refuses them at once. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Disables and deletes the user. The last admin cannot be removed (409). The member’s tokens are refused (403) at once by the tenant configuration API and within 10 seconds by the leads API, even before they expire.`,
   tags: ['members'],
   auth: requires('settings:write'),
   params: MemberParams,

@@ -6,10 +6,9 @@ import {
   logoUploadOperation,
   patchTenantOperation,
 } from './tenant.schema';
-import type { LiveMembership } from '../members/live-membership';
 import { toTenant, type TenantService } from './tenant.service';
 
-export function tenantRoutes(tenants: TenantService, membership: LiveMembership): BoundRoute[] {
+export function tenantRoutes(tenants: TenantService): BoundRoute[] {
   return [
     route(createTenantOperation, async ({ body }) => {
       const tenant = await tenants.create(body);
@@ -19,7 +18,7 @@ export function tenantRoutes(tenants: TenantService, membership: LiveMembership)
       const tenant = toTenant(await tenants.get(tenantOf(principal)));
       return { status: 200, body: tenant, headers: { ETag: etagOf(tenant.version) } };
     }),
-    membership.route(patchTenantOperation, async ({ principal, body, req }) => {
+    route(patchTenantOperation, async ({ principal, body, req }) => {
       const tenant = await tenants.update(
         tenantOf(principal),
         expectedVersion(req.get('if-match')),
@@ -27,7 +26,7 @@ export function tenantRoutes(tenants: TenantService, membership: LiveMembership)
       );
       return { status: 200, body: tenant, headers: { ETag: etagOf(tenant.version) } };
     }),
-    membership.route(logoUploadOperation, async ({ principal, body }) => ({
+    route(logoUploadOperation, async ({ principal, body }) => ({
       status: 201,
       body: await tenants.createLogoUpload(
         tenantOf(principal),

@@ -8,7 +8,6 @@ import {
   PipelineSchema,
 } from '@leadflow/contracts';
 import { defineOperation, ETagHeader, IfMatchHeader, named } from '@leadflow/core';
-import { LIVE_MEMBERSHIP_NOTE } from '../members/live-membership';
 
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$';
 
@@ -195,7 +194,7 @@ export const patchTenantOperation = defineOperation({
   path: '/v1/tenant',
   operationId: 'updateTenant',
   summary: 'Change settings, branding, custom fields, pipeline, de-duplication or assignment',
-  description: `Only the given top-level properties change; \`branding\` is merged, \`customFields\` replaced. A custom field still used by a form cannot be removed (409). Needs If-Match. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `Only the given top-level properties change; \`branding\` is merged, \`customFields\` replaced. A custom field still used by a form cannot be removed (409). Needs If-Match.`,
   tags: ['tenant'],
   auth: requires('settings:write'),
   requestHeaders: IfMatchHeader,
@@ -222,7 +221,7 @@ export const logoUploadOperation = defineOperation({
   path: '/v1/tenant/branding/logo',
   operationId: 'createLogoUpload',
   summary: 'Get a presigned URL to upload the tenant logo',
-  description: `PNG, JPEG or SVG, at most 512 KiB. Upload with PUT, then set \`branding.logoUrl\` to the answered \`logoUrl\`. ${LIVE_MEMBERSHIP_NOTE}`,
+  description: `PNG, JPEG or SVG, at most 512 KiB. Upload with PUT, then set \`branding.logoUrl\` to the answered \`logoUrl\`.`,
   tags: ['tenant'],
   auth: requires('settings:write'),
   body: LogoUploadBody,
