@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './ids';
+export * from './clip';
 export * from './config';
 export * from './logger';
 export * from './request-context';

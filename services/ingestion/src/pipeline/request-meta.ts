@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { clip } from '@leadflow/core';
 
 /** What the transport says about a submission, beside its body. */
 export interface RequestMeta {
@@ -11,9 +12,6 @@ export interface RequestMeta {
   /** Epoch ms by which EventBridge must have accepted the request's leads. */
   deadline: number;
 }
-
-const clip = (value: string | undefined, max: number) =>
-  value === undefined || value === '' ? undefined : value.slice(0, max);
 
 export function requestMeta(req: Request, deadline: number, receivedAt = new Date()): RequestMeta {
   return {

@@ -263,7 +263,7 @@ describe('createApp', () => {
 });
 
 describe('access log', () => {
-  it('when a request ends, then one line carries its request id, status and duration, at a level set by the status', async () => {
+  async function loggedApp() {
     const lines: Array<Record<string, unknown>> = [];
     const { Writable } = await import('node:stream');
     const destination = new Writable({
@@ -278,6 +278,11 @@ describe('access log', () => {
       authenticate: () => undefined,
       routes: [],
     });
+    return { app, lines };
+  }
+
+  it('when a request ends, then one line carries its request id, status and duration, at a level set by the status', async () => {
+    const { app, lines } = await loggedApp();
     await request(app).get('/v1/nothing?email=jane@example.com').set('X-Request-Id', 'req-42');
     await request(app).get('/healthz');
     expect(lines).toEqual([
@@ -291,6 +296,16 @@ describe('access log', () => {
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('jane@example.com');
+  });
+
+  it('when a client sends a huge user agent and path, then the line keeps only their start', async () => {
+    const { app, lines } = await loggedApp();
+    const path = `/v1/${'p'.repeat(4000)}`;
+    await request(app).get(path).set('User-Agent', `@${'a'.repeat(12_000)}`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.userAgent).toBe(`@${'a'.repeat(511)}`);
+    expect(lines[0]!.path).toBe(path.slice(0, 1024));
+    expect(lines[0]!.msg).toBe(`GET ${path.slice(0, 1024)} 404`);
   });
 });
 

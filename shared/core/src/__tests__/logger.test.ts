@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, redact } from '../logger';
+import { createLogger, redact, redactString } from '../logger';
 import { runWithContext } from '../request-context';
 
 function capture() {
@@ -62,5 +62,20 @@ describe('logger', () => {
     expect(redact(new Error('duplicate jane@example.com'))).toMatchObject({
       message: 'duplicate [email]',
     });
+  });
+
+  it('when a long string only looks like it holds an address or a number, then it is scanned in linear time and kept', () => {
+    // Unbounded patterns backtracked over the whole rest of the string from every position:
+    // these took minutes; a linear scan takes milliseconds.
+    const lookalikes = [
+      `@${'a'.repeat(200_000)}`,
+      `${'a'.repeat(200_000)}@`,
+      `+1${'('.repeat(200_000)}`,
+      `bearer${' '.repeat(200_000)}`,
+    ];
+    for (const text of lookalikes) expect(redactString(text)).toBe(text);
+    expect(redactString(`${'x'.repeat(100)} jane.doe+x@example.co.uk +44 20 7946 0958`)).toBe(
+      `${'x'.repeat(100)} [email] [phone]`,
+    );
   });
 });

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { clip } from '../clip';
 import type { Logger } from '../logger';
 import { currentContext, runWithContext } from '../request-context';
 import { principalOf } from './principal';
@@ -47,6 +48,10 @@ function requestContext(): RequestHandler {
 /** The probes: neither logged nor routed past the health router. */
 const UNLOGGED_PATHS = new Set(['/healthz', '/readyz']);
 
+/** Long enough for any real client; a header of 16 KB is cut, not logged whole. */
+const MAX_LOGGED_USER_AGENT = 512;
+const MAX_LOGGED_PATH = 1024;
+
 /** One line per request when it ends, at a level chosen by its status. */
 function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -59,16 +64,17 @@ function accessLog(logger: Logger): RequestHandler {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       const principal = principalOf(req);
+      const path = clip(req.path, MAX_LOGGED_PATH);
       logger[level](
         {
           method: req.method,
-          path: req.path,
+          path,
           status,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          userAgent: req.headers['user-agent'],
+          userAgent: clip(req.headers['user-agent'], MAX_LOGGED_USER_AGENT),
           ...(principal ? { principal: { kind: principal.kind, subject: principal.subject } } : {}),
         },
-        `${req.method} ${req.path} ${status}`,
+        `${req.method} ${path} ${status}`,
       );
     };
     res.once('finish', () => (context ? runWithContext(context, line) : line()));
