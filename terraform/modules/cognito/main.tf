@@ -114,8 +114,10 @@ resource "aws_cognito_user_pool_client" "this" {
   }
 
   # The tenant claim is readable, never writable by the user: a token's tenant is the admin's choice.
+  # Nor is the e-mail, the sign-in name the admin invited: a user who could set it unverified
+  # could take any address nobody has signed up with yet, and block its invite for good.
   read_attributes  = concat(["email", "email_verified", "name"], [for a in var.custom_attributes : "custom:${a.name}"])
-  write_attributes = ["email", "name"]
+  write_attributes = ["name"]
 }
 
 resource "aws_cognito_user_pool_domain" "this" {

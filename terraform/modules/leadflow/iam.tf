@@ -122,10 +122,18 @@ data "aws_iam_policy_document" "ingestion" {
     resources = [module.dynamodb.arns["tenants"], module.dynamodb.index_arns["tenants"]]
   }
 
+  # Its one write to the tenants table sets an API key's lastUsedAt: nothing else of an item
+  # (a key's revocation, a member's role, a form's owner) can be changed by this role.
   statement {
     sid       = "RecordApiKeyUse"
     actions   = ["dynamodb:UpdateItem"]
     resources = [module.dynamodb.arns["tenants"]]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:Attributes"
+      values   = ["PK", "SK", "lastUsedAt"]
+    }
   }
 
   statement {
@@ -134,9 +142,29 @@ data "aws_iam_policy_document" "ingestion" {
     resources = [module.dynamodb.arns["runtime"]]
   }
 
+  # Only its own events: the rules route by source and detail type, so a role that could send
+  # another service's would feed forged leads to its consumers.
   statement {
     sid       = "PublishLeadReceived"
-    actions   = ["events:PutEvents", "events:DescribeEventBus"]
+    actions   = ["events:PutEvents"]
+    resources = [module.eventbridge.bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = ["leadflow.ingestion"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = ["lead.received"]
+    }
+  }
+
+  statement {
+    sid       = "BusReadiness"
+    actions   = ["events:DescribeEventBus"]
     resources = [module.eventbridge.bus_arn]
   }
 
@@ -174,9 +202,29 @@ data "aws_iam_policy_document" "leads" {
     resources = [module.sqs.queue_arns["lead-intake"]]
   }
 
+  # Only its own events: the rules route by source and detail type, so a role that could send
+  # another service's would feed forged lead changes to its consumers.
   statement {
     sid       = "PublishLeadChanges"
-    actions   = ["events:PutEvents", "events:DescribeEventBus"]
+    actions   = ["events:PutEvents"]
+    resources = [module.eventbridge.bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = ["leadflow.leads"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = ["lead.created", "lead.updated", "lead.erased", "lead.deleted"]
+    }
+  }
+
+  statement {
+    sid       = "BusReadiness"
+    actions   = ["events:DescribeEventBus"]
     resources = [module.eventbridge.bus_arn]
   }
 
@@ -271,8 +319,8 @@ data "aws_iam_policy_document" "tenant_config" {
   statement {
     sid = "ManageCrmCredentials"
     actions = [
-      "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
-      "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
+      "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret",
+      "secretsmanager:TagResource",
     ]
     resources = [local.secrets_arn]
   }
@@ -282,14 +330,34 @@ data "aws_iam_policy_document" "tenant_config" {
     actions = [
       "cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser",
       "cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser", "cognito-idp:AdminAddUserToGroup",
-      "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminListGroupsForUser", "cognito-idp:ListUsers",
+      "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminListGroupsForUser",
     ]
     resources = [module.cognito.user_pool_arn]
   }
 
+  # Only its own events: the rules route by source and detail type, so a role that could send
+  # another service's would feed forged configuration changes to its consumers.
   statement {
     sid       = "PublishConfigChanges"
-    actions   = ["events:PutEvents", "events:DescribeEventBus"]
+    actions   = ["events:PutEvents"]
+    resources = [module.eventbridge.bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = ["leadflow.tenant-config"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = ["tenant.config.updated"]
+    }
+  }
+
+  statement {
+    sid       = "BusReadiness"
+    actions   = ["events:DescribeEventBus"]
     resources = [module.eventbridge.bus_arn]
   }
 

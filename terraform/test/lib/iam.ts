@@ -9,11 +9,18 @@ import { COMPOSITION_DIR } from './service-environment';
 /** Actions without resource-level permissions: AWS only accepts "*" for them. */
 export const UNSCOPABLE_ACTIONS = new Set(['ecr:GetAuthorizationToken']);
 
+export interface Condition {
+  test: string;
+  variable: string;
+  values: string[];
+}
+
 export interface Statement {
   sid: string;
   effect: string;
   actions: string[];
   resources: string[];
+  conditions: Condition[];
 }
 
 /** The policy document of each task role (from local.task_policies) and the execution role. */
@@ -80,7 +87,58 @@ export function statementsOf(document: HclObject, locals: HclObject): Statement[
     effect: typeof block.effect === 'string' ? block.effect : 'Allow',
     actions: literalValues(block.actions, locals),
     resources: literalValues(block.resources, locals),
+    conditions: (Array.isArray(block.condition) ? block.condition.filter(isObject) : []).map(
+      (c) => ({
+        test: String(c.test),
+        variable: String(c.variable),
+        values: literalValues(c.values, locals),
+      }),
+    ),
   }));
+}
+
+/** The statements of each task role's policy, by service. */
+export function taskStatements(tree: TerraformTree): Record<string, Statement[]> {
+  const { locals, data } = moduleAt(tree, COMPOSITION_DIR);
+  const { documents } = rolePolicyDocuments(tree);
+  const statements: Record<string, Statement[]> = {};
+  for (const [role, name] of Object.entries(documents)) {
+    const document = data.get(`aws_iam_policy_document.${name}`);
+    if (role !== 'execution' && document) statements[role] = statementsOf(document, locals);
+  }
+  return statements;
+}
+
+/**
+ * Every grant of events:PutEvents names the one source and the detail types the service sends:
+ * the rules route by them, so a role that could send another service's events would feed
+ * forged ones to that service's consumers.
+ */
+export function eventSourceProblems(
+  tree: TerraformTree,
+  sent: Record<string, { source: string; detailTypes: string[] }>,
+): string[] {
+  const problems: string[] = [];
+  for (const [service, statements] of Object.entries(taskStatements(tree)))
+    for (const statement of statements.filter((s) => s.actions.includes('events:PutEvents'))) {
+      const where = `${service} role, statement ${statement.sid}`;
+      const own = sent[service];
+      if (!own) {
+        problems.push(`${where}: PutEvents for a service that sends no events`);
+        continue;
+      }
+      const valuesOf = (variable: string) =>
+        statement.conditions
+          .filter((c) => c.test === 'StringEquals' && c.variable === variable)
+          .map((c) => [...c.values].sort().join());
+      if (valuesOf('events:source').join() !== own.source)
+        problems.push(`${where}: events:source must be exactly ${own.source}`);
+      if (valuesOf('events:detail-type').join() !== [...own.detailTypes].sort().join())
+        problems.push(`${where}: events:detail-type must be exactly ${own.detailTypes.join(', ')}`);
+      if (statement.actions.length !== 1)
+        problems.push(`${where}: PutEvents shares its conditions with other actions`);
+    }
+  return problems;
 }
 
 export function wildcardProblems(tree: TerraformTree): string[] {
