@@ -284,6 +284,46 @@ describe('HubSpot sync', () => {
   });
 });
 
+describe('HubSpot erasure while the connection is paused', () => {
+  let h: CrmSyncHarness;
+  const PAUSED_TOKEN = 'pat-na1-paused-erasure-0001';
+
+  beforeAll(async () => {
+    h = await startCrmSyncHarness();
+    await h.createTenant('paused');
+  });
+  afterAll(() => h.close());
+
+  it('when a lead is erased while its connection is paused, then HubSpot still deletes the contact', async () => {
+    let hubspot = await h.connect('paused', {
+      type: 'hubspot',
+      name: 'HubSpot',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: PAUSED_TOKEN },
+    });
+    const created = leadCreated('paused', {
+      fields: { email: 'subject@paused.example.com', firstName: 'Data' },
+    });
+    const { leadId } = created.detail;
+    await h.publish(created);
+    await h.waitForStatus('paused', leadId, hubspot.id, (s) => s.state === 'synced');
+    hubspot = await h.updateConnection('paused', hubspot, { enabled: false });
+
+    await h.publish(leadErased('paused', leadId, 2));
+    const erased = await h.waitForStatus(
+      'paused',
+      leadId,
+      hubspot.id,
+      (s) => s.leadVersion === 2 && s.state !== 'pending',
+    );
+
+    expect(erased.state).toBe('synced');
+    expect(erased.externalId).toBeUndefined();
+    const contacts = [...h.fake.state.hubspotContacts.values()];
+    expect(contacts.filter((c) => c.token === PAUSED_TOKEN)).toEqual([]);
+  });
+});
+
 describe('HubSpot sync of changes that wait together', () => {
   const token = 'pat-na1-hubspot-queued-000000001';
   let h: CrmSyncHarness;

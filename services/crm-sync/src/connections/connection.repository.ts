@@ -25,8 +25,12 @@ export class ConnectionRepository {
   }
 
   async enabled(tenantId: string): Promise<CrmConnectionItem[]> {
-    const connections = (await this.cache.get(tenantId)) ?? [];
-    return connections.filter((connection) => connection.enabled);
+    return (await this.all(tenantId)).filter((connection) => connection.enabled);
+  }
+
+  /** Paused ones too. */
+  async all(tenantId: string): Promise<CrmConnectionItem[]> {
+    return (await this.cache.get(tenantId)) ?? [];
   }
 
   private async query(tenantId: string): Promise<CrmConnectionItem[]> {

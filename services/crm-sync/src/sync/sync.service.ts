@@ -7,7 +7,7 @@ import type { SyncStatusRepository } from './sync-status.repository';
 import { toSyncItem, type LeadEvent } from './sync-event';
 
 export interface SyncServiceDeps {
-  connections: Pick<ConnectionRepository, 'enabled'>;
+  connections: Pick<ConnectionRepository, 'enabled' | 'all'>;
   dispatcher: Pick<SyncDispatcher, 'submit'>;
   statuses: Pick<SyncStatusRepository, 'recordUnchanged'>;
   logger: Logger;
@@ -32,7 +32,7 @@ type Retry = Extract<SyncOutcome, { kind: 'retry' }>;
 type Deferral = Extract<SyncOutcome, { kind: 'deferred' }>;
 
 /**
- * One lead change to every enabled connection of its tenant. It resolves when each
+ * One lead change to every enabled connection of its tenant (an erasure to paused ones too). It resolves when each
  * connection's result is recorded on the lead; it throws RetryLater when any connection failed
  * and must try again — the ones already synced skip the change when it comes back. When
  * connections only wait (for their CRM's rate limit, a slow CRM, another attempt's hold), it
@@ -42,7 +42,7 @@ export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
 
   async sync(event: LeadEvent, receiveCount: number): Promise<SyncResult> {
-    const connections = await this.deps.connections.enabled(event.detail.tenantId);
+    const connections = await this.connectionsFor(event);
     if (event.detailType === 'lead.deleted') return this.recordDeletion(event, connections);
     const outcomes: SyncOutcome[] = await Promise.all(
       connections.map((connection) =>
@@ -68,6 +68,17 @@ export class SyncService {
     return deferrals.length > 0
       ? { kind: 'deferred', delaySeconds: waitSeconds }
       : { kind: 'done' };
+  }
+
+  /**
+   * An erasure goes to paused connections too: what a CRM holds of the person must go, whether
+   * or not the tenant syncs to it now (one that never got the lead has nothing to erase).
+   */
+  private connectionsFor(event: LeadEvent): Promise<CrmConnectionItem[]> {
+    const { tenantId } = event.detail;
+    return event.detailType === 'lead.erased'
+      ? this.deps.connections.all(tenantId)
+      : this.deps.connections.enabled(tenantId);
   }
 
   /**

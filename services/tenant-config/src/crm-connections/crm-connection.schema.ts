@@ -58,7 +58,13 @@ export const FieldMappingSchema = Type.Record(
 
 const common = {
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  enabled: Type.Optional(Type.Boolean({ default: true })),
+  enabled: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description:
+        'A paused connection (false) receives no leads or changes; erasures (GDPR) still reach it.',
+    }),
+  ),
   baseUrl: Type.Optional(httpUrl('Another API base URL, e.g. a CRM sandbox; https in production.')),
   fieldMapping: Type.Optional(FieldMappingSchema),
 };
@@ -176,7 +182,7 @@ export const createCrmConnectionOperation = defineOperation({
   path: '/v1/crm-connections',
   operationId: 'createCrmConnection',
   summary: 'Connect a CRM',
-  description: `Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection.`,
+  description: `Credentials go to Secrets Manager and are never answered or logged. Every lead of the tenant is pushed to every enabled connection; an erasure goes to paused ones too.`,
   tags: ['crm-connections'],
   auth: requires('settings:write'),
   body: CreateCrmConnectionBody,

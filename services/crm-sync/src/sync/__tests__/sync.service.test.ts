@@ -32,7 +32,7 @@ function serviceAnswering(
   unchanged: UnchangedOutcome = 'recorded',
 ): SyncService {
   return new SyncService({
-    connections: { enabled: async () => [connection] },
+    connections: { enabled: async () => [connection], all: async () => [connection] },
     dispatcher: { submit: async () => outcome },
     statuses: { recordUnchanged: async () => unchanged },
     logger: createLogger({ service: 'test', level: 'silent' }),
