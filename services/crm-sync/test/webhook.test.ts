@@ -145,4 +145,41 @@ describe('Signed webhooks', () => {
     expect(attempts()).toBe(count);
     h.fake.calm();
   });
+
+  it('when a receiver refused a change for good and another connection’s retry brings it back, then the refusing one is not sent it again', async () => {
+    await h.createTenant('refusals');
+    const connect = (name: string) =>
+      h.connect('refusals', {
+        type: 'webhook',
+        name,
+        credentials: { url: `${h.fake.baseUrl}/webhook/${name}`, signingSecret: SECRET },
+      });
+    const refusing = await connect('refusing');
+    const flaky = await connect('flaky');
+    h.fake.storm({ crm: 'webhook', path: '/webhook/refusing', status: 400, durationMs: 60_000 });
+    h.fake.storm({ crm: 'webhook', path: '/webhook/flaky', status: 503, requests: 3 });
+    const created = leadCreated('refusals');
+    await h.publish(created);
+
+    await h.waitForStatus(
+      'refusals',
+      created.detail.leadId,
+      flaky.id,
+      (s) => s.state === 'synced',
+      40_000,
+    );
+    h.fake.calm();
+    const statuses = await h.statuses('refusals', created.detail.leadId);
+    expect(statuses.find((s) => s.connectionId === refusing.id)).toMatchObject({
+      state: 'failed',
+      leadVersion: 1,
+      refused: true,
+      lastError: expect.stringMatching(/400/),
+    });
+    expect(deliveries('/webhook/flaky').length).toBeGreaterThanOrEqual(1);
+    const sentToRefusing = h.fake
+      .requests({ crm: 'webhook' })
+      .filter((r) => r.path === '/webhook/refusing');
+    expect(sentToRefusing).toHaveLength(1);
+  }, 60_000);
 });

@@ -13,6 +13,8 @@ export interface SyncStatusItem {
   leadVersion: number;
   /** The newest lead version the CRM got (0: none); absent on statuses written before it was kept. */
   syncedVersion?: number;
+  /** The CRM refused this version for good (its data): it is not sent again, the next version is. */
+  refused?: true;
 }
 
 export const leadKeys = {

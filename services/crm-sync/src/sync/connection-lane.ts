@@ -125,12 +125,17 @@ function syncStateOf(result: ItemResult, lastAttempt: boolean): SyncState {
   }
 }
 
-/** Skip a change when what is recorded is newer, or this very version is already synced. */
+/**
+ * Skip a change when what is recorded is newer, or this very version is already synced or
+ * refused for good (sending it again, when another connection's retry brings the change back,
+ * would only be refused again).
+ */
 function alreadyHandled(item: SyncItem, previous: SyncStatusItem | undefined): boolean {
   if (!previous) return false;
   return (
     previous.leadVersion > item.version ||
-    (previous.leadVersion === item.version && previous.state === 'synced')
+    (previous.leadVersion === item.version &&
+      (previous.state === 'synced' || previous.refused === true))
   );
 }
 
@@ -615,6 +620,7 @@ export class ConnectionLane {
       lastError: error,
       ...(pending.claimedAt === undefined ? {} : { claimedAt: pending.claimedAt }),
       ...(result.state === 'retry' && result.unanswered ? { unanswered: true } : {}),
+      ...(result.state === 'failed' ? { refused: true } : {}),
       ...(operation === 'erase' && result.state === 'synced'
         ? { externalId: null }
         : result.externalId === undefined

@@ -22,6 +22,8 @@ export interface StatusWrite {
   unanswered?: boolean;
   /** The newest lead version the CRM got (0: none); undefined keeps what is there. */
   syncedVersion?: number;
+  /** The CRM refused this version for good: other attempts at it are skipped. */
+  refused?: true;
 }
 
 /**
@@ -66,9 +68,9 @@ const LIVE_CLAIM =
  */
 export const CLAIM_MARGIN_MS = 1_000;
 
-/** Applies to a newer version, or to this one while it is not yet synced. */
+/** Applies to a newer version, or to this one while it is neither synced nor refused for good. */
 const NOT_BEHIND =
-  '(attribute_not_exists(PK) OR leadVersion < :version OR (leadVersion = :version AND #state <> :synced))';
+  '(attribute_not_exists(PK) OR leadVersion < :version OR (leadVersion = :version AND #state <> :synced AND attribute_not_exists(refused)))';
 
 function lastErrorOf(status: StatusWrite): string | null | undefined {
   return status.unanswered && status.lastError
@@ -106,7 +108,7 @@ export class SyncStatusRepository {
           TableName: this.table,
           Key: leadKeys.syncStatus(tenantId, leadId, claim.connectionId),
           UpdateExpression:
-            'SET connectionId = :connectionId, crmType = :crmType, #state = :pending, leadVersion = :version, lastAttemptAt = :at REMOVE lastError',
+            'SET connectionId = :connectionId, crmType = :crmType, #state = :pending, leadVersion = :version, lastAttemptAt = :at REMOVE lastError, refused',
           ConditionExpression: `${NOT_BEHIND} AND NOT ${LIVE_CLAIM}`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -207,6 +209,10 @@ export class SyncStatusRepository {
       sets.push('syncedVersion = :syncedVersion');
     }
     const removes: string[] = [];
+    if (status.refused) {
+      values[':refused'] = true;
+      sets.push('refused = :refused');
+    } else removes.push('refused');
     const recorded = { externalId: status.externalId, lastError: lastErrorOf(status) };
     for (const attribute of ['externalId', 'lastError'] as const) {
       const value = recorded[attribute];

@@ -52,6 +52,12 @@ export const SyncStatusSchema = named(
             'The newest lead version the CRM got: the same as leadVersion once synced, older while a newer version is pending or failed, 0 while none was. Absent when not known: on a status last written before it was recorded (November 2026).',
         }),
       ),
+      refused: Type.Optional(
+        Type.Literal(true, {
+          description:
+            'The CRM refused this version for good (its data, such as an e-mail it does not accept): it is not sent again; the lead’s next change is.',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
