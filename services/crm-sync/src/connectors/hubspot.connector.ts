@@ -46,16 +46,21 @@ const CONFLICT_CATEGORIES = new Set(['CONFLICT', 'OBJECT_ALREADY_EXISTS']);
 const NOT_FOUND_CATEGORY = 'OBJECT_NOT_FOUND';
 
 /** One lead's contact, on its way to HubSpot. */
-interface ContactWrite {
+interface LeadWrite {
   index: number;
   item: SyncItem;
-  email: string;
   properties: Record<string, string>;
 }
 
-/** A lead synced before: its contact is known by id. */
-interface KnownContactWrite extends ContactWrite {
+/** A lead new to HubSpot: its contact is found, or made, by e-mail. */
+interface ContactWrite extends LeadWrite {
+  email: string;
+}
+
+/** A lead synced before: its contact is known by id, also once its e-mail was removed. */
+interface KnownContactWrite extends LeadWrite {
   contactId: string;
+  email?: string;
 }
 
 interface HubSpotResult {
@@ -78,7 +83,7 @@ interface HubSpotBatchAnswer {
 }
 
 /** One batch endpoint: how it names a record in the request and in the answer. */
-interface BatchEndpoint<W extends ContactWrite> {
+interface BatchEndpoint<W extends LeadWrite> {
   path: string;
   name: string;
   /** What the call identifies a record by; HubSpot refuses the same one twice in one call. */
@@ -117,14 +122,15 @@ const UPDATE_BY_ID: BatchEndpoint<KnownContactWrite> = {
     id: write.contactId,
     objectWriteTraceId: write.item.leadId,
     // An upsert sets the e-mail by its id; an update must carry it, or an edited one stays behind.
-    properties: { ...write.properties, email: write.email },
+    // A removed one is sent as mapped: cleared where the mapping sends it, kept otherwise.
+    properties: write.email ? { ...write.properties, email: write.email } : write.properties,
   }),
   answeredKeyOf: (result) => result.id,
   byId: true,
 };
 
 /** Where a batch's outcomes go. */
-interface Outcomes<W extends ContactWrite> {
+interface Outcomes<W extends LeadWrite> {
   results: ItemResult[];
   /** Updates whose contact HubSpot no longer has. */
   gone: W[];
@@ -185,7 +191,7 @@ const isGone = (category: string | undefined) => category === NOT_FOUND_CATEGORY
  * HubSpot refuses a whole batch for one bad record: an invalid one (400), and in an update by
  * id a new e-mail that another contact holds (409) or an id it no longer has.
  */
-function refusesWholeBatch<W extends ContactWrite>(
+function refusesWholeBatch<W extends LeadWrite>(
   endpoint: BatchEndpoint<W>,
   response: CrmResponse,
 ): boolean {
@@ -194,7 +200,7 @@ function refusesWholeBatch<W extends ContactWrite>(
 }
 
 /** A record HubSpot refused alone: the same data would be refused again. */
-function refusedAlone<W extends ContactWrite>(
+function refusedAlone<W extends LeadWrite>(
   response: CrmResponse,
   endpoint: BatchEndpoint<W>,
 ): ItemResult {
@@ -206,7 +212,7 @@ function refusedAlone<W extends ContactWrite>(
   };
 }
 
-function resultOfRecordError<W extends ContactWrite>(
+function resultOfRecordError<W extends LeadWrite>(
   error: HubSpotError,
   endpoint: BatchEndpoint<W>,
 ): ItemResult {
@@ -220,7 +226,7 @@ function resultOfRecordError<W extends ContactWrite>(
   };
 }
 
-function settleAnswer<W extends ContactWrite>(
+function settleAnswer<W extends LeadWrite>(
   endpoint: BatchEndpoint<W>,
   writes: W[],
   answer: HubSpotBatchAnswer,
@@ -258,7 +264,7 @@ function settleAnswer<W extends ContactWrite>(
 /** Requests one batch may spend finding its bad records by halving (one bad in 100: ~14). */
 const SPLIT_BUDGET = 16;
 
-async function sendBatch<W extends ContactWrite>(
+async function sendBatch<W extends LeadWrite>(
   context: ConnectorContext,
   endpoint: BatchEndpoint<W>,
   writes: W[],
@@ -300,7 +306,7 @@ async function sendBatch<W extends ContactWrite>(
 }
 
 /** Sends each round of writes; answers the updates whose contact HubSpot no longer has. */
-async function sendInRounds<W extends ContactWrite>(
+async function sendInRounds<W extends LeadWrite>(
   context: ConnectorContext,
   endpoint: BatchEndpoint<W>,
   writes: W[],
@@ -312,14 +318,18 @@ async function sendInRounds<W extends ContactWrite>(
   return outcomes.gone;
 }
 
-/** The lead's contact as HubSpot takes it; undefined (and a failure) for a lead without e-mail. */
+/**
+ * The lead's contact as HubSpot takes it; undefined (and a failure) for a lead without e-mail
+ * that has no contact yet.
+ */
 function contactWriteOf(
   context: ConnectorContext,
   item: SyncItem,
   index: number,
 ): ContactWrite | KnownContactWrite | undefined {
   const email = item.lead?.fields.email?.toLowerCase();
-  if (!item.lead || !email) return undefined;
+  const contactId = item.previous?.externalId;
+  if (!item.lead || (!email && !contactId)) return undefined;
   const mapped = mapLead(item.lead, context.connection.fieldMapping, item.changedFields, {
     joinArrays: ';',
     cleared: '',
@@ -327,13 +337,16 @@ function contactWriteOf(
   const properties = Object.fromEntries(
     Object.entries(mapped).map(([name, value]) => [name, asHubSpotValue(value)]),
   );
-  const contactId = item.previous?.externalId;
-  return contactId
-    ? { index, item, email, properties, contactId }
-    : { index, item, email, properties };
+  if (contactId) return { index, item, properties, contactId, ...(email ? { email } : {}) };
+  return { index, item, email: email!, properties };
 }
 
-const isKnown = (write: ContactWrite): write is KnownContactWrite => 'contactId' in write;
+const isKnown = (write: LeadWrite): write is KnownContactWrite => 'contactId' in write;
+const hasEmail = <W extends LeadWrite & { email?: string }>(
+  write: W,
+): write is W & { email: string } => write.email !== undefined;
+
+const NO_EMAIL = 'HubSpot contacts are matched by e-mail, and this lead has none';
 
 export const hubspotConnector: Connector = {
   type: 'hubspot',
@@ -370,21 +383,23 @@ export const hubspotConnector: Connector = {
 
   upsert: (context, items) =>
     keepingWritten(items.length, async (results) => {
-      const writes: ContactWrite[] = [];
+      const known: KnownContactWrite[] = [];
+      const unknown: ContactWrite[] = [];
       items.forEach((item, index) => {
         const write = contactWriteOf(context, item, index);
-        if (write) writes.push(write);
-        else
-          results[index] = {
-            state: 'failed',
-            error: 'HubSpot contacts are matched by e-mail, and this lead has none',
-          };
+        if (!write) results[index] = { state: 'failed', error: NO_EMAIL };
+        else if (isKnown(write)) known.push(write);
+        else unknown.push(write);
       });
       // A lead synced before keeps its contact, so a changed e-mail cannot leave a second one
       // behind that an erasure, knowing only the recorded id, would miss.
-      const gone = await sendInRounds(context, UPDATE_BY_ID, writes.filter(isKnown), results);
-      const unknown = writes.filter((write) => !isKnown(write));
-      await sendInRounds(context, UPSERT_BY_EMAIL, [...unknown, ...gone], results);
+      const gone = await sendInRounds(context, UPDATE_BY_ID, known, results);
+      for (const write of gone.filter((w) => !hasEmail(w)))
+        results[write.index] = {
+          state: 'failed',
+          error: `the lead's HubSpot contact was deleted, and it has no e-mail to make a new one with`,
+        };
+      await sendInRounds(context, UPSERT_BY_EMAIL, [...unknown, ...gone.filter(hasEmail)], results);
     }),
 
   erase(context, items) {

@@ -7,7 +7,7 @@ import { changeOf, contextFor, crmAnswer, leadSnapshot, testConnection } from '.
 const connection = testConnection('hubspot', { email: 'email', lastName: 'lastname' });
 
 /** A change of lead n; with `contactId`, a lead an earlier sync recorded that contact for. */
-function item(n: number, email: string, contactId?: string): SyncItem {
+function item(n: number, email: string | undefined, contactId?: string): SyncItem {
   const previous: SyncStatusItem | undefined = contactId
     ? {
         connectionId: connection.connectionId,
@@ -19,7 +19,7 @@ function item(n: number, email: string, contactId?: string): SyncItem {
         syncedVersion: 1,
       }
     : undefined;
-  return changeOf(leadSnapshot(n, { email, lastName: `L${n}` }, 2), {
+  return changeOf(leadSnapshot(n, { ...(email ? { email } : {}), lastName: `L${n}` }, 2), {
     eventId: `EV${n}`,
     changedFields: ['email'],
     ...(previous ? { previous } : {}),
@@ -167,6 +167,42 @@ describe('HubSpot connector, a lead synced before', () => {
     ]);
     expect(results).toEqual([
       { state: 'synced', externalId: '501' },
+      { state: 'synced', externalId: '900' },
+    ]);
+  });
+
+  it('when its e-mail was removed, then its contact is still updated by id, the mapped e-mail cleared', async () => {
+    const context = contextFor(connection, writesAll);
+
+    const results = await hubspotConnector.upsert(context, [item(1, undefined, '501')]);
+
+    expect(context.sent.map((r) => [endpointOf(r), inputsOf(r)])).toEqual([
+      [
+        'update',
+        [expect.objectContaining({ id: '501', properties: { email: '', lastname: 'L1' } })],
+      ],
+    ]);
+    expect(results).toEqual([{ state: 'synced', externalId: '501' }]);
+  });
+
+  it('when its e-mail was removed and HubSpot no longer has its contact, then it fails: there is nothing to make a new one with', async () => {
+    const context = contextFor(connection, (request) =>
+      endpointOf(request) === 'update' ? notFound : writesAll(request),
+    );
+
+    const results = await hubspotConnector.upsert(context, [
+      item(1, undefined, '501'),
+      item(2, 'b@x.com', '502'),
+    ]);
+
+    expect(context.sent.map((r) => [endpointOf(r), inputsOf(r).map((i) => i.id)])).toEqual([
+      ['update', ['501', '502']],
+      ['update', ['501']],
+      ['update', ['502']],
+      ['upsert', ['b@x.com']],
+    ]);
+    expect(results).toEqual([
+      { state: 'failed', error: expect.stringMatching(/contact was deleted.*no e-mail/) },
       { state: 'synced', externalId: '900' },
     ]);
   });
