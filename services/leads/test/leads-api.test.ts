@@ -1,4 +1,7 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
+import { leadKeys } from '@leadflow/contracts';
+import { documentClient } from '@leadflow/core';
 import {
   bearer,
   etagOf,
@@ -154,6 +157,55 @@ describe('the leads API', () => {
             .send('a,b')
         ).status,
       ).toBe(415);
+    });
+  });
+
+  describe('the ETag of a lead and its CRM sync state', () => {
+    /** What crm-sync records on the lead: written beside the lead, which keeps its version. */
+    const recordSync = (leadId: string, state: 'pending' | 'synced') =>
+      documentClient(h.aws.dynamodb).send(
+        new PutCommand({
+          TableName: h.stack.env.LEADS_TABLE!,
+          Item: {
+            ...leadKeys.syncStatus('sales', leadId, 'CONN1'),
+            connectionId: 'CONN1',
+            crmType: 'hubspot',
+            state,
+            leadVersion: 1,
+            lastAttemptAt: new Date().toISOString(),
+          },
+        }),
+      );
+
+    it('when the sync state changes, then a GET with the old ETag answers 200 with it, not 304, and an update takes either ETag', async () => {
+      const created = await createLead(admin);
+      const leadId = String(created.body.id);
+      const get = (etag: string) =>
+        api().get(`/v1/leads/${leadId}`).set(bearer(admin)).set('If-None-Match', etag);
+      expect((await get(etagOf(created))).status).toBe(304);
+
+      await recordSync(leadId, 'pending');
+      const pending = await get(etagOf(created));
+      expect(pending.status).toBe(200);
+      expect(pending.body).toMatchObject({ version: 1, sync: [{ state: 'pending' }] });
+      expect(etagOf(pending)).toMatch(/^"1\.[0-9a-f]{16}"$/);
+      expect((await get(etagOf(pending))).status).toBe(304);
+
+      await recordSync(leadId, 'synced');
+      const synced = await get(etagOf(pending));
+      expect(synced.status).toBe(200);
+      expect(synced.body.sync).toEqual([expect.objectContaining({ state: 'synced' })]);
+
+      const update = (etag: string) =>
+        api()
+          .patch(`/v1/leads/${leadId}`)
+          .set(bearer(admin))
+          .set('If-Match', etag)
+          .send({ fields: { lastName: 'Synced' } });
+      const updated = await update(etagOf(pending));
+      expect(updated.status).toBe(200);
+      expect(updated.body.version).toBe(2);
+      expect((await update(etagOf(synced))).status).toBe(412);
     });
   });
 

@@ -19,7 +19,7 @@ const leadPath = (leadId: string) => `/v1/leads/${leadId}`;
 export function leadRoutes(leads: LeadService): BoundRoute[] {
   const answer = async (tenantId: string, lead: LeadRecord, status = 200) => {
     const body = await leads.details(tenantId, lead);
-    return { status, body, headers: { ETag: etagOf(lead.version) } };
+    return { status, body, headers: { ETag: etagOf(lead.version, body.sync) } };
   };
   return [
     route(listLeadsOperation, async ({ principal, query }) => {

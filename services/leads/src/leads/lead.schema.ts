@@ -24,6 +24,15 @@ export const LeadParams = Type.Object({
   leadId: Type.String({ pattern: ULID_PATTERN, description: 'The lead id (a ULID).' }),
 });
 
+/** A lead's ETag changes with its CRM sync state too, which If-Match does not compare. */
+const LeadETagHeader = {
+  ETag: {
+    ...ETagHeader.ETag,
+    description:
+      'The lead’s version, and after a dot a digest of its CRM sync state (`"4"`, `"4.9f86d081884c7d65"`): a GET with If-None-Match answers 200 when either changed. Send it in If-Match as it is; an update compares the version only.',
+  },
+};
+
 export const SyncStatusSchema = named(
   'SyncStatus',
   Type.Object(
@@ -78,7 +87,10 @@ const leadProperties = {
     description:
       'A test lead: an ad platform’s test delivery, or one sent with `isTest` to /v1/ingest/leads. Stored, listed, exported and synced to the CRMs like any other lead; de-duplication by e-mail matches test leads only with test leads, so a test lead is never merged into a real one, nor a real one into it. Leads entered by hand are never test leads. List with `isTest=false` to leave test leads out.',
   }),
-  version: Type.Integer({ description: 'The ETag; increases with every change.' }),
+  version: Type.Integer({
+    description:
+      'Increases with every change of the lead; the ETag is this version, with a digest of `sync` after a dot once the lead has a sync state.',
+  }),
   createdAt: Type.String({
     format: 'date-time',
     description:
@@ -320,7 +332,7 @@ export const createLeadOperation = defineOperation({
       description: 'Created.',
       schema: LeadSchema,
       example: { ...exampleLead, source: 'manual', version: 1, sync: [] },
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
   },
   errors: [409],
@@ -340,7 +352,7 @@ export const getLeadOperation = defineOperation({
       description: 'The lead.',
       schema: LeadSchema,
       example: exampleLead,
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
     308: {
       description:
@@ -377,7 +389,7 @@ export const updateLeadOperation = defineOperation({
       description: 'The changed lead.',
       schema: LeadSchema,
       example: { ...exampleLead, status: 'contacted', version: 3 },
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
   },
   errors: [404, 409, 412, 428],
@@ -410,7 +422,7 @@ export const restoreLeadOperation = defineOperation({
       description: 'The restored lead.',
       schema: LeadSchema,
       example: exampleLead,
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
   },
   errors: [404, 409],
@@ -439,7 +451,7 @@ export const eraseLeadOperation = defineOperation({
         version: 3,
         sync: [],
       },
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
   },
   errors: [404, 409],
@@ -468,7 +480,7 @@ export const assignLeadOperation = defineOperation({
       description: 'The assigned lead.',
       schema: LeadSchema,
       example: exampleLead,
-      headers: ETagHeader,
+      headers: LeadETagHeader,
     },
   },
   errors: [404, 409],

@@ -1,8 +1,18 @@
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors';
 
-/** Strong ETags from a resource's version number. */
-export const etagOf = (version: number): string => `"${version}"`;
+/**
+ * A strong ETag from a resource's version number. `beside`: state answered with the resource but
+ * kept apart from its versioned item (a lead's CRM sync state); a digest of it follows the
+ * version after a dot, so that a change to it answers a GET 200, not 304. If-Match compares the
+ * version only, as that state is not the caller's to change.
+ */
+export function etagOf(version: number, beside: readonly unknown[] = []): string {
+  if (beside.length === 0) return `"${version}"`;
+  const digest = createHash('sha256').update(JSON.stringify(beside)).digest('hex').slice(0, 16);
+  return `"${version}.${digest}"`;
+}
 
 export const IfMatchHeader = {
   'If-Match': {
@@ -30,7 +40,7 @@ export function expectedVersion(ifMatch: string | undefined): number {
       'This update needs an If-Match header with the ETag you read',
     );
   }
-  const match = /^"(\d{1,15})"$/.exec(ifMatch.trim());
+  const match = /^"(\d{1,15})(?:\.[0-9a-f]{16})?"$/.exec(ifMatch.trim());
   if (!match)
     throw new AppError('precondition_failed', 'If-Match does not name a version of this resource');
   return Number(match[1]);
