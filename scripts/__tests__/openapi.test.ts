@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PERMISSION_MATRIX, type Permission } from '@leadflow/auth';
 import { compileSchema, declaredStatuses } from '@leadflow/core';
 import { SERVICE_PORTS } from '../demo-data';
 import { OPENAPI_PATH, openApiDocument, operationsByService, serialise } from '../openapi-document';
@@ -10,6 +11,23 @@ describe('the OpenAPI document', () => {
   it('when generated from the code, then it equals the committed openapi.json', () => {
     const committed = readFileSync(join(__dirname, '../..', OPENAPI_PATH), 'utf8');
     expect(committed).toBe(serialise(openApiDocument()));
+  });
+
+  it('when an operation needs a signed-in caller, then it names the roles that may call it, as the permission matrix says', () => {
+    const document = openApiDocument() as {
+      paths: Record<
+        string,
+        Record<string, { 'x-permission'?: string; 'x-roles'?: string[]; description?: string }>
+      >;
+    };
+    const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
+    const signedIn = operations.filter((operation) => operation['x-permission'] !== undefined);
+    expect(signedIn.length).toBeGreaterThan(30);
+    for (const operation of signedIn) {
+      const roles = PERMISSION_MATRIX[operation['x-permission'] as Permission];
+      expect(operation['x-roles']).toEqual([...roles]);
+      expect(operation.description).toContain(`Roles: ${roles.join(', ')}.`);
+    }
   });
 
   it('when operations are listed, then every operationId is unique', () => {

@@ -7,7 +7,7 @@ import {
   type Principal,
 } from '@leadflow/core';
 import type { ApiKeyResolver } from './api-key-resolver';
-import { can, type Permission, type Role } from './permissions';
+import { can, PERMISSION_MATRIX, type Permission, type Role } from './permissions';
 import type { TokenVerifier } from './token-verifier';
 
 export interface AuthenticatorDeps {
@@ -119,5 +119,5 @@ export function requires(
   permission: Permission,
   options: { tenantRequired?: boolean } = {},
 ): AuthRequirement {
-  return { scheme: 'bearer', permission, ...options };
+  return { scheme: 'bearer', permission, roles: PERMISSION_MATRIX[permission], ...options };
 }

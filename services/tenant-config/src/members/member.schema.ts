@@ -13,7 +13,7 @@ export const TenantRoleSchema = Type.Union(
   TENANT_ROLES.map((role) => Type.Literal(role)),
   {
     description:
-      'admin: everything in the tenant; manager: all leads, assign, export; agent: own and unassigned leads; viewer: read only.',
+      'admin: everything in the tenant (its settings, forms, API keys, CRM connections and members; deleting, erasing and re-syncing leads). manager: every lead: create, edit, assign, export, notes. agent: creates leads; reads, edits and adds notes to the leads assigned to them or unassigned. viewer: reads every lead. Every role reads the tenant’s configuration. Each operation lists the roles that may call it (`x-roles`).',
   },
 );
 

@@ -174,11 +174,15 @@ function operationObject(collector: SchemaCollector, operation: Operation): Json
     summary: operation.summary,
     tags: operation.tags,
   };
-  if (operation.description) object.description = operation.description;
   const { auth } = operation;
+  const rolesNote =
+    auth.scheme === 'bearer' && auth.roles ? `Roles: ${auth.roles.join(', ')}.` : undefined;
+  const description = [operation.description, rolesNote].filter(Boolean).join('\n\n');
+  if (description) object.description = description;
   if (auth.scheme === 'bearer') {
     object.security = [{ bearerAuth: [] }];
     object['x-permission'] = auth.permission;
+    if (auth.roles) object['x-roles'] = [...auth.roles];
   } else if (auth.scheme === 'apiKey') {
     object.security = [{ apiKey: [] }];
   } else {
@@ -272,7 +276,7 @@ export function buildOpenApiDocument(info: OpenApiInfo, operations: readonly Ope
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'An ID token from the tenant user pool (Cognito by default). The tenant and roles come from its claims.',
+            'An ID token from the tenant user pool (Cognito by default). The tenant comes from its claims; the role from the tenant’s member list (a platform admin’s from its claims). Each operation lists the roles that may call it (`x-roles`).',
         },
         apiKey: {
           type: 'apiKey',

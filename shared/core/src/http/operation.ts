@@ -7,7 +7,13 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call an operation. `permission` strings come from the auth library's matrix. */
 export type AuthRequirement =
   | { scheme: 'none' }
-  | { scheme: 'bearer'; permission: string; tenantRequired?: boolean }
+  | {
+      scheme: 'bearer';
+      permission: string;
+      tenantRequired?: boolean;
+      /** The roles that hold the permission, for the OpenAPI document. */
+      roles?: readonly string[];
+    }
   | { scheme: 'apiKey' };
 
 export interface ResponseSpec {
