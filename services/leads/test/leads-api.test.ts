@@ -638,7 +638,7 @@ describe('the leads API', () => {
   });
 
   describe('erased leads in lists', () => {
-    it('when a lead is erased, then lists and exports show it only to those GET shows it to: admins', async () => {
+    it('when a lead is erased, then lists show it only to those GET shows it to (admins), and exports to nobody', async () => {
       const lead = await createLead(admin);
       await api().post(`/v1/leads/${lead.body.id}/erasure`).set(bearer(admin)).expect(200);
       const [manager, agent] = await Promise.all([
@@ -660,6 +660,22 @@ describe('the leads API', () => {
       ).not.toContain(lead.body.id);
       expect((await api().get(`/v1/leads/${lead.body.id}`).set(bearer(admin))).status).toBe(200);
       expect(await listedTo(admin)).toContain(lead.body.id);
+      expect((await api().get('/v1/leads/export.csv').set(bearer(admin))).text).not.toContain(
+        lead.body.id,
+      );
+    });
+
+    it('when an export asks for deleted leads, then 400: it has no column to tell them, and never shows them', async () => {
+      const lead = await createLead(admin);
+      await api().delete(`/v1/leads/${lead.body.id}`).set(bearer(admin)).expect(204);
+      const asked = await api().get('/v1/leads/export.csv?includeDeleted=true').set(bearer(admin));
+      expect(asked.status).toBe(400);
+      expect(asked.body.errors).toEqual([
+        expect.objectContaining({ field: expect.stringContaining('includeDeleted') }),
+      ]);
+      expect((await api().get('/v1/leads/export.csv').set(bearer(admin))).text).not.toContain(
+        lead.body.id,
+      );
     });
   });
 

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConsentRecordSchema, CustomValuesSchema, LeadFieldsSchema } from '@leadflow/contracts';
-import { defineOperation, named, ULID_PATTERN } from '@leadflow/core';
+import { defineOperation, named, ULID_PATTERN, RateLimitHeaders } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
-import { RateLimitHeaders } from '../pipeline/rate-limits';
 import {
   ACCEPTED_LEAD_ID,
   acceptedHeaders,

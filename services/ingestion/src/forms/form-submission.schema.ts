@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { defineOperation, named } from '@leadflow/core';
+import { defineOperation, named, RateLimitHeaders } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
-import { RateLimitHeaders } from '../pipeline/rate-limits';
 import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
 import { FORM_KEY_PATTERN } from './published-forms';
 

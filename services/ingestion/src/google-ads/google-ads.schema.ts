@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineOperation, named } from '@leadflow/core';
+import { defineOperation, named, RateLimitHeaders } from '@leadflow/core';
 import { FORM_KEY_PATTERN } from '../forms/published-forms';
 import { ReplayedHeader } from '../pipeline/idempotency';
-import { RateLimitHeaders } from '../pipeline/rate-limits';
 import { AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
 
 const Int64 = (description: string) =>

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import {
@@ -49,18 +48,6 @@ export interface RateLimitDeps {
 
 /** The client's address, an IPv6 one by its /56: one host has a whole block of those. */
 const clientAddressKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
-
-export const RateLimitHeaders = {
-  RateLimit: {
-    description:
-      'What is left of each quota that applies, per draft-ietf-httpapi-ratelimit-headers-08: `"<policy>"; r=<remaining>; t=<seconds to reset>`.',
-    schema: Type.String(),
-  },
-  'RateLimit-Policy': {
-    description: 'The quotas that apply: `"<policy>"; q=<limit>; w=<window seconds>`.',
-    schema: Type.String(),
-  },
-};
 
 /**
  * Rate limits over the shared DynamoDB counters: each limiter counts locally and adds its

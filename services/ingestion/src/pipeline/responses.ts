@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { named, ULID_PATTERN } from '@leadflow/core';
+import { named, ULID_PATTERN, RateLimitHeaders } from '@leadflow/core';
 import { ReplayedHeader } from './idempotency';
-import { RateLimitHeaders } from './rate-limits';
 
 /** What the id of an accepted lead names: the single and batch answers say the same. */
 export const ACCEPTED_LEAD_ID =

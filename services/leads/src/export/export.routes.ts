@@ -46,8 +46,9 @@ export function exportRoutes(
       const tenantId = tenantOf(principal);
       const settings = await tenants.settingsOf(tenantId);
       const columns = csvColumns(settings.customFields.map((f) => f.key));
-      const filters = { ...query, includeDeleted: false };
-      const scope = listScopeOf(principal);
+      const filters = query;
+      // Live leads only, for everyone: an erased lead's tombstone is no row of a report.
+      const scope = { ...listScopeOf(principal), hideErased: true };
       // The first page is read before answering, so a failure still gets a problem+json answer.
       let page = await leads.list({ tenantId, filters, limit: PAGE, ...scope });
       res.status(200);

@@ -106,7 +106,8 @@ const leadProperties = {
   erasedAt: Type.Optional(
     Type.String({
       format: 'date-time',
-      description: 'Set once the lead’s personal data was erased (GDPR).',
+      description:
+        'Set once the lead’s personal data was erased (GDPR). Only admins see such a tombstone (on GET and in lists, where it is included without includeDeleted); to other roles it answers 404 like a lead that does not exist. Exports leave it out.',
     }),
   ),
 };
@@ -230,6 +231,9 @@ const filters = {
   ),
 };
 export const LeadFilterQuery = Type.Object(filters, { additionalProperties: false });
+const { includeDeleted: _deleted, ...exportedFilters } = filters;
+/** The export shows live leads only: its rows have no column to tell a deleted one. */
+export const ExportLeadsQuery = Type.Object(exportedFilters, { additionalProperties: false });
 export type LeadFilters = Static<typeof LeadFilterQuery>;
 export const ListLeadsQuery = Type.Object(
   { ...PaginationQuery, ...filters },
@@ -514,10 +518,10 @@ export const exportLeadsOperation = defineOperation({
   operationId: 'exportLeads',
   summary: 'Export leads as CSV',
   description:
-    'Streams every lead matching the filters (as in listLeads), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
+    'Streams every live lead matching the filters (as in listLeads; deleted and erased leads are not exported, so `includeDeleted` answers 400), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
   tags: ['leads'],
   auth: requires('leads:export'),
-  query: LeadFilterQuery,
+  query: ExportLeadsQuery,
   responses: {
     200: {
       description: 'CSV (RFC 4180, UTF-8), streamed.',

@@ -2,6 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import { STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode } from '../errors';
 import { declaredStatuses, type Operation, type ResponseSpec } from './operation';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemType } from './problem';
+import { RateLimitHeaders } from './rate-limit';
 
 const schemaNames = new WeakMap<object, string>();
 
@@ -96,6 +97,16 @@ function errorResponse(status: number): Json {
       },
     };
   }
+  if (status === 429)
+    response.headers = {
+      ...(response.headers as Record<string, Json>),
+      ...Object.fromEntries(
+        Object.entries(RateLimitHeaders).map(([name, header]) => [
+          name,
+          { description: header.description, schema: { type: 'string' } },
+        ]),
+      ),
+    };
   if (status === 405) {
     response.headers = {
       Allow: { description: 'The methods this path accepts.', schema: { type: 'string' } },

@@ -17,7 +17,8 @@ export const PaginationQuery = {
     Type.String({
       maxLength: 2048,
       pattern: '^[A-Za-z0-9_-]+$',
-      description: 'The `nextCursor` of the previous page.',
+      description:
+        'The `nextCursor` of the previous page, sent with the same filters (`limit` may change); a cursor of a list with other filters answers 400, so start again from the first page when the filters change.',
     }),
   ),
 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import type { Request, RequestHandler, Response } from 'express';
 import type { DynamoRateLimitStore } from '../runtime/rate-limit-store';
 
@@ -13,6 +14,19 @@ export interface RateLimitOptions {
   /** The error passed on when the limit is exceeded; Retry-After is already set. */
   limited: (req: Request) => Error;
 }
+
+/** The headers every answer of a rate-limited operation carries, its 429 too. */
+export const RateLimitHeaders = {
+  RateLimit: {
+    description:
+      'What is left of each quota that applies, per draft-ietf-httpapi-ratelimit-headers-08: `"<policy>"; r=<remaining>; t=<seconds to reset>`.',
+    schema: Type.String(),
+  },
+  'RateLimit-Policy': {
+    description: 'The quotas that apply: `"<policy>"; q=<limit>; w=<window seconds>`.',
+    schema: Type.String(),
+  },
+};
 
 /** Adds a value to a header that may already carry another quota's. */
 function appendHeader(res: Response, name: string, value: string): void {
