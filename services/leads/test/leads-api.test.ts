@@ -74,6 +74,7 @@ describe('the leads API', () => {
         .send({ fields: { email: 'TAKEN@example.com' }, custom: { tier: 'pro' } });
       expect(res.status).toBe(409);
       expect(res.body.detail).toBe(`Another lead (${String(taken.body.id)}) has this e-mail`);
+      expect(res.body.leadId).toBe(taken.body.id);
     });
 
     it('when an agent enters an e-mail of a lead they may not see, then 409 without its id', async () => {

@@ -72,12 +72,15 @@ export interface FieldError {
 export interface AppErrorOptions extends ErrorOptions {
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** The lead the problem is about, when it is not the one the request names. */
+  leadId?: string;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
+  readonly leadId: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -85,6 +88,7 @@ export class AppError extends Error {
     this.code = code;
     this.errors = options.errors;
     this.headers = options.headers;
+    this.leadId = options.leadId;
   }
 
   get status(): number {

@@ -318,7 +318,7 @@ export const createLeadOperation = defineOperation({
   operationId: 'createLead',
   summary: 'Enter a lead by hand',
   description:
-    'Custom fields must match the tenant’s lead schema, the status its pipeline (default: the first status). With de-duplication by e-mail on, an e-mail the tenant already has answers 409, naming the lead that has it to callers who may read every lead. Agents may leave `ownerId` out or name themselves; giving the lead to another member needs a manager or admin (403).',
+    'Custom fields must match the tenant’s lead schema, the status its pipeline (default: the first status). With de-duplication by e-mail on, an e-mail the tenant already has answers 409, naming the lead that has it (in the problem’s `leadId`) to callers who may read every lead. Agents may leave `ownerId` out or name themselves; giving the lead to another member needs a manager or admin (403).',
   tags: ['leads'],
   auth: requires('leads:create'),
   body: CreateLeadBody,

@@ -489,8 +489,12 @@ export class LeadService {
       if (await this.mayTakeOverClaim(change, error.leadId))
         return this.commit(principal, { ...change, takeOverClaimOf: error.leadId });
       // Only a caller who may see every lead learns which one: to others it may be hidden.
-      const which = hasPermission(principal, 'leads:read-all') ? ` (${error.leadId})` : '';
-      throw new AppError('conflict', `Another lead${which} has this e-mail`, { cause: error });
+      const named = hasPermission(principal, 'leads:read-all');
+      throw new AppError(
+        'conflict',
+        `Another lead${named ? ` (${error.leadId})` : ''} has this e-mail`,
+        { cause: error, ...(named ? { leadId: error.leadId } : {}) },
+      );
     }
     this.deps.committed();
   }

@@ -301,7 +301,9 @@ describe('access log', () => {
   it('when a client sends a huge user agent and path, then the line keeps only their start', async () => {
     const { app, lines } = await loggedApp();
     const path = `/v1/${'p'.repeat(4000)}`;
-    await request(app).get(path).set('User-Agent', `@${'a'.repeat(12_000)}`);
+    await request(app)
+      .get(path)
+      .set('User-Agent', `@${'a'.repeat(12_000)}`);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.userAgent).toBe(`@${'a'.repeat(511)}`);
     expect(lines[0]!.path).toBe(path.slice(0, 1024));

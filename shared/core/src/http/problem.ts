@@ -41,6 +41,12 @@ export const ProblemSchema = Type.Object(
         { description: 'Field-level validation errors, one per field, at most 50.' },
       ),
     ),
+    leadId: Type.Optional(
+      Type.String({
+        description:
+          'The lead the problem is about, when the request names another (a 409 for an e-mail another lead has names that lead to callers who may read every lead).',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'An RFC 9457 problem document.' },
 );
@@ -52,9 +58,15 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
+  leadId?: string;
 }
 
-export function problemFor(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
+export function problemFor(
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+  leadId?: string,
+): Problem {
   const problem: Problem = {
     type: problemType(code),
     title: TITLE_BY_CODE[code],
@@ -64,6 +76,7 @@ export function problemFor(code: ErrorCode, detail: string, errors?: FieldError[
   const requestId = currentContext()?.requestId;
   if (requestId) problem.instance = `urn:request:${requestId}`;
   if (errors && errors.length > 0) problem.errors = errors;
+  if (leadId) problem.leadId = leadId;
   return problem;
 }
 
@@ -72,7 +85,7 @@ export function sendProblem(res: Response, error: AppError): void {
   res
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemFor(error.code, error.message, error.errors)));
+    .send(JSON.stringify(problemFor(error.code, error.message, error.errors, error.leadId)));
 }
 
 interface BodyParserError {
