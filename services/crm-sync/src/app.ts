@@ -37,10 +37,16 @@ export interface CrmSyncApp extends ServiceApp {
   http: CrmHttp;
 }
 
-/** Backoff after a CRM outage: base × 2^(attempt−1), at most 5 minutes. */
+/** The longest backoff: SQS's longest visibility change we use, as for rate-limit waits. */
+const MAX_RETRY_DELAY_SECONDS = 900;
+
+/**
+ * Backoff after a CRM outage: base × 2^(attempt−1), at most 15 minutes. With the queue's
+ * maxReceiveCount of 20 a change rides out an outage of about 2.8 hours before the DLQ.
+ */
 export function retryDelay(baseSeconds: number) {
   return (receiveCount: number): number =>
-    Math.min(300, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
+    Math.min(MAX_RETRY_DELAY_SECONDS, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
 }
 
 /** The redrive API and the sync worker: built here, started by main.ts (and by tests). */

@@ -24,7 +24,7 @@ export const CrmSyncConfigSchema = Type.Composite([
       { default: 120, minimum: 10, maximum: 43_200 },
     ),
     CRM_SYNC_RETRY_BASE_SECONDS: Env.integer(
-      'After a CRM outage (5xx, network) a message reappears after base × 2^(attempt−1) s (≤ 300)',
+      'After a CRM outage (5xx, network) a message reappears after base × 2^(attempt−1) s (≤ 900); with the queue’s maxReceiveCount (20) and the default base, an outage of about 2.8 h before the DLQ',
       { default: 2, minimum: 0, maximum: 60 },
     ),
     CRM_SYNC_BATCH_LINGER_MS: Env.integer(

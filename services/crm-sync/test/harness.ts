@@ -4,7 +4,11 @@
  * lead changes go on the bus as the leads service publishes them. Exported for the
  * end-to-end tests.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { leadKeys, type SyncStatusItem } from '@leadflow/contracts';
@@ -165,6 +169,27 @@ export const TEST_OVERRIDES = {
   CRM_REQUEST_TIMEOUT_MS: '5000',
 };
 
+/**
+ * The crm-sync queue's maxReceiveCount in these tests: the manifest's (20, hours of backoff in
+ * production) would make every test that drives a change to the DLQ run through 20 attempts.
+ */
+export const TEST_MAX_RECEIVE_COUNT = 8;
+
+async function shortenRedrive(sqs: SQSClient, queueUrl: string): Promise<void> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  const policy = JSON.parse(Attributes!.RedrivePolicy!) as Record<string, unknown>;
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: {
+        RedrivePolicy: JSON.stringify({ ...policy, maxReceiveCount: TEST_MAX_RECEIVE_COUNT }),
+      },
+    }),
+  );
+}
+
 export async function startCrmSyncHarness(
   options: {
     env?: Record<string, string>;
@@ -178,6 +203,7 @@ export async function startCrmSyncHarness(
     region: stack.resources.region,
     endpoint: stack.resources.endpoint,
   });
+  await shortenRedrive(aws.sqs, stack.env.CRM_SYNC_QUEUE_URL!);
   const db = documentClient(aws.dynamodb);
   const { logger, logs } = capturingLogger('crm-sync');
   const crmSync = buildApp({

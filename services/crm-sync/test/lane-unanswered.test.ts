@@ -4,10 +4,8 @@ import {
   startCrmSyncHarness,
   type ConnectionRef,
   type CrmSyncHarness,
+  TEST_MAX_RECEIVE_COUNT,
 } from './harness';
-
-/** The crm-sync queue's maxReceiveCount in the resource manifest. */
-const MAX_RECEIVE_COUNT = 8;
 
 describe('A CRM that never answers', () => {
   let h: CrmSyncHarness;
@@ -50,13 +48,13 @@ describe('A CRM that never answers', () => {
 
     expect(failed.lastError).toMatch(
       new RegExp(
-        `gave up after ${MAX_RECEIVE_COUNT} attempts, the change is in the dead-letter queue: .*no answer within 300 ms`,
+        `gave up after ${TEST_MAX_RECEIVE_COUNT} attempts, the change is in the dead-letter queue: .*no answer within 300 ms`,
       ),
     );
     const dlq = h.stack.env.CRM_SYNC_DLQ_URL!;
     await eventually(async () => ((await h.queueDepth(dlq)) === 1 ? true : undefined), 10_000, 200);
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(0);
     // No receive was spent waiting for a hold: each sent the CRM one request.
-    expect(hole.connections).toHaveLength(MAX_RECEIVE_COUNT);
+    expect(hole.connections).toHaveLength(TEST_MAX_RECEIVE_COUNT);
   }, 90_000);
 });
