@@ -322,6 +322,35 @@ describe('HubSpot erasure while the connection is paused', () => {
     const contacts = [...h.fake.state.hubspotContacts.values()];
     expect(contacts.filter((c) => c.token === PAUSED_TOKEN)).toEqual([]);
   });
+
+  it('when a lead is erased, then a connection paused before it ever got the lead is sent nothing', async () => {
+    const hubspot = await h.connect('paused', {
+      type: 'hubspot',
+      name: 'HubSpot, live',
+      baseUrl: h.fake.baseUrl,
+      credentials: { accessToken: `${PAUSED_TOKEN}-live` },
+    });
+    const hook = await h.connect('paused', {
+      type: 'webhook',
+      name: 'Receiver, down',
+      enabled: false,
+      credentials: {
+        url: `${h.fake.baseUrl}/webhook/down`,
+        signingSecret: 'whsec-0123456789abcdef-down',
+      },
+    });
+    const created = leadCreated('paused', { fields: { email: 'never.hooked@paused.example.com' } });
+    const { leadId } = created.detail;
+    await h.publish(created);
+    await h.waitForStatus('paused', leadId, hubspot.id, (s) => s.state === 'synced');
+
+    await h.publish(leadErased('paused', leadId, 2));
+    await h.waitForStatus('paused', leadId, hubspot.id, (s) => s.leadVersion === 2);
+
+    const statuses = await h.statuses('paused', leadId);
+    expect(statuses.map((s) => s.connectionId)).not.toContain(hook.id);
+    expect(h.fake.state.webhookDeliveries.filter((d) => d.path === '/webhook/down')).toEqual([]);
+  });
 });
 
 describe('HubSpot sync of changes that wait together', () => {

@@ -77,6 +77,19 @@ describe('the leads API', () => {
       expect(res.body.leadId).toBe(taken.body.id);
     });
 
+    it('when a manager enters the e-mail of a deleted lead, then 409 without its id: only admins see deleted leads', async () => {
+      const deleted = await createLead(admin, { fields: { email: 'deleted.owner@example.com' } });
+      await api().delete(`/v1/leads/${deleted.body.id}`).set(bearer(admin)).expect(204);
+      const manager = await tenant.member('manager');
+      const res = await api()
+        .post('/v1/leads')
+        .set(bearer(manager.token))
+        .send({ fields: { email: 'deleted.owner@example.com' }, custom: { tier: 'pro' } });
+      expect(res.status).toBe(409);
+      expect(res.body.leadId).toBeUndefined();
+      expect(JSON.stringify(res.body)).not.toContain(String(deleted.body.id));
+    });
+
     it('when an agent enters an e-mail of a lead they may not see, then 409 without its id', async () => {
       const owner = await tenant.member('agent');
       const other = await tenant.member('agent');
@@ -671,6 +684,11 @@ describe('the leads API', () => {
       await api().delete(`/v1/leads/${lead.body.id}`).set(bearer(admin)).expect(204);
       const asked = await api().get('/v1/leads/export.csv?includeDeleted=true').set(bearer(admin));
       expect(asked.status).toBe(400);
+      const asList = await api()
+        .get('/v1/leads/export.csv?includeDeleted=false')
+        .set(bearer(admin));
+      expect(asList.status).toBe(200);
+      expect(asList.text).not.toContain(lead.body.id);
       expect(asked.body.errors).toEqual([
         expect.objectContaining({ field: expect.stringContaining('includeDeleted') }),
       ]);

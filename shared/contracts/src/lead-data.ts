@@ -13,7 +13,7 @@ export interface SyncStatusItem {
   leadVersion: number;
   /** The newest lead version the CRM got (0: none); absent on statuses written before it was kept. */
   syncedVersion?: number;
-  /** The CRM refused this version for good (its data): it is not sent again, the next version is. */
+  /** This version cannot reach the CRM as it is (its data was refused): not sent again; the next is. */
   refused?: true;
 }
 

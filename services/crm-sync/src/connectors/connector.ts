@@ -28,7 +28,16 @@ export const operationOf = (item: SyncItem): SyncOperation =>
 export type ItemResult =
   | { state: 'synced'; externalId?: string }
   /** A permanent failure: retrying the same data cannot succeed. */
-  | { state: 'failed'; error: string; externalId?: string }
+  | {
+      state: 'failed';
+      error: string;
+      externalId?: string;
+      /**
+       * The connection is at fault (misconfigured, an unsafe endpoint), not the change: once it
+       * is fixed, the same version can go (a redrive), unlike one the CRM refused.
+       */
+      connectionFault?: true;
+    }
   /**
    * A passing failure: the message is tried again after the backoff, towards the DLQ.
    * `unanswered`: a request went out whole and no answer came, so the CRM may still apply it.
@@ -77,6 +86,8 @@ export interface Connector {
   readonly requestsPerBatch: number;
   /** The credentials' shape, checked before any call. Returns a problem, or undefined. */
   credentialsProblem(credentials: Credentials): string | undefined;
+  /** After the CRM rejected the credentials: drops what was derived from them (a session). */
+  forget?(connection: CrmConnectionItem): void;
   /** Where requests go: the connection's base URL (a sandbox, the fake) or the CRM's own. */
   baseUrl(connection: CrmConnectionItem, credentials: Credentials): string;
   /** Limits from a response's headers. */
@@ -190,12 +201,10 @@ export function resultOfError(error: unknown, externalId?: string): ItemResult {
     };
   if (error instanceof CredentialsRejectedError)
     return { state: 'rejected', error: error.message, ...progress };
-  if (
-    error instanceof PermanentCrmError ||
-    error instanceof UnsafeEndpointError ||
-    error instanceof MisconfiguredConnectionError
-  )
+  if (error instanceof PermanentCrmError)
     return { state: 'failed', error: error.message, ...progress };
+  if (error instanceof UnsafeEndpointError || error instanceof MisconfiguredConnectionError)
+    return { state: 'failed', error: error.message, connectionFault: true, ...progress };
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof CrmNetworkError && error.mayHaveReachedCrm)
     return { state: 'retry', error: message, ...progress, unanswered: true };

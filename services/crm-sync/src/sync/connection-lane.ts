@@ -576,6 +576,7 @@ export class ConnectionLane {
     const rejected = items.flatMap((_, i) => (results[i]?.state === 'rejected' ? [i] : []));
     if (rejected.length === 0) return;
     this.deps.credentials.invalidate(connection);
+    this.deps.connector.forget?.(connection);
     const again = await this.push(
       connection,
       operation,
@@ -620,7 +621,7 @@ export class ConnectionLane {
       lastError: error,
       ...(pending.claimedAt === undefined ? {} : { claimedAt: pending.claimedAt }),
       ...(result.state === 'retry' && result.unanswered ? { unanswered: true } : {}),
-      ...(result.state === 'failed' ? { refused: true } : {}),
+      ...(result.state === 'failed' && !result.connectionFault ? { refused: true } : {}),
       ...(operation === 'erase' && result.state === 'synced'
         ? { externalId: null }
         : result.externalId === undefined

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { leadKeys, type SyncState, type SyncStatusItem } from '@leadflow/contracts';
 import {
   conditionFailureItem,
@@ -101,6 +101,30 @@ export class SyncStatusRepository {
    * Records `claim.leadVersion` as pending, its attempt beginning now, unless a newer version
    * is recorded, this one is synced, or another attempt holds a live claim.
    */
+  /** The connections a sync status of the lead is recorded for: those that may hold it. */
+  async connectionsOf(tenantId: string, leadId: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sync)',
+          ExpressionAttributeValues: {
+            ':pk': leadKeys.leadPartition(tenantId, leadId),
+            ':sync': 'SYNC#',
+          },
+          ProjectionExpression: 'connectionId',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.add(String(item.connectionId));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
   async claim(tenantId: string, leadId: string, claim: Claim): Promise<ClaimOutcome> {
     try {
       const { Attributes } = await this.db.send(

@@ -9,7 +9,7 @@ import { toSyncItem, type LeadEvent } from './sync-event';
 export interface SyncServiceDeps {
   connections: Pick<ConnectionRepository, 'enabled' | 'all'>;
   dispatcher: Pick<SyncDispatcher, 'submit'>;
-  statuses: Pick<SyncStatusRepository, 'recordUnchanged'>;
+  statuses: Pick<SyncStatusRepository, 'recordUnchanged' | 'connectionsOf'>;
   logger: Logger;
   /** Backoff after a CRM outage: receiveCount → seconds. */
   retryDelaySeconds: (receiveCount: number) => number;
@@ -71,14 +71,17 @@ export class SyncService {
   }
 
   /**
-   * An erasure goes to paused connections too: what a CRM holds of the person must go, whether
-   * or not the tenant syncs to it now (one that never got the lead has nothing to erase).
+   * An erasure goes to paused connections too, those the lead reached: what a CRM holds of the
+   * person must go, whether or not the tenant syncs to it now. One that never got the lead has
+   * nothing to erase, and may be paused because it is down.
    */
-  private connectionsFor(event: LeadEvent): Promise<CrmConnectionItem[]> {
-    const { tenantId } = event.detail;
-    return event.detailType === 'lead.erased'
-      ? this.deps.connections.all(tenantId)
-      : this.deps.connections.enabled(tenantId);
+  private async connectionsFor(event: LeadEvent): Promise<CrmConnectionItem[]> {
+    const { tenantId, leadId } = event.detail;
+    if (event.detailType !== 'lead.erased') return this.deps.connections.enabled(tenantId);
+    const all = await this.deps.connections.all(tenantId);
+    if (all.every((connection) => connection.enabled)) return all;
+    const reached = await this.deps.statuses.connectionsOf(tenantId, leadId);
+    return all.filter((c) => c.enabled || reached.has(c.connectionId));
   }
 
   /**

@@ -64,7 +64,7 @@ export const SyncStatusSchema = named(
       refused: Type.Optional(
         Type.Literal(true, {
           description:
-            'The CRM refused this version for good (its data, such as an e-mail it does not accept): it is not sent again; the lead’s next change is.',
+            'This version cannot reach the CRM as it is (the CRM refused its data, such as an e-mail it does not accept, or an erasure could not be verified): it is not sent again, not even by a redrive; the lead’s next change is. Absent when the connection was at fault (fix it and redrive).',
         }),
       ),
     },
@@ -231,9 +231,18 @@ const filters = {
   ),
 };
 export const LeadFilterQuery = Type.Object(filters, { additionalProperties: false });
-const { includeDeleted: _deleted, ...exportedFilters } = filters;
 /** The export shows live leads only: its rows have no column to tell a deleted one. */
-export const ExportLeadsQuery = Type.Object(exportedFilters, { additionalProperties: false });
+export const ExportLeadsQuery = Type.Object(
+  {
+    ...filters,
+    includeDeleted: Type.Optional(
+      Type.Literal(false, {
+        description: 'Deleted leads are never exported: only false (as in a list’s URL) is taken.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type LeadFilters = Static<typeof LeadFilterQuery>;
 export const ListLeadsQuery = Type.Object(
   { ...PaginationQuery, ...filters },
@@ -518,7 +527,7 @@ export const exportLeadsOperation = defineOperation({
   operationId: 'exportLeads',
   summary: 'Export leads as CSV',
   description:
-    'Streams every live lead matching the filters (as in listLeads; deleted and erased leads are not exported, so `includeDeleted` answers 400), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
+    'Streams every live lead matching the filters (as in listLeads; deleted and erased leads are not exported, so `includeDeleted=true` answers 400), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
   tags: ['leads'],
   auth: requires('leads:export'),
   query: ExportLeadsQuery,

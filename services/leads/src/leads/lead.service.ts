@@ -488,8 +488,7 @@ export class LeadService {
       if (!(error instanceof EmailTaken)) throw error;
       if (await this.mayTakeOverClaim(change, error.leadId))
         return this.commit(principal, { ...change, takeOverClaimOf: error.leadId });
-      // Only a caller who may see every lead learns which one: to others it may be hidden.
-      const named = hasPermission(principal, 'leads:read-all');
+      const named = await this.mayName(change.lead.tenantId, error.leadId, principal);
       throw new AppError(
         'conflict',
         `Another lead${named ? ` (${error.leadId})` : ''} has this e-mail`,
@@ -503,6 +502,20 @@ export class LeadService {
    * Whether the claim the change wants may be taken from the lead it names, once: an erasure
    * before erasures released every claim left some naming the erased lead.
    */
+  /**
+   * Whether a conflict may name the other lead: only to a caller who may see every lead, and
+   * that lead too (a deleted one is hidden from all but admins).
+   */
+  private async mayName(
+    tenantId: string,
+    leadId: string,
+    principal: Principal | undefined,
+  ): Promise<boolean> {
+    if (!hasPermission(principal, 'leads:read-all')) return false;
+    const other = await this.deps.leads.get(tenantId, leadId);
+    return other !== undefined && this.canSee(other, principal);
+  }
+
   private async mayTakeOverClaim(change: LeadWrite, owner: string): Promise<boolean> {
     if (!change.claimEmail || change.takeOverClaimOf) return false;
     return isStaleClaim(await this.deps.leads.get(change.lead.tenantId, owner), change.claimEmail);

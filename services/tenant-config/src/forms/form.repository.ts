@@ -114,6 +114,7 @@ export class FormRepository {
   ): Promise<FormRecord> {
     const publishedAt = published.config.publishedAt;
     const previous = form.publishedVersion;
+    const now = new Date().toISOString();
     try {
       await transactWrite(this.db, [
         {
@@ -121,7 +122,7 @@ export class FormRepository {
             TableName: this.table,
             Key: tenantKeys.form(tenantId, form.formId),
             UpdateExpression:
-              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :next, #version = :next',
+              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :next, #version = :next, updatedAt = :now',
             ConditionExpression:
               previous === undefined
                 ? '#version = :v AND attribute_not_exists(publishedVersion)'
@@ -133,6 +134,7 @@ export class FormRepository {
               ':at': publishedAt,
               ':v': form.version,
               ':next': form.version + 1,
+              ':now': now,
               ...(previous === undefined ? {} : { ':previous': previous }),
             },
           },
@@ -160,6 +162,7 @@ export class FormRepository {
       publishedAt,
       publishedFromVersion: form.version + 1,
       version: form.version + 1,
+      updatedAt: now,
     };
   }
 
@@ -168,6 +171,7 @@ export class FormRepository {
    * as it is now, or undefined when it changed (or was deleted) meanwhile.
    */
   async unpublish(tenantId: string, form: FormRecord): Promise<FormRecord | undefined> {
+    const now = new Date().toISOString();
     try {
       await transactWrite(this.db, [
         {
@@ -175,13 +179,14 @@ export class FormRepository {
             TableName: this.table,
             Key: tenantKeys.form(tenantId, form.formId),
             UpdateExpression:
-              'SET #status = :draft, #version = :next REMOVE publishedAt, publishedFromVersion',
+              'SET #status = :draft, #version = :next, updatedAt = :now REMOVE publishedAt, publishedFromVersion',
             ConditionExpression: '#version = :v',
             ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
             ExpressionAttributeValues: {
               ':draft': 'draft',
               ':v': form.version,
               ':next': form.version + 1,
+              ':now': now,
             },
           },
         },
@@ -192,7 +197,7 @@ export class FormRepository {
       throw error;
     }
     const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
-    return { ...rest, status: 'draft', version: form.version + 1 };
+    return { ...rest, status: 'draft', version: form.version + 1, updatedAt: now };
   }
 
   async delete(tenantId: string, form: FormRecord): Promise<void> {

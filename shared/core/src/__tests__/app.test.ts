@@ -309,6 +309,14 @@ describe('access log', () => {
     expect(lines[0]!.path).toBe(path.slice(0, 1024));
     expect(lines[0]!.msg).toBe(`GET ${path.slice(0, 1024)} 404`);
   });
+
+  it('when a long user agent ends in an address the cut would split, then no part of it is logged', async () => {
+    const { app, lines } = await loggedApp();
+    const agent = `${'a'.repeat(500)} (contact: jane.doe@example.com)`;
+    await request(app).get('/v1/nothing').set('User-Agent', agent);
+    expect(lines[0]!.userAgent).toBe(`${'a'.repeat(500)} (contact: [email])`.slice(0, 512));
+    expect(JSON.stringify(lines)).not.toContain('jane.doe');
+  });
 });
 
 describe('ETags', () => {

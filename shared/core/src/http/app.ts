@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { clip } from '../clip';
-import type { Logger } from '../logger';
+import { redactString, type Logger } from '../logger';
 import { currentContext, runWithContext } from '../request-context';
 import { principalOf } from './principal';
 import { inSequence } from './middleware';
@@ -64,14 +64,15 @@ function accessLog(logger: Logger): RequestHandler {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       const principal = principalOf(req);
-      const path = clip(req.path, MAX_LOGGED_PATH);
+      // Redacted whole, then cut: a cut could leave part of an address the pattern misses.
+      const path = clip(redactString(req.path), MAX_LOGGED_PATH);
       logger[level](
         {
           method: req.method,
           path,
           status,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          userAgent: clip(req.headers['user-agent'], MAX_LOGGED_USER_AGENT),
+          userAgent: clip(redactString(req.headers['user-agent'] ?? ''), MAX_LOGGED_USER_AGENT),
           ...(principal ? { principal: { kind: principal.kind, subject: principal.subject } } : {}),
         },
         `${req.method} ${path} ${status}`,

@@ -43,11 +43,15 @@ export interface ConsumerOptions {
   retryDelaySeconds?: (receiveCount: number) => number;
 }
 
-/** The queue's maxReceiveCount, read once from its redrive policy. */
-export function redrivePolicyReader(sqs: SQSClient, queueUrl: string) {
+/** How long a redrive policy read is used: a changed maxReceiveCount applies without a restart. */
+const REDRIVE_POLICY_TTL_MS = 5 * 60_000;
+
+/** The queue's maxReceiveCount, from its redrive policy, read again every few minutes. */
+export function redrivePolicyReader(sqs: SQSClient, queueUrl: string, now = Date.now) {
   let known: Promise<number | undefined> | undefined;
-  return (): Promise<number | undefined> => {
-    known ??= sqs
+  let readAt = 0;
+  const read = () =>
+    sqs
       .send(
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
       )
@@ -62,6 +66,11 @@ export function redrivePolicyReader(sqs: SQSClient, queueUrl: string) {
         known = undefined;
         return undefined;
       });
+  return (): Promise<number | undefined> => {
+    if (!known || now() - readAt >= REDRIVE_POLICY_TTL_MS) {
+      readAt = now();
+      known = read();
+    }
     return known;
   };
 }

@@ -34,7 +34,10 @@ function serviceAnswering(
   return new SyncService({
     connections: { enabled: async () => [connection], all: async () => [connection] },
     dispatcher: { submit: async () => outcome },
-    statuses: { recordUnchanged: async () => unchanged },
+    statuses: {
+      recordUnchanged: async () => unchanged,
+      connectionsOf: async () => new Set<string>(),
+    },
     logger: createLogger({ service: 'test', level: 'silent' }),
     retryDelaySeconds: () => 2,
     maxWaitMs: MAX_WAIT_MS,
