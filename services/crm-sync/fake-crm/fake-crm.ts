@@ -10,7 +10,13 @@ import {
 } from './fake-http';
 import { hubspotDialect, hubspotRoutes } from './fake-hubspot';
 import { pipedriveDialect, pipedriveRoutes } from './fake-pipedrive';
-import { salesforceDialect, salesforceRoutes, seedSalesforceLead } from './fake-salesforce';
+import {
+  SALESFORCE_TOKEN_PATH,
+  salesforceDialect,
+  salesforceRoutes,
+  salesforceTokenEndpoint,
+  seedSalesforceLead,
+} from './fake-salesforce';
 import {
   FakeCrmState,
   type FakeCrmKind,
@@ -194,6 +200,8 @@ async function handle(
     body,
   };
   if (request.path.startsWith('/_fake/')) return send(res, await admin(state, request));
+  if (request.method === 'POST' && request.path === SALESFORCE_TOKEN_PATH)
+    return send(res, salesforceTokenEndpoint(state, request));
   let route: FakeRoute | undefined;
   let match: RegExpExecArray | null = null;
   for (const candidate of ROUTES) {
@@ -207,7 +215,7 @@ async function handle(
   if (!route || !match)
     return send(res, json(404, { error: `no route ${request.method} ${request.path}` }));
   const dialect = DIALECTS[route.crm];
-  const token = dialect.token(request);
+  const token = dialect.token(request, state);
   const delayMs = state.settings.latencyMs + state.takeSlowdown(route.crm, request.path);
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   const entry: RecordedRequest = {

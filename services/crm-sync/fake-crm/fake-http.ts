@@ -35,7 +35,8 @@ export interface FakeRoute {
 
 /** How one CRM says the usual things: who it is, over the limit, broken. */
 export interface CrmDialect {
-  token(request: FakeRequest): string;
+  /** Whose request it is: what records are kept under (empty: answered 401). */
+  token(request: FakeRequest, state: FakeCrmState): string;
   unauthorized(): FakeAnswer;
   limited(retryAfterSeconds: number): FakeAnswer;
   failure(status: number): FakeAnswer;

@@ -4,6 +4,7 @@ import {
   bearer,
   json,
   type CrmDialect,
+  type FakeAnswer,
   type FakeRequest,
   type FakeRoute,
 } from './fake-http';
@@ -14,8 +15,61 @@ import type { FakeCrmState, SalesforceLead } from './fake-state';
 const sfError = (status: number, errorCode: string, message: string) =>
   json(status, [{ message, errorCode }]);
 
+/** Access tokens the fake issues for a refresh token; any other bearer is a token of its own. */
+const ISSUED_PREFIX = 'sfat_';
+
+export const SALESFORCE_TOKEN_PATH = '/services/oauth2/token';
+
+/**
+ * The OAuth token endpoint's refresh token flow: a new access token standing for the refresh
+ * token, whose records it reads and writes. A refresh token listed in rejectTokens, or a request
+ * without client id and secret, is refused like Salesforce refuses an expired grant.
+ */
+export function salesforceTokenEndpoint(state: FakeCrmState, request: FakeRequest): FakeAnswer {
+  const form = new URLSearchParams(request.rawBody);
+  const refreshToken = form.get('refresh_token') ?? '';
+  state.requests.push({
+    crm: 'salesforce',
+    method: request.method,
+    path: request.path,
+    token: refreshToken,
+    status: 0,
+    at: Date.now(),
+    storm: false,
+    limited: false,
+    emails: [],
+    records: 0,
+  });
+  const granted =
+    form.get('grant_type') === 'refresh_token' &&
+    refreshToken !== '' &&
+    Boolean(form.get('client_id')) &&
+    Boolean(form.get('client_secret')) &&
+    !state.settings.rejectTokens.includes(refreshToken);
+  const answer = granted
+    ? json(200, {
+        access_token: `${ISSUED_PREFIX}${randomBytes(12).toString('hex')}`,
+        instance_url: 'https://fake.my.salesforce.com',
+        token_type: 'Bearer',
+        issued_at: String(Date.now()),
+      })
+    : json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
+  if (granted)
+    state.salesforceSessions.set(
+      (answer.body as { access_token: string }).access_token,
+      refreshToken,
+    );
+  state.requests.at(-1)!.status = answer.status;
+  return answer;
+}
+
 export const salesforceDialect: CrmDialect = {
-  token: bearer,
+  token: (request, state) => {
+    const given = bearer(request);
+    if (!given.startsWith(ISSUED_PREFIX)) return given;
+    // Issued sessions end when the test ends them (salesforceSessions.clear()).
+    return state.salesforceSessions.get(given) ?? '';
+  },
   unauthorized: () => sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid'),
   // Salesforce's limit is the org's daily API request count: 403, not 429.
   limited: () => sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),

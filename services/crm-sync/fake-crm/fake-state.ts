@@ -137,6 +137,8 @@ export class FakeCrmState {
   requests: RecordedRequest[] = [];
   hubspotContacts = new Map<string, HubSpotContact>();
   salesforceLeads = new Map<string, SalesforceLead>();
+  /** Salesforce access tokens the token endpoint issued, to the refresh token they stand for. */
+  salesforceSessions = new Map<string, string>();
   pipedrivePersons = new Map<number, PipedrivePerson>();
   pipedriveLeads = new Map<string, PipedriveLead>();
   pipedriveNotes = new Map<number, PipedriveNote>();

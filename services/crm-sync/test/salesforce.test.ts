@@ -307,3 +307,70 @@ describe('Salesforce sync', () => {
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_QUEUE_URL!)).toBe(1);
   });
 });
+
+describe('Salesforce sync with a refresh token', () => {
+  let h: CrmSyncHarness;
+  let salesforce: ConnectionRef;
+  const REFRESH_TOKEN = '5Aep861FakeRefreshTokenOfTheIntegrationUser';
+
+  beforeAll(async () => {
+    h = await startCrmSyncHarness();
+    await h.createTenant('sfrefresh');
+    salesforce = await h.connect('sfrefresh', {
+      type: 'salesforce',
+      name: 'Salesforce',
+      credentials: {
+        instanceUrl: h.fake.baseUrl,
+        refreshToken: REFRESH_TOKEN,
+        clientId: '3MVG9FakeConsumerKey',
+        clientSecret: 'FakeConsumerSecret0123',
+      },
+    });
+  });
+  afterAll(() => h.close());
+
+  const sync = async (email: string) => {
+    const created = leadCreated('sfrefresh', { fields: { email, lastName: 'Refresh' } });
+    await h.publish(created);
+    return h.waitForStatus(
+      'sfrefresh',
+      created.detail.leadId,
+      salesforce.id,
+      (s) => s.state !== 'pending',
+    );
+  };
+  const tokenRequests = () =>
+    h.fake.requests({ crm: 'salesforce' }).filter((r) => r.path === '/services/oauth2/token');
+
+  it('when Salesforce ends the session, then crm-sync gets a new access token with the refresh token and the lead syncs', async () => {
+    expect((await sync('first@sfrefresh.example.com')).state).toBe('synced');
+    expect(tokenRequests()).toHaveLength(1);
+
+    h.fake.state.salesforceSessions.clear();
+    const afterExpiry = await sync('second@sfrefresh.example.com');
+
+    expect(afterExpiry.state).toBe('synced');
+    expect(tokenRequests()).toHaveLength(2);
+    const records = [...h.fake.state.salesforceLeads.values()].filter(
+      (l) => l.token === REFRESH_TOKEN,
+    );
+    expect(records.map((l) => l.fields.Email).sort()).toEqual([
+      'first@sfrefresh.example.com',
+      'second@sfrefresh.example.com',
+    ]);
+  });
+
+  it('when the refresh token is revoked, then the lead shows failed with the reason', async () => {
+    h.fake.configure({ rejectTokens: [REFRESH_TOKEN] });
+    h.fake.state.salesforceSessions.clear();
+    try {
+      const status = await sync('revoked@sfrefresh.example.com');
+      expect(status.state).toBe('failed');
+      expect(status.lastError).toMatch(
+        /Salesforce refused the refresh token \(400 invalid_grant\)/,
+      );
+    } finally {
+      h.fake.configure({ rejectTokens: [] });
+    }
+  });
+});

@@ -11,6 +11,7 @@ import {
 } from './connector';
 import { CrmNetworkError, type CrmResponse } from './crm-http';
 import { mapLead } from './lead-mapping';
+import { accessTokenOf, forgetSession, usesRefreshToken } from './salesforce-session';
 
 /**
  * Salesforce REST API v60.0 (Spring ’24; sObject Collections upsert exists since v46.0):
@@ -107,8 +108,8 @@ function unreadableAnswer(
 const base = (context: ConnectorContext) =>
   context.connection.baseUrl ?? context.credentials.instanceUrl ?? '';
 
-const auth = (context: ConnectorContext) => ({
-  authorization: `Bearer ${context.credentials.accessToken ?? ''}`,
+const auth = async (context: ConnectorContext) => ({
+  authorization: `Bearer ${await accessTokenOf(context, base(context))}`,
 });
 
 function fieldsOf(
@@ -176,7 +177,7 @@ async function upsertLeads(
   const response = await context.request({
     method: 'PATCH',
     url: joinUrl(base(context), `${DATA}/composite/sobjects/Lead/${EXTERNAL_ID_FIELD}`),
-    headers: { ...auth(context), ...(allowDuplicates ? ALLOW_DUPLICATES : {}) },
+    headers: { ...(await auth(context)), ...(allowDuplicates ? ALLOW_DUPLICATES : {}) },
     json: {
       allOrNone: false,
       records: items.map((item) => ({
@@ -208,7 +209,7 @@ async function holdersOf(
       base(context),
       `${DATA}/composite/sobjects/Lead?ids=${ids.map(encodeURIComponent).join(',')}&fields=Id,${EXTERNAL_ID_FIELD}`,
     ),
-    headers: auth(context),
+    headers: await auth(context),
   });
   assertOk(response, 'Salesforce read of duplicates');
   const { body } = response;
@@ -279,7 +280,7 @@ async function linkDuplicates(
   const response = await context.request({
     method: 'PATCH',
     url: joinUrl(base(context), `${DATA}/composite/sobjects`),
-    headers: { ...auth(context), ...ALLOW_DUPLICATES },
+    headers: { ...(await auth(context)), ...ALLOW_DUPLICATES },
     json: {
       allOrNone: false,
       records: links.map(({ item, recordId }) => ({
@@ -307,10 +308,18 @@ export const salesforceConnector: Connector = {
   reportsLimits: false,
   requestsPerBatch: 1,
 
-  credentialsProblem: (credentials) =>
-    credentials.instanceUrl && (credentials.accessToken?.length ?? 0) >= 10
+  credentialsProblem: (credentials) => {
+    if (!credentials.instanceUrl) return 'a Salesforce instanceUrl is required';
+    if (usesRefreshToken(credentials))
+      return credentials.clientId && credentials.clientSecret
+        ? undefined
+        : 'a Salesforce refreshToken needs the connected app’s clientId and clientSecret';
+    return (credentials.accessToken?.length ?? 0) >= 10
       ? undefined
-      : 'a Salesforce instanceUrl and accessToken are required',
+      : 'a Salesforce accessToken, or a refreshToken with clientId and clientSecret, is required';
+  },
+
+  forget: (connection) => forgetSession(connection.connectionId),
 
   baseUrl: (connection, credentials) => connection.baseUrl ?? credentials.instanceUrl ?? '',
 
@@ -369,7 +378,7 @@ export const salesforceConnector: Connector = {
       const response = await context.request({
         method: 'DELETE',
         url: joinUrl(base(context), `${DATA}/composite/sobjects?ids=${ids}&allOrNone=false`),
-        headers: auth(context),
+        headers: await auth(context),
       });
       saveResults(response, 'Salesforce delete', known.length).forEach((deleted, i) => {
         results[known[i]!.index] =
@@ -390,7 +399,7 @@ export const salesforceConnector: Connector = {
             base(context),
             `${DATA}/sobjects/Lead/${EXTERNAL_ID_FIELD}/${encodeURIComponent(item.leadId)}`,
           ),
-          headers: auth(context),
+          headers: await auth(context),
         });
         if (response.status === 404) return { state: 'synced' };
         assertOk(response, 'Salesforce delete');

@@ -1,4 +1,4 @@
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { requires } from '@leadflow/auth';
 import { CRM_TYPES, STANDARD_FIELDS, type CrmType } from '@leadflow/contracts';
 import {
@@ -16,19 +16,44 @@ const secret = (minLength: number, maxLength: number, description: string) =>
 const httpUrl = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
-export const CREDENTIAL_SCHEMAS: Record<CrmType, TObject> = {
+export const CREDENTIAL_SCHEMAS: Record<CrmType, TSchema> = {
   hubspot: Type.Object(
     {
       accessToken: secret(10, 1000, 'A private app access token with crm.objects.contacts scopes.'),
     },
     { additionalProperties: false },
   ),
-  salesforce: Type.Object(
+  salesforce: Type.Union(
+    [
+      Type.Object(
+        {
+          instanceUrl: httpUrl('Your My Domain URL, e.g. https://acme.my.salesforce.com'),
+          refreshToken: secret(
+            10,
+            2000,
+            'An OAuth refresh token of an integration user (the refresh token flow): crm-sync gets access tokens with it from <instanceUrl>/services/oauth2/token, as they end.',
+          ),
+          clientId: secret(10, 500, 'The consumer key of the connected app that issued it.'),
+          clientSecret: secret(10, 500, 'The consumer secret of that connected app.'),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          instanceUrl: httpUrl('Your My Domain URL, e.g. https://acme.my.salesforce.com'),
+          accessToken: secret(
+            10,
+            2000,
+            'An OAuth access token of an integration user. It ends with the org’s session timeout (2 hours by default) and must then be given again: prefer a refresh token.',
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ],
     {
-      instanceUrl: httpUrl('Your My Domain URL, e.g. https://acme.my.salesforce.com'),
-      accessToken: secret(10, 2000, 'An OAuth access token of an integration user.'),
+      description:
+        'A refresh token with its connected app’s client id and secret (recommended), or an access token.',
     },
-    { additionalProperties: false },
   ),
   pipedrive: Type.Object(
     { apiToken: secret(10, 200, 'A Pipedrive API token.') },
