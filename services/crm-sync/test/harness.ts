@@ -4,11 +4,7 @@
  * lead changes go on the bus as the leads service publishes them. Exported for the
  * end-to-end tests.
  */
-import {
-  GetQueueAttributesCommand,
-  SetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { leadKeys, type SyncStatusItem } from '@leadflow/contracts';
@@ -26,6 +22,7 @@ import {
   capturingLogger,
   createTestStack,
   eventually,
+  setMaxReceiveCount,
   type TestStack,
 } from '@leadflow/testing';
 import { buildApp as buildTenantConfig } from '../../tenant-config/src/app';
@@ -175,21 +172,6 @@ export const TEST_OVERRIDES = {
  */
 export const TEST_MAX_RECEIVE_COUNT = 8;
 
-async function shortenRedrive(sqs: SQSClient, queueUrl: string): Promise<void> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-  );
-  const policy = JSON.parse(Attributes!.RedrivePolicy!) as Record<string, unknown>;
-  await sqs.send(
-    new SetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      Attributes: {
-        RedrivePolicy: JSON.stringify({ ...policy, maxReceiveCount: TEST_MAX_RECEIVE_COUNT }),
-      },
-    }),
-  );
-}
-
 export async function startCrmSyncHarness(
   options: {
     env?: Record<string, string>;
@@ -203,7 +185,7 @@ export async function startCrmSyncHarness(
     region: stack.resources.region,
     endpoint: stack.resources.endpoint,
   });
-  await shortenRedrive(aws.sqs, stack.env.CRM_SYNC_QUEUE_URL!);
+  await setMaxReceiveCount(aws.sqs, stack.env.CRM_SYNC_QUEUE_URL!, TEST_MAX_RECEIVE_COUNT);
   const db = documentClient(aws.dynamodb);
   const { logger, logs } = capturingLogger('crm-sync');
   const crmSync = buildApp({

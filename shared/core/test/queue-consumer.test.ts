@@ -3,10 +3,9 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createTestStack, eventually, type TestStack } from '@leadflow/testing';
+import { createTestStack, eventually, setMaxReceiveCount, type TestStack } from '@leadflow/testing';
 import {
   createAwsClients,
   createLogger,
@@ -191,27 +190,15 @@ describe('QueueConsumer against local SQS', () => {
   });
 
   it('when the queue’s maxReceiveCount changes, then a running reader sees it within minutes, without a restart', async () => {
-    const setMaxReceiveCount = async (count: number) => {
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-      );
-      const policy = JSON.parse(Attributes!.RedrivePolicy!) as Record<string, unknown>;
-      await sqs.send(
-        new SetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          Attributes: { RedrivePolicy: JSON.stringify({ ...policy, maxReceiveCount: count }) },
-        }),
-      );
-    };
     let now = 0;
     const maxReceiveCount = redrivePolicyReader(sqs, queueUrl, () => now);
     const before = await maxReceiveCount();
 
-    await setMaxReceiveCount(before! + 7);
+    await setMaxReceiveCount(sqs, queueUrl, before! + 7);
     now += 60_000;
     expect(await maxReceiveCount()).toBe(before);
     now += 4 * 60_000;
     expect(await maxReceiveCount()).toBe(before! + 7);
-    await setMaxReceiveCount(before!);
+    await setMaxReceiveCount(sqs, queueUrl, before!);
   });
 });

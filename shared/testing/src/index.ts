@@ -4,3 +4,4 @@ export * from './http-client';
 export * from './logs';
 export * from './black-hole';
 export * from './cors';
+export * from './queues';

@@ -1,6 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys, type CrmConnectionItem } from '@leadflow/contracts';
-import { TtlCache, withoutKeys, type DynamoDBDocumentClient } from '@leadflow/core';
+import { queryAll, TtlCache, withoutKeys, type DynamoDBDocumentClient } from '@leadflow/core';
 
 /**
  * A tenant's CRM connections (the CRM# items tenant-config writes), read with one Query and
@@ -34,24 +33,16 @@ export class ConnectionRepository {
   }
 
   private async query(tenantId: string): Promise<CrmConnectionItem[]> {
-    const items: CrmConnectionItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :crm)',
-          ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ':crm': 'CRM#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const connection = withoutKeys<CrmConnectionItem>(item);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :crm)',
+      ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ':crm': 'CRM#' },
+    });
+    return (
+      items
+        .map((item) => withoutKeys<CrmConnectionItem>(item))
         // The partition is the tenant's; an item claiming another tenant is not trusted.
-        if (connection.tenantId === tenantId) items.push(connection);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+        .filter((connection) => connection.tenantId === tenantId)
+    );
   }
 }

@@ -1,8 +1,9 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { leadKeys, type SyncState, type SyncStatusItem } from '@leadflow/contracts';
 import {
   conditionFailureItem,
   isConditionalCheckFailure,
+  queryAll,
   withoutKeys,
   type DynamoDBDocumentClient,
 } from '@leadflow/core';
@@ -103,26 +104,17 @@ export class SyncStatusRepository {
    */
   /** The connections a sync status of the lead is recorded for: those that may hold it. */
   async connectionsOf(tenantId: string, leadId: string): Promise<Set<string>> {
-    const ids = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sync)',
-          ExpressionAttributeValues: {
-            ':pk': leadKeys.leadPartition(tenantId, leadId),
-            ':sync': 'SYNC#',
-          },
-          ProjectionExpression: 'connectionId',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) ids.add(String(item.connectionId));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sync)',
+      ExpressionAttributeValues: {
+        ':pk': leadKeys.leadPartition(tenantId, leadId),
+        ':sync': 'SYNC#',
+      },
+      ProjectionExpression: 'connectionId',
+      ConsistentRead: true,
+    });
+    return new Set(items.map((item) => String(item.connectionId)));
   }
 
   async claim(tenantId: string, leadId: string, claim: Claim): Promise<ClaimOutcome> {

@@ -7,6 +7,7 @@ import {
   cancellationReasons,
   failedConditions,
   notFound,
+  queryAll,
   staleVersion,
   transactWrite,
   withoutKeys,
@@ -248,24 +249,16 @@ export class LeadRepository {
    * e-mail before claims moved with it, and those left claims behind.
    */
   async pastEmails(tenantId: string, leadId: string): Promise<string[]> {
-    const emails = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :act)',
-          ExpressionAttributeValues: { ':pk': leadPartition(tenantId, leadId), ':act': 'ACT#' },
-          ProjectionExpression: 'changes',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        for (const email of emailsChangedIn(item.changes as FieldChange[] | undefined))
-          emails.add(email);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return [...emails];
+    const activities = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :act)',
+      ExpressionAttributeValues: { ':pk': leadPartition(tenantId, leadId), ':act': 'ACT#' },
+      ProjectionExpression: 'changes',
+    });
+    const emails = activities.flatMap((item) =>
+      emailsChangedIn(item.changes as FieldChange[] | undefined),
+    );
+    return [...new Set(emails)];
   }
 
   list(query: LeadQuery) {

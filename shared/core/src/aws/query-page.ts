@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, type PageKey } from '../http/pagination';
 import type { DynamoDBDocumentClient } from './dynamo';
 import { withoutKeys } from './versioned-update';
@@ -35,4 +35,19 @@ export async function queryPrefixPage<T>(
     items: (result.Items ?? []).map((item) => withoutKeys<T>(item)),
     nextCursor: encodeCursor(result.LastEvaluatedKey as PageKey | undefined),
   };
+}
+
+/** Every item a Query matches, page after page (for partitions known to stay small). */
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
