@@ -32,11 +32,11 @@ type Retry = Extract<SyncOutcome, { kind: 'retry' }>;
 type Deferral = Extract<SyncOutcome, { kind: 'deferred' }>;
 
 /**
- * One lead change to every enabled connection of its tenant (an erasure to paused ones too). It resolves when each
- * connection's result is recorded on the lead; it throws RetryLater when any connection failed
- * and must try again — the ones already synced skip the change when it comes back. When
- * connections only wait (for their CRM's rate limit, a slow CRM, another attempt's hold), it
- * answers how long.
+ * One lead change to every enabled connection of its tenant (an erasure also to paused ones the
+ * lead reached). It resolves when each connection's result is recorded on the lead; it throws
+ * RetryLater when any connection failed and must try again — the ones already synced skip the
+ * change when it comes back. When connections only wait (for their CRM's rate limit, a slow CRM,
+ * another attempt's hold), it answers how long.
  */
 export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
