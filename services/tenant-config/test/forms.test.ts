@@ -20,6 +20,12 @@ const contactForm = {
   success: { redirectUrl: 'https://www.alpha.test/thanks' },
 };
 
+/** The repository's own writes, kept before any test spies on them. */
+const COMMITS = {
+  delete: FormRepository.prototype.delete,
+  unpublish: FormRepository.prototype.unpublish,
+};
+
 describe('forms', () => {
   let h: Harness;
   let admin: string;
@@ -219,18 +225,40 @@ describe('forms', () => {
         () => false,
       );
 
+  /** An edit of the form's name, from the version it has now. */
+  const rename = async (formId: string, name: string) => {
+    const current = await request(h.app).get(`/v1/forms/${formId}`).set(bearer(admin));
+    await request(h.app)
+      .patch(`/v1/forms/${formId}`)
+      .set(bearer(admin))
+      .set('If-Match', etagOf(current))
+      .send({ name })
+      .expect(200);
+  };
+
+  /** Runs `meanwhile` each time the repository is about to commit a delete or unpublish. */
+  function beforeCommitOf(
+    method: 'delete' | 'unpublish',
+    meanwhile: () => Promise<unknown>,
+    times = 1,
+  ) {
+    const commit = COMMITS[method] as (...args: unknown[]) => Promise<unknown>;
+    const spy = jest.spyOn(FormRepository.prototype, method);
+    for (let i = 0; i < times; i++)
+      spy.mockImplementationOnce(async function (this: FormRepository, ...args: unknown[]) {
+        await meanwhile();
+        return commit.apply(this, args);
+      } as never);
+    return spy;
+  }
+
   it('when a publish lands while the form is being deleted, then no config is left on the CDN', async () => {
     const form = await createForm();
     let published = 0;
-    const commitDelete = FormRepository.prototype.delete;
     // The delete has removed the config and is about to commit; a publish runs meanwhile.
-    jest.spyOn(FormRepository.prototype, 'delete').mockImplementationOnce(async function (
-      this: FormRepository,
-      ...args
-    ) {
+    beforeCommitOf('delete', async () => {
       published = (await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)))
         .status;
-      return commitDelete.apply(this, args);
     });
     await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin)).expect(204);
     expect(published).toBe(200);
@@ -263,14 +291,9 @@ describe('forms', () => {
   it('when a form is deleted while it is being unpublished, then the unpublish answers 404, not 500', async () => {
     const form = await createForm();
     await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
-    const unpublish = FormRepository.prototype.unpublish;
-    jest.spyOn(FormRepository.prototype, 'unpublish').mockImplementationOnce(async function (
-      this: FormRepository,
-      ...args
-    ) {
-      await request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin)).expect(204);
-      return unpublish.apply(this, args);
-    });
+    beforeCommitOf('unpublish', () =>
+      request(h.app).delete(`/v1/forms/${form.id}`).set(bearer(admin)).expect(204),
+    );
     const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
     expect(res.status).toBe(404);
   });
@@ -308,20 +331,7 @@ describe('forms', () => {
   it('when the form is edited while it is being unpublished, then the unpublish reads it again and answers the form as it is now', async () => {
     const form = await createForm();
     await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
-    const unpublish = FormRepository.prototype.unpublish;
-    jest.spyOn(FormRepository.prototype, 'unpublish').mockImplementationOnce(async function (
-      this: FormRepository,
-      ...args
-    ) {
-      const current = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
-      await request(h.app)
-        .patch(`/v1/forms/${form.id}`)
-        .set(bearer(admin))
-        .set('If-Match', etagOf(current))
-        .send({ name: 'Edited meanwhile' })
-        .expect(200);
-      return unpublish.apply(this, args);
-    });
+    beforeCommitOf('unpublish', () => rename(form.id, 'Edited meanwhile'));
     const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'draft', name: 'Edited meanwhile' });
@@ -329,6 +339,21 @@ describe('forms', () => {
     expect(now.body).toEqual(res.body);
     expect(now.headers.etag).toBe(res.headers.etag);
     expect(await onCdn(form.formKey)).toBe(false);
+  });
+
+  it('when the form is edited before every try of an unpublish, then 409 after three, and it stays published', async () => {
+    const form = await createForm();
+    await request(h.app).post(`/v1/forms/${form.id}/publish`).set(bearer(admin)).expect(200);
+    let edits = 0;
+    const spy = beforeCommitOf('unpublish', () => rename(form.id, `Edit ${++edits}`), 3);
+    const res = await request(h.app).post(`/v1/forms/${form.id}/unpublish`).set(bearer(admin));
+    spy.mockRestore();
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/keeps being changed.*unpublish again/);
+    expect(edits).toBe(3);
+    const now = await request(h.app).get(`/v1/forms/${form.id}`).set(bearer(admin));
+    expect(now.body).toMatchObject({ status: 'published', name: 'Edit 3' });
+    expect(await onCdn(form.formKey)).toBe(true);
   });
   it('when forms are listed, then newest first, page by page', async () => {
     const tenant = 'listing';

@@ -112,6 +112,25 @@ describe('Salesforce sessions from a refresh token', () => {
   });
 
   it.each([
+    ['is down (503)', crmAnswer(503, { error: 'unavailable' }), /token endpoint answered 503/],
+    [
+      'answers without a token',
+      crmAnswer(200, { token_type: 'Bearer' }),
+      /without an access token/,
+    ],
+  ])(
+    'when the token endpoint %s, then the change is retried later and nothing is written',
+    async (_case, answer, error) => {
+      const context = contextFor(connection, () => answer, refreshing);
+
+      const results = await salesforceConnector.upsert(context, [lead]);
+
+      expect(results).toEqual([{ state: 'retry', error: expect.stringMatching(error) }]);
+      expect(context.sent.filter((request) => !isTokenRequest(request))).toEqual([]);
+    },
+  );
+
+  it.each([
     [{ instanceUrl: 'https://a.my.salesforce.com', accessToken: 'token-0123456789' }, undefined],
     [refreshing, undefined],
     [{ ...refreshing, clientSecret: '' }, expect.stringMatching(/clientId and clientSecret/)],
