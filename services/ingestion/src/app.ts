@@ -18,6 +18,7 @@ import {
 import { leadApiRoutes } from './api/lead-api.routes';
 import { ingestLeadBatchOperation } from './api/lead-api.schema';
 import { LeadApiService } from './api/lead-api.service';
+import { TenantForms } from './api/tenant-forms';
 import { TenantRulesCache } from './api/tenant-rules';
 import { TenantSettingsRepository } from './api/tenant-settings.repository';
 import type { IngestionConfig } from './config';
@@ -153,7 +154,16 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
         new FormSubmissionService({ publisher, idempotency, metrics, logger, countryOf }),
         publisher,
       ),
-      ...leadApiRoutes(new LeadApiService({ tenants, publisher, idempotency, metrics }), publisher),
+      ...leadApiRoutes(
+        new LeadApiService({
+          tenants,
+          forms: new TenantForms(db, table, { cacheMs, logger }),
+          publisher,
+          idempotency,
+          metrics,
+        }),
+        publisher,
+      ),
       ...googleAdsRoutes(
         new GoogleAdsService({ publisher, idempotency, metrics, countryOf }),
         publisher,

@@ -119,6 +119,56 @@ describe('server-to-server ingestion', () => {
     });
   });
 
+  describe('the form a lead is attributed to', () => {
+    let ours: string;
+    let theirs: string;
+    beforeAll(async () => {
+      ours = (await h.publishForm(admin, { fields: [{ key: 'email', required: true }] })).id;
+      const other = await h.createTenant('gamma');
+      theirs = (await h.publishForm(other, { fields: [{ key: 'email', required: true }] })).id;
+    });
+
+    it('when it is a form of the tenant, then the lead is published with it', async () => {
+      const res = await post('/v1/ingest/leads').send({ ...lead, formId: ours });
+      expect(res.status).toBe(202);
+      const [event] = await h.intakeEvents(1);
+      expect(event!.detail.formId).toBe(ours);
+    });
+
+    it.each([
+      ['another tenant’s form', () => theirs],
+      ['no form at all', () => '01JDQ3V6Z8R6J5X1M8T0N4K2W9'],
+    ])('when it is %s, then 400 naming formId, and nothing is published', async (_, formId) => {
+      const res = await post('/v1/ingest/leads').send({ ...lead, formId: formId() });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'body.formId', message: 'is not a form of this tenant' },
+      ]);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when a batch item names another tenant’s form, then that item is rejected and the others published', async () => {
+      const res = await post('/v1/ingest/leads/batch').send({
+        leads: [
+          { ...lead, formId: ours },
+          { ...lead, formId: theirs },
+        ],
+      });
+      expect(res.status).toBe(207);
+      expect(res.body.results).toEqual([
+        { index: 0, status: 'accepted', leadId: expect.any(String) },
+        {
+          index: 1,
+          status: 'rejected',
+          errors: [{ field: 'body.leads.1.formId', message: 'is not a form of this tenant' }],
+        },
+      ]);
+      const events = await h.intakeEvents(1);
+      expect(events.map((e) => e.detail.formId)).toEqual([ours]);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+
   describe('authentication', () => {
     it('when the key is missing, then 401', async () => {
       const res = await request(h.ingestion.app).post('/v1/ingest/leads').send(lead);

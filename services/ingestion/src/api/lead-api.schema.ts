@@ -53,7 +53,8 @@ export const ApiLeadSchema = named(
       formId: Type.Optional(
         Type.String({
           pattern: ULID_PATTERN,
-          description: 'A form of the tenant the lead should be attributed to.',
+          description:
+            'A form of the tenant (draft or published) the lead is attributed to: the leads API files it under that form, and assignment rules by form apply. 400 when the tenant has no such form; one created a moment ago is found within 5 seconds.',
         }),
       ),
       externalId: Type.Optional(

@@ -1,5 +1,12 @@
 import type { LeadContext, LeadReceived } from '@leadflow/contracts';
-import { AppError, assertValid, isAppError, toFieldErrors, type FieldError } from '@leadflow/core';
+import {
+  AppError,
+  assertValid,
+  isAppError,
+  toFieldErrors,
+  ULID_PATTERN,
+  type FieldError,
+} from '@leadflow/core';
 import { normaliseSubmission } from '@leadflow/forms';
 import type { Idempotency } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived } from '../pipeline/lead-event';
@@ -8,10 +15,12 @@ import type { IngestionMetrics } from '../pipeline/metrics';
 import type { RequestMeta } from '../pipeline/request-meta';
 import { accepted, type AcceptedLead } from '../pipeline/responses';
 import { ApiLeadSchema, type ApiLead, type BatchResult, type ItemResult } from './lead-api.schema';
+import type { TenantForms } from './tenant-forms';
 import type { TenantRules, TenantRulesCache } from './tenant-rules';
 
 export interface LeadApiDeps {
   tenants: TenantRulesCache;
+  forms: TenantForms;
   publisher: LeadPublisher;
   idempotency: Idempotency;
   metrics: IngestionMetrics;
@@ -23,11 +32,19 @@ export interface ApiCaller {
   keyId: string;
 }
 
+/** What a caller's leads are judged by: its tenant's rules and the form ids it does not have. */
+interface Judging {
+  rules: TenantRules;
+  unknownForms: ReadonlySet<string>;
+}
+
 interface Judged {
   index: number;
   event?: LeadReceived;
   errors?: FieldError[];
 }
+
+const ULID = new RegExp(ULID_PATTERN);
 
 const scopeOf = (caller: ApiCaller) => ({
   tenantId: caller.tenantId,
@@ -54,6 +71,12 @@ function trimmedContext({ consents = [], utm, ...rest }: NonNullable<ApiLead['co
   return context;
 }
 
+/** The form id a batch item names, if it is one at all; the item's validation says the rest. */
+function formIdOf(item: unknown): string[] {
+  const formId = (item as { formId?: unknown } | null)?.formId;
+  return typeof formId === 'string' && ULID.test(formId) ? [formId] : [];
+}
+
 /** Partner leads: strictly validated, normalised like form submissions, published once each. */
 export class LeadApiService {
   constructor(private readonly deps: LeadApiDeps) {}
@@ -64,10 +87,10 @@ export class LeadApiService {
     meta: RequestMeta,
     idempotencyKey: string | undefined,
   ): Promise<{ lead: AcceptedLead; replayed: boolean }> {
-    const rules = await this.rulesOf(caller);
+    const judging = await this.judgingOf(caller, lead.formId === undefined ? [] : [lead.formId]);
     let event: LeadReceived;
     try {
-      event = this.toEvent(rules, lead, meta, 'body');
+      event = this.toEvent(judging, lead, meta, 'body');
     } catch (error) {
       if (isAppError(error)) this.deps.metrics.increment('rejected');
       throw error;
@@ -98,8 +121,8 @@ export class LeadApiService {
     meta: RequestMeta,
     idempotencyKey: string | undefined,
   ): Promise<{ result: BatchResult; replayed: boolean }> {
-    const rules = await this.rulesOf(caller);
-    const judged = items.map((item, index) => this.judge(rules, item, index, meta));
+    const judging = await this.judgingOf(caller, items.flatMap(formIdOf));
+    const judged = items.map((item, index) => this.judge(judging, item, index, meta));
     const rejected = judged.filter((j) => j.errors).length;
     this.deps.metrics.increment('rejected', rejected);
     const { response, replayed } = await this.deps.idempotency.onceForAll(
@@ -160,11 +183,11 @@ export class LeadApiService {
     };
   }
 
-  private judge(rules: TenantRules, item: unknown, index: number, meta: RequestMeta): Judged {
+  private judge(judging: Judging, item: unknown, index: number, meta: RequestMeta): Judged {
     const prefix = `body.leads.${index}`;
     try {
       const lead = assertValid<ApiLead>(ApiLeadSchema, item, { prefix });
-      const event = this.toEvent(rules, lead, meta, prefix);
+      const event = this.toEvent(judging, lead, meta, prefix);
       // A batch item may fill most of the 256 KiB body: its event, with the envelope, can then
       // be more than EventBridge takes, which no retry would change.
       if (!this.deps.publisher.fits(event))
@@ -180,14 +203,27 @@ export class LeadApiService {
     }
   }
 
-  private async rulesOf(caller: ApiCaller): Promise<TenantRules> {
-    const rules = await this.deps.tenants.get(caller.tenantId);
+  private async judgingOf(caller: ApiCaller, formIds: string[]): Promise<Judging> {
+    const [rules, unknownForms] = await Promise.all([
+      this.deps.tenants.get(caller.tenantId),
+      this.deps.forms.unknownOf(caller.tenantId, formIds),
+    ]);
     if (!rules) throw new AppError('unauthenticated', 'The API key’s tenant no longer exists');
-    return rules;
+    return { rules, unknownForms };
   }
 
   /** Validates and normalises one lead into its event; a 400 naming `prefix.…` fields otherwise. */
-  private toEvent(rules: TenantRules, lead: ApiLead, meta: RequestMeta, prefix: string) {
+  private toEvent(
+    { rules, unknownForms }: Judging,
+    lead: ApiLead,
+    meta: RequestMeta,
+    prefix: string,
+  ) {
+    if (lead.formId !== undefined && unknownForms.has(lead.formId)) {
+      throw new AppError('validation_failed', 'The lead is invalid', {
+        errors: [{ field: `${prefix}.formId`, message: 'is not a form of this tenant' }],
+      });
+    }
     const custom = lead.custom ?? {};
     if (!rules.validateCustom(custom)) {
       throw new AppError('validation_failed', 'The lead is invalid', {
