@@ -13,7 +13,11 @@ export interface PrefixPage {
   newestFirst?: boolean;
 }
 
-/** One page of the items of a partition whose sort key starts with `skPrefix`. */
+/**
+ * One page of the items of a partition whose sort key starts with `skPrefix`. One item more
+ * than the page is read, so the last page says so: DynamoDB answers a LastEvaluatedKey whenever
+ * it stopped at the Limit, even with nothing left, and that cursor would lead to an empty page.
+ */
 export async function queryPrefixPage<T>(
   db: DynamoDBDocumentClient,
   page: PrefixPage,
@@ -24,16 +28,23 @@ export async function queryPrefixPage<T>(
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
       ExpressionAttributeValues: { ':pk': page.pk, ':prefix': page.skPrefix },
       ScanIndexForward: !page.newestFirst,
-      Limit: page.limit,
+      Limit: page.limit + 1,
       ExclusiveStartKey: decodeCursor(page.cursor, {
         fixed: { PK: page.pk },
         prefixed: { SK: page.skPrefix },
       }),
     }),
   );
+  const found = result.Items ?? [];
+  const items = found.slice(0, page.limit);
+  const last = items[items.length - 1];
+  let nextKey: PageKey | undefined;
+  if (found.length > page.limit) nextKey = { PK: last!.PK as string, SK: last!.SK as string };
+  // Fewer than asked and a key: DynamoDB stopped at its 1 MB a call, not at the Limit.
+  else nextKey = result.LastEvaluatedKey as PageKey | undefined;
   return {
-    items: (result.Items ?? []).map((item) => withoutKeys<T>(item)),
-    nextCursor: encodeCursor(result.LastEvaluatedKey as PageKey | undefined),
+    items: items.map((item) => withoutKeys<T>(item)),
+    nextCursor: encodeCursor(nextKey),
   };
 }
 
