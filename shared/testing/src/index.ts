@@ -5,3 +5,4 @@ export * from './logs';
 export * from './black-hole';
 export * from './cors';
 export * from './queues';
+export * from './scripted-dynamodb';

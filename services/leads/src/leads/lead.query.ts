@@ -184,7 +184,9 @@ export async function queryLeads(
   let startKey = decodeCursor(query.cursor, cursorShape(query.tenantId, choice));
   if (startKey && range) assertWithin(startKey[choice.rangeAttribute], range);
   let evaluated = 0;
-  let batch = query.limit;
+  // One item past the page, so a page that ends the list says so: DynamoDB answers a
+  // LastEvaluatedKey whenever a Query stops at its Limit, even with nothing left.
+  let batch = query.limit + 1;
   for (;;) {
     const result = await db.send(
       new QueryCommand({ ...input, Limit: batch, ExclusiveStartKey: startKey }),
@@ -209,6 +211,6 @@ export async function queryLeads(
       return { items: items.map(fromItem), nextCursor: encodeCursor(startKey) };
     // Filters skipped some: read further ahead in proportion, so a sparse filter takes few round trips.
     const hitRate = Math.max(matched.length / Math.max(scanned, 1), 0.05);
-    batch = Math.min(1_000, Math.ceil((query.limit - items.length) / hitRate));
+    batch = Math.min(1_000, Math.ceil((query.limit - items.length) / hitRate) + 1);
   }
 }

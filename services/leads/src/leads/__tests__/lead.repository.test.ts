@@ -1,7 +1,7 @@
 import { AppError } from '@leadflow/core';
 import type { LeadRecord } from '../lead.record';
 import { LeadRepository, type LeadWrite } from '../lead.repository';
-import { cancelled, ok, scriptedDynamoDB, type ScriptedAnswer } from './scripted-dynamodb';
+import { cancelled, ok, scriptedDynamoDB, type ScriptedAnswer } from '@leadflow/testing';
 
 const lead: LeadRecord = {
   leadId: '01JDQ6C3D4E5F6G7H8J9K0MNPQ',

@@ -1,6 +1,6 @@
 import { AppError } from '@leadflow/core';
 import { activity, SYSTEM } from '../../activities/activity.record';
-import { cancelled, ok, scriptedDynamoDB } from '../../leads/__tests__/scripted-dynamodb';
+import { cancelled, ok, scriptedDynamoDB } from '@leadflow/testing';
 import { NoteRepository, type NoteRecord } from '../note.repository';
 
 const note: NoteRecord = {

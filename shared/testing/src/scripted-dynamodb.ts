@@ -28,11 +28,14 @@ const textOf = (body: unknown) =>
   body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
 
 /**
- * A DynamoDB that answers from a script, underneath a real SDK client: the SDK's own retries,
- * serialisation and error parsing run as they do against AWS. Moto cannot cancel a transaction
- * for a conflict, nor lose an answer.
+ * A DynamoDB that answers from a script (answers in turn, or one computed per request),
+ * underneath a real SDK client: the SDK's own retries, serialisation and error parsing run as
+ * they do against AWS. For what moto does not do as AWS does: cancel a transaction for a
+ * conflict, lose an answer, answer a LastEvaluatedKey at a Query's Limit with nothing left.
  */
-export function scriptedDynamoDB(answers: ScriptedAnswer[]): {
+export function scriptedDynamoDB(
+  answers: ScriptedAnswer[] | ((request: SentRequest) => ScriptedAnswer),
+): {
   db: DynamoDBDocumentClient;
   /** Each command's input as given to the SDK, once however often the SDK sends it. */
   given: Array<Record<string, unknown>>;
@@ -43,11 +46,12 @@ export function scriptedDynamoDB(answers: ScriptedAnswer[]): {
   const sent: SentRequest[] = [];
   const requestHandler = {
     async handle(request: { headers: Record<string, string>; body?: unknown }) {
-      sent.push({
+      const current = {
         target: request.headers['x-amz-target'] ?? '',
-        body: JSON.parse(textOf(request.body)),
-      });
-      const answer = answers.shift();
+        body: JSON.parse(textOf(request.body)) as Record<string, unknown>,
+      };
+      sent.push(current);
+      const answer = typeof answers === 'function' ? answers(current) : answers.shift();
       if (!answer) throw new Error('the script has no answer left');
       if (answer === 'connection lost')
         throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -76,4 +80,41 @@ export function scriptedDynamoDB(answers: ScriptedAnswer[]): {
     { step: 'initialize', name: 'recordGivenInput' },
   );
   return { db: documentClient(client), given, sent };
+}
+
+type Marshalled = Record<string, Record<string, unknown>>;
+
+/**
+ * A DynamoDB whose Query reads `items` (marshalled, in key order, no conditions or filters
+ * applied) as AWS does and moto does not: a call that stops at its Limit answers a
+ * LastEvaluatedKey even when nothing is left. `itemsPerCall` imitates its 1 MB a call.
+ */
+export function dynamoQueryingAsAws(
+  items: Marshalled[],
+  options: { itemsPerCall?: number; keyOf?: (item: Marshalled) => Marshalled } = {},
+) {
+  const { itemsPerCall = Infinity, keyOf = ({ PK, SK }) => ({ PK: PK!, SK: SK! }) } = options;
+  const position = (key: unknown) =>
+    key === undefined
+      ? -1
+      : items.findIndex((item) => JSON.stringify(keyOf(item)) === JSON.stringify(key));
+  return scriptedDynamoDB(({ body }) => {
+    const ordered = body.ScanIndexForward === false ? [...items].reverse() : items;
+    const start =
+      body.ExclusiveStartKey === undefined
+        ? 0
+        : ordered.indexOf(items[position(body.ExclusiveStartKey)]!) + 1;
+    const rest = ordered.slice(start);
+    const page = rest.slice(0, Math.min(Number(body.Limit ?? Infinity), itemsPerCall));
+    const stopped = page.length === body.Limit || page.length < rest.length;
+    return {
+      status: 200,
+      body: {
+        Items: page,
+        Count: page.length,
+        ScannedCount: page.length,
+        ...(stopped && page.length > 0 ? { LastEvaluatedKey: keyOf(page[page.length - 1]!) } : {}),
+      },
+    };
+  });
 }
