@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys } from '@leadflow/contracts';
-import { TtlCache, type DynamoDBDocumentClient, type Logger } from '@leadflow/core';
+import type { DynamoDBDocumentClient, TtlCache } from '@leadflow/core';
+import { configCache, type ConfigCacheOptions } from '../pipeline/config-cache';
 
 /**
  * Which forms a tenant has, draft or published: a server-to-server lead may only be attributed
@@ -12,20 +13,9 @@ export class TenantForms {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    options: { cacheMs: number; logger: Logger },
+    options: ConfigCacheOptions,
   ) {
-    this.cache = new TtlCache({
-      load: (key) => this.exists(key),
-      ttlMs: options.cacheMs,
-      // A form created a moment ago is found within seconds, however long forms are cached.
-      missTtlMs: Math.min(5_000, options.cacheMs),
-      staleIfErrorMs: 5 * 60_000,
-      onStaleServed: (key, error) =>
-        options.logger.warn(
-          { err: error, form: key },
-          'form lookup failed; serving the cached one',
-        ),
-    });
+    this.cache = configCache('tenant form', (key) => this.exists(key), options);
   }
 
   /** The ids among `formIds` that are not forms of the tenant. */

@@ -1,7 +1,8 @@
 import { STANDARD_FIELDS, type PublishedField, type TenantSettings } from '@leadflow/contracts';
-import { compileDataSchema, TtlCache, type Logger } from '@leadflow/core';
+import { compileDataSchema, type TtlCache } from '@leadflow/core';
 import { fieldSchema, resolveFields } from '@leadflow/forms';
 import type { TenantSettingsRepository } from './tenant-settings.repository';
+import { configCache, type ConfigCacheOptions } from '../pipeline/config-cache';
 import type { Validator } from '../pipeline/validator';
 
 /** What a server-to-server lead of a tenant must satisfy beyond the request schema. */
@@ -50,19 +51,9 @@ export class TenantRulesCache {
 
   constructor(
     private readonly repository: TenantSettingsRepository,
-    options: { cacheMs: number; logger: Logger },
+    options: ConfigCacheOptions,
   ) {
-    this.cache = new TtlCache({
-      load: (tenantId) => this.load(tenantId),
-      ttlMs: options.cacheMs,
-      missTtlMs: Math.min(5_000, options.cacheMs),
-      staleIfErrorMs: 5 * 60_000,
-      onStaleServed: (tenantId, error) =>
-        options.logger.warn(
-          { err: error, tenantId },
-          'tenant lookup failed; serving the cached settings',
-        ),
-    });
+    this.cache = configCache('tenant', (tenantId) => this.load(tenantId), options);
   }
 
   get(tenantId: string): Promise<TenantRules | undefined> {

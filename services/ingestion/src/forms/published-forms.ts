@@ -1,7 +1,8 @@
 import { isStandardField, type PublicFormConfig, type PublishedField } from '@leadflow/contracts';
-import { compileDataSchema, TtlCache, type Logger } from '@leadflow/core';
+import { compileDataSchema, type TtlCache } from '@leadflow/core';
 import type { SubmissionShape } from '@leadflow/forms';
 import type { PublishedFormRepository } from './published-form.repository';
+import { configCache, type ConfigCacheOptions } from '../pipeline/config-cache';
 import type { Validator } from '../pipeline/validator';
 
 /** What tenant-config's form keys look like: `frm_` and 24 base62 characters. */
@@ -26,13 +27,6 @@ export interface ResolvedForm {
   validate: Validator;
 }
 
-export interface PublishedFormsOptions {
-  cacheMs: number;
-  logger: Logger;
-  /** A key nobody published is remembered this long. */
-  missCacheMs?: number;
-}
-
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -46,16 +40,9 @@ export class PublishedForms {
 
   constructor(
     private readonly repository: PublishedFormRepository,
-    options: PublishedFormsOptions,
+    options: ConfigCacheOptions,
   ) {
-    this.cache = new TtlCache({
-      load: (formKey) => this.load(formKey),
-      ttlMs: options.cacheMs,
-      missTtlMs: Math.min(options.missCacheMs ?? 5_000, options.cacheMs),
-      staleIfErrorMs: 5 * 60_000,
-      onStaleServed: (formKey, error) =>
-        options.logger.warn({ err: error, formKey }, 'form lookup failed; serving the cached form'),
-    });
+    this.cache = configCache('form', (formKey) => this.load(formKey), options);
   }
 
   /** The published form of a key, or undefined when it is malformed, unknown or unpublished. */
