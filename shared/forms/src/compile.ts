@@ -166,6 +166,17 @@ export function compileSubmissionSchema(shape: SubmissionShape): JsonSchema {
 }
 
 /**
+ * A number as an HTML number input sends it (a valid floating-point number: decimal digits, an
+ * optional fraction and exponent); other text is left as it is for the schema to refuse, where
+ * Number() would read `0x10` as 16 and `Infinity` as a number.
+ */
+const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const decimalOr = (value: string): number | string => {
+  const text = value.trim();
+  return DECIMAL.test(text) && Number.isFinite(Number(text)) ? Number(text) : value;
+};
+
+/**
  * An HTML form posts every value as text. Turn them into what the schema expects:
  * numbers, booleans (a checked box sends "on"), arrays for multi-selects.
  */
@@ -182,9 +193,7 @@ export function coerceFormEncoded(
       out[key] = Array.isArray(value) ? value : value === '' ? [] : [value];
     else if (Array.isArray(value)) out[key] = value;
     else if (typeof value !== 'string') out[key] = value;
-    else if (type === 'number')
-      out[key] =
-        value.trim() === '' ? undefined : Number.isFinite(Number(value)) ? Number(value) : value;
+    else if (type === 'number') out[key] = value.trim() === '' ? undefined : decimalOr(value);
     else if (type === 'checkbox')
       out[key] = ['on', 'true', '1', 'yes'].includes(value.toLowerCase())
         ? true

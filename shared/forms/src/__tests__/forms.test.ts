@@ -131,6 +131,19 @@ describe('the form compiler', () => {
       start: '',
     });
   });
+
+  it.each([
+    ['5000', 5000],
+    [' -12.5 ', -12.5],
+    ['.5', 0.5],
+    ['1e3', 1000],
+    ['0x10', '0x10'],
+    ['0b11', '0b11'],
+    ['Infinity', 'Infinity'],
+    ['1_000', '1_000'],
+  ])('when a number input posts %j, then it is read as %j', (text, read) => {
+    expect(coerceFormEncoded(shape, { budget: text })).toEqual({ budget: read });
+  });
 });
 
 describe('normalisation', () => {
