@@ -235,6 +235,11 @@ describe('server-to-server ingestion', () => {
         { field: 'body.custom.tier', message: 'is required' },
       ],
       [
+        'a required custom field sent blank',
+        { ...lead, custom: { budget: 1, tier: '   ' } },
+        { field: 'body.custom.tier', message: 'is required' },
+      ],
+      [
         'neither e-mail nor phone',
         { ...lead, fields: { firstName: 'Max' } },
         { field: 'body.fields', message: 'needs an email or a phone' },

@@ -49,9 +49,10 @@ describe('Google Ads lead form webhooks', () => {
     h = await startHarness();
     admin = await h.createTenant('gamma', [
       { key: 'budget', label: 'Budget', type: 'number', min: 0, max: 1000 },
+      { key: 'vat_id', label: 'VAT id', type: 'text' },
     ]);
     form = await h.publishForm(admin, {
-      fields: [{ key: 'email' }, { key: 'budget' }],
+      fields: [{ key: 'email' }, { key: 'budget' }, { key: 'vat_id' }],
       googleAdsKey: GOOGLE_KEY,
     });
     keyless = await h.publishForm(admin, { fields: [{ key: 'email' }] });
@@ -288,6 +289,28 @@ describe('Google Ads lead form webhooks', () => {
         EMAIL: 'jörg@müller.de',
         COMPANY_NAME: longCompany,
       });
+    });
+
+    it('when EMAIL is no address but WORK_EMAIL is, then WORK_EMAIL fills the e-mail, and a FULL_NAME the last name FIRST_NAME left open, values trimmed', async () => {
+      const res = await deliver(
+        form.formKey,
+        withColumns('fallback-1', [
+          { column_id: 'EMAIL', string_value: 'not-an-email' },
+          { column_id: 'WORK_EMAIL', string_value: ' Work@Corp.de ' },
+          { column_id: 'FULL_NAME', string_value: 'Ann Lee' },
+          { column_id: 'FIRST_NAME', string_value: 'Ann' },
+          { column_id: 'VAT_ID', string_value: '  DE123  ' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toEqual({
+        email: 'work@corp.de',
+        firstName: 'Ann',
+        lastName: 'Lee',
+      });
+      expect(delivered!.detail.custom).toEqual({ vat_id: 'DE123' });
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual({ EMAIL: 'not-an-email' });
     });
 
     it('when a first name is over 100 characters, then 200, and it is kept in extra', async () => {

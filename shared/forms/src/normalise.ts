@@ -40,6 +40,28 @@ export function toE164(phone: string, defaultCountry: string): string | undefine
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
+/**
+ * Strings trimmed, and a value left empty treated as not given, before values are validated:
+ * browsers send every input of a form, filled or not, and autofill adds spaces — neither should
+ * fail an e-mail format or a list of options. A required field left blank then fails as "is
+ * required", rather than passing and being dropped by the trimming of normalisation.
+ */
+export function trimmedValues(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (Array.isArray(value)) out[key] = value.map(trimmedItem).filter((item) => item !== '');
+    else if (typeof value !== 'string') out[key] = value;
+    else {
+      const text = value.trim();
+      if (text !== '') out[key] = text;
+    }
+  }
+  return out;
+}
+
+/** A multiselect's choice, trimmed like every other string. */
+const trimmedItem = (item: unknown): unknown => (typeof item === 'string' ? item.trim() : item);
+
 export interface NormalisedSubmission {
   fields: LeadFields;
   custom: CustomValues;

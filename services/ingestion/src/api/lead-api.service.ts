@@ -7,7 +7,7 @@ import {
   ULID_PATTERN,
   type FieldError,
 } from '@leadflow/core';
-import { normaliseSubmission } from '@leadflow/forms';
+import { normaliseSubmission, trimmedValues } from '@leadflow/forms';
 import type { Idempotency } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived } from '../pipeline/lead-event';
 import { unavailable, type LeadPublisher } from '../pipeline/lead-publisher';
@@ -224,7 +224,7 @@ export class LeadApiService {
         errors: [{ field: `${prefix}.formId`, message: 'is not a form of this tenant' }],
       });
     }
-    const custom = lead.custom ?? {};
+    const custom = trimmedValues(lead.custom ?? {});
     if (!rules.validateCustom(custom)) {
       throw new AppError('validation_failed', 'The lead is invalid', {
         errors: toFieldErrors(rules.validateCustom.errors, `${prefix}.custom`),

@@ -1,6 +1,6 @@
 import type { ConsentRecord, LeadContext } from '@leadflow/contracts';
 import { AppError, newId, toFieldErrors, type Logger } from '@leadflow/core';
-import { coerceFormEncoded, consentKey, normaliseSubmission } from '@leadflow/forms';
+import { coerceFormEncoded, consentKey, normaliseSubmission, trimmedValues } from '@leadflow/forms';
 import type { Idempotency, IdempotencyScope } from '../pipeline/idempotency';
 import { assertPublishable, leadReceived, type EventPathToField } from '../pipeline/lead-event';
 import type { LeadPublisher } from '../pipeline/lead-publisher';
@@ -66,27 +66,6 @@ function isFilled(value: unknown): boolean {
   return true;
 }
 
-/**
- * Strings trimmed, and a value left empty treated as not given: browsers send every input of
- * a form, filled or not, and autofill adds spaces — neither should fail an e-mail format or a
- * list of options. A required field left empty then fails as "is required".
- */
-function trimmed(values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value)) out[key] = value.map(trimmedItem).filter((item) => item !== '');
-    else if (typeof value !== 'string') out[key] = value;
-    else {
-      const text = value.trim();
-      if (text !== '') out[key] = text;
-    }
-  }
-  return out;
-}
-
-/** A multiselect's choice, trimmed like every other string. */
-const trimmedItem = (item: unknown): unknown => (typeof item === 'string' ? item.trim() : item);
-
 /** The business of a public submission: judge it by its form, normalise it, publish it once. */
 export class FormSubmissionService {
   constructor(private readonly deps: FormSubmissionDeps) {}
@@ -95,7 +74,7 @@ export class FormSubmissionService {
     const honeypot = form.config.honeypotField;
     if (honeypot !== undefined && isFilled(submission.body[honeypot]))
       return this.discard(form, submission);
-    const values = trimmed(
+    const values = trimmedValues(
       submission.urlEncoded ? coerceFormEncoded(form.shape, submission.body) : submission.body,
     );
 
@@ -189,7 +168,7 @@ export class FormSubmissionService {
     const { response, replayed } = await this.deps.idempotency.onceForAll(
       idempotencyScopeOf(form),
       submission.idempotencyKey,
-      () => ({ formKey: form.formKey, honeypot: trimmed(submission.body) }),
+      () => ({ formKey: form.formKey, honeypot: trimmedValues(submission.body) }),
       // No leads: the work publishes nothing, only its answer is kept for the retries.
       [],
       () => Promise.resolve({ status: 202, body: accepted(newId()) }),

@@ -7,7 +7,7 @@ export interface GoogleAdsColumn {
   string_value?: string | undefined;
 }
 
-/** Column ids that fill a standard field; the second of a pair only when the first is absent. */
+/** Column ids that may fill a standard field, best first; FULL_NAME's halves come after them. */
 const STANDARD_COLUMNS: ReadonlyArray<[columnId: string, field: StandardField]> = [
   ['FIRST_NAME', 'firstName'],
   ['LAST_NAME', 'lastName'],
@@ -29,7 +29,11 @@ export interface MappedValue {
 }
 
 export interface MappedColumns {
-  fields: Partial<Record<StandardField, MappedValue>>;
+  /**
+   * The columns that may fill each standard field, best first: the first whose value the lead
+   * takes fills it (a WORK_EMAIL when the EMAIL is no e-mail address).
+   */
+  fields: Partial<Record<StandardField, MappedValue[]>>;
   /** Values for the form's custom fields, by field key. */
   custom: Record<string, MappedValue>;
   /** Every other column, by column id, as Google sent it. */
@@ -84,23 +88,23 @@ export function mapColumns(
     const value = column.string_value;
     if (value === undefined || value.trim() === '') return;
     const columnId = columnIdOf(column, index);
-    if (!byId.has(columnId)) byId.set(columnId, { value, column: index, columnId });
+    if (!byId.has(columnId)) byId.set(columnId, { value: value.trim(), column: index, columnId });
   });
   const mapped: MappedColumns = { fields: {}, custom: {}, extra: {} };
   const used = new Set<string>();
+  const offer = (field: StandardField, found: MappedValue) => {
+    (mapped.fields[field] ??= []).push(found);
+    used.add(found.columnId);
+  };
   for (const [columnId, field] of STANDARD_COLUMNS) {
     const found = byId.get(columnId);
-    if (found && mapped.fields[field] === undefined) {
-      mapped.fields[field] = found;
-      used.add(columnId);
-    }
+    if (found) offer(field, found);
   }
   const fullName = byId.get('FULL_NAME');
-  if (fullName && !mapped.fields.firstName && !mapped.fields.lastName) {
+  if (fullName) {
     const { firstName, lastName } = splitFullName(fullName.value);
-    if (firstName) mapped.fields.firstName = { ...fullName, value: firstName };
-    if (lastName) mapped.fields.lastName = { ...fullName, value: lastName };
-    used.add('FULL_NAME');
+    if (firstName) offer('firstName', { ...fullName, value: firstName });
+    if (lastName) offer('lastName', { ...fullName, value: lastName });
   }
   for (const [columnId, found] of byId) {
     if (used.has(columnId)) continue;

@@ -164,13 +164,27 @@ function leadValuesOf(form: ResolvedForm, lead: GoogleAdsLead, country: string):
   const mapped = mapColumns(lead.user_column_data, new Set(form.customFields.keys()));
   const values = new LeadValues(lead.user_column_data);
   for (const found of Object.values(mapped.extra)) values.keepAside(found);
-  for (const [field, found] of Object.entries(mapped.fields) as Array<
-    [StandardField, MappedValue]
+  // A column passed over because another filled its field is kept aside only if nothing of it
+  // went into the lead: a FULL_NAME whose last name was taken is not kept for its first name.
+  const filledFrom = new Set<ColumnIndex>();
+  const passedOver: MappedValue[] = [];
+  for (const [field, candidates] of Object.entries(mapped.fields) as Array<
+    [StandardField, MappedValue[]]
   >) {
-    const value = standardValue(field, found.value, country);
-    if (value === undefined) values.keepAside(found);
-    else values.setField(field, value, found);
+    for (const found of candidates) {
+      if (values.fields[field] !== undefined) {
+        passedOver.push(found);
+        continue;
+      }
+      const value = standardValue(field, found.value, country);
+      if (value === undefined) values.keepAside(found);
+      else {
+        values.setField(field, value, found);
+        filledFrom.add(found.column);
+      }
+    }
   }
+  for (const found of passedOver) if (!filledFrom.has(found.column)) values.keepAside(found);
   for (const [key, found] of Object.entries(mapped.custom)) {
     const value = customValue(form.customFields.get(key)!, found.value);
     if (value === undefined) values.keepAside(found);

@@ -4,38 +4,42 @@ import { columnIdOf, mapColumns, splitFullName } from '../google-ads.mapping';
 import { googleKeyMatches } from '../google-ads.service';
 
 const column = (column_id: string, string_value: string) => ({ column_id, string_value });
+const valuesOf = (candidates: Array<{ value: string }> | undefined) =>
+  candidates?.map(({ value }) => value);
 
 describe('Google Ads column mapping', () => {
   it('when FULL_NAME comes alone, then it is split into first and last name', () => {
     const mapped = mapColumns([column('FULL_NAME', '  Maria  de la Cruz ')], new Set());
-    expect(mapped.fields.firstName?.value).toBe('Maria');
-    expect(mapped.fields.lastName?.value).toBe('de la Cruz');
+    expect(valuesOf(mapped.fields.firstName)).toEqual(['Maria']);
+    expect(valuesOf(mapped.fields.lastName)).toEqual(['de la Cruz']);
     expect(mapped.extra).toEqual({});
   });
 
-  it('when FIRST_NAME or LAST_NAME come, then they win and FULL_NAME is kept in extra', () => {
+  it('when FIRST_NAME or LAST_NAME come, then they are offered first, FULL_NAME’s halves after them', () => {
     const mapped = mapColumns(
-      [column('FULL_NAME', 'Maria Cruz'), column('FIRST_NAME', 'Mia'), column('LAST_NAME', 'Cruz')],
+      [column('FULL_NAME', 'Maria Cruz'), column('FIRST_NAME', 'Mia'), column('LAST_NAME', 'Diaz')],
       new Set(),
     );
-    expect(mapped.fields.firstName?.value).toBe('Mia');
-    expect(mapped.fields.lastName?.value).toBe('Cruz');
-    expect(mapped.extra.FULL_NAME?.value).toBe('Maria Cruz');
+    expect(valuesOf(mapped.fields.firstName)).toEqual(['Mia', 'Maria']);
+    expect(valuesOf(mapped.fields.lastName)).toEqual(['Diaz', 'Cruz']);
   });
 
-  it('when EMAIL and WORK_EMAIL both come, then EMAIL fills the field and WORK_EMAIL is kept', () => {
+  it('when EMAIL and WORK_EMAIL both come, then EMAIL is offered first, WORK_EMAIL after it', () => {
     const mapped = mapColumns(
-      [column('WORK_EMAIL', 'work@example.com'), column('EMAIL', 'me@example.com')],
+      [column('WORK_EMAIL', 'work@example.com'), column('EMAIL', ' me@example.com ')],
       new Set(),
     );
-    expect(mapped.fields.email).toEqual({ value: 'me@example.com', column: 1, columnId: 'EMAIL' });
-    expect(mapped.extra.WORK_EMAIL?.value).toBe('work@example.com');
+    expect(mapped.fields.email).toEqual([
+      { value: 'me@example.com', column: 1, columnId: 'EMAIL' },
+      { value: 'work@example.com', column: 0, columnId: 'WORK_EMAIL' },
+    ]);
+    expect(mapped.extra).toEqual({});
   });
 
-  it('when only WORK_PHONE comes, then it fills the phone', () => {
-    expect(mapColumns([column('WORK_PHONE', '+4930123')], new Set()).fields.phone?.value).toBe(
-      '+4930123',
-    );
+  it('when only WORK_PHONE comes, then it is offered to the phone', () => {
+    expect(
+      valuesOf(mapColumns([column('WORK_PHONE', '+4930123')], new Set()).fields.phone),
+    ).toEqual(['+4930123']);
   });
 
   it('when a column id, lower-cased, is a custom field of the form, then it is offered to that field', () => {
