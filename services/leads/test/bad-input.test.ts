@@ -1,3 +1,4 @@
+import { encodeTime } from 'ulid';
 import request from 'supertest';
 import { operations } from '../src/openapi';
 import { bearer, startLeadsHarness, type LeadsHarness, type TestTenant } from './harness';
@@ -83,7 +84,42 @@ describe('bad input on every leads route', () => {
   describe('lists', () => {
     const list = (query: string) =>
       request(h.leads.app).get(`/v1/leads?${query}`).set(bearer(tenant.admin.token));
-    const cursorOf = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    /** A crafted cursor; with the digest of a real list, it is judged as a key of that list. */
+    const cursorOf = (key: object, list?: string) =>
+      Buffer.from(JSON.stringify({ ...key, '~list': list })).toString('base64url');
+    /** The list digest a real cursor of the list with `query` carries. */
+    const listOf = async (query: string): Promise<string> => {
+      const { nextCursor } = (await list(`${query}&limit=1`).expect(200)).body;
+      return JSON.parse(Buffer.from(nextCursor, 'base64url').toString())['~list'];
+    };
+
+    beforeAll(async () => {
+      // A second lead: every list below has a next page, so its cursor can be had.
+      await request(h.leads.app)
+        .post('/v1/leads')
+        .set(bearer(tenant.admin.token))
+        .send({ fields: { firstName: 'Bea' } })
+        .expect(201);
+    });
+
+    it('when the cursor of one list is sent with other filters, then 400 naming query.cursor: its page would skip leads', async () => {
+      const { nextCursor } = (await list('limit=1').expect(200)).body;
+      for (const filters of ['q=b', 'source=manual', 'isTest=false', 'includeDeleted=true']) {
+        const res = await list(`${filters}&limit=1&cursor=${nextCursor}`);
+        expect({ filters, status: res.status }).toEqual({ filters, status: 400 });
+        expect(res.body.errors).toEqual([
+          { field: 'query.cursor', message: 'is not a cursor of this list' },
+        ]);
+      }
+      // Filters written differently that mean the same list take it.
+      await list(`includeDeleted=false&limit=1&cursor=${nextCursor}`).expect(200);
+    });
+
+    it('when q is only blanks, then 400 naming query.q, not a list of the leads with a name', async () => {
+      const res = await list('q=%20%20');
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'query.q', message: 'must not be blank' }]);
+    });
 
     it('when the creation time range is empty or reversed, then 400 naming query.createdTo', async () => {
       for (const range of [
@@ -130,21 +166,27 @@ describe('bad input on every leads route', () => {
         ['status=new', { PK: pk, SK: sk }],
         ['status=new', { ...byStatus, GSI2PK: `${pk}#STATUS#won` }],
       ] as const) {
-        const res = await list(`${query}&cursor=${cursorOf(key)}`);
+        const res = await list(`${query}&cursor=${cursorOf(key, await listOf(query))}`);
         expect({ key, status: res.status }).toEqual({ key, status: 400 });
         expect(res.body.errors[0].field).toBe('query.cursor');
       }
       // The cursor of a real page of that list is taken.
-      await list(`status=new&cursor=${cursorOf(byStatus)}`).expect(200);
+      await list(`status=new&cursor=${cursorOf(byStatus, await listOf('status=new'))}`).expect(200);
     });
 
     it('when a cursor is of a page outside createdFrom and createdTo, then 400 naming query.cursor (DynamoDB would refuse its key)', async () => {
-      const cursor = cursorOf({ PK: `TENANT#${tenant.id}`, SK: `LEAD#${leadId}` });
-      const later = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
-      const res = await list(`createdFrom=${later}&cursor=${cursor}`);
+      const since2020 = 'createdFrom=2020-01-01T00:00:00Z';
+      const of2020 = await listOf(since2020);
+      const before2020 = `LEAD#${encodeTime(Date.UTC(2019, 0, 1), 10)}${'0'.repeat(16)}`;
+      const res = await list(
+        `${since2020}&cursor=${cursorOf({ PK: `TENANT#${tenant.id}`, SK: before2020 }, of2020)}`,
+      );
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ field: 'query.cursor', message: expect.any(String) }]);
-      await list(`createdFrom=2020-01-01T00:00:00Z&cursor=${cursor}`).expect(200);
+      expect(res.body.errors).toEqual([
+        { field: 'query.cursor', message: 'is of a page outside createdFrom and createdTo' },
+      ]);
+      const within = cursorOf({ PK: `TENANT#${tenant.id}`, SK: `LEAD#${leadId}` }, of2020);
+      await list(`${since2020}&cursor=${within}`).expect(200);
     });
   });
 });

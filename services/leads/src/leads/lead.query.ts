@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import {
@@ -59,11 +60,31 @@ function chooseIndex(tenantId: string, filters: LeadFilters): IndexChoice {
   return { hashAttribute: 'PK', rangeAttribute: 'SK', hashValue: t };
 }
 
+/**
+ * What selects a list's leads besides its index, as a digest: filters written differently but
+ * meaning the same (`includeDeleted=false` or none, `q` in other case) give the same one.
+ */
+function listDigest({ filters, restrictToOwner, hideErased }: LeadQuery): string {
+  const selection = {
+    ...filters,
+    email: filters.email?.trim().toLowerCase(),
+    q: filters.q?.trim().toLowerCase(),
+    includeDeleted: filters.includeDeleted === true,
+    restrictToOwner,
+    hideErased,
+  };
+  const sorted = Object.keys(selection)
+    .sort()
+    .map((name) => [name, selection[name as keyof typeof selection] ?? null]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('base64url').slice(0, 16);
+}
+
 /** A page of an index ends at a key with the index's attributes and the table's. */
-function cursorShape(tenantId: string, choice: IndexChoice): CursorShape {
+function cursorShape(query: LeadQuery, choice: IndexChoice): CursorShape {
   return {
-    fixed: { PK: `TENANT#${tenantId}`, [choice.hashAttribute]: choice.hashValue },
+    fixed: { PK: `TENANT#${query.tenantId}`, [choice.hashAttribute]: choice.hashValue },
     prefixed: { SK: 'LEAD#', [choice.rangeAttribute]: 'LEAD#' },
+    list: listDigest(query),
   };
 }
 
@@ -110,6 +131,16 @@ function assertWithin(at: unknown, [from, to]: [string, string]): void {
   });
 }
 
+/** `q` as the search attributes hold it; blanks alone would match every lead with a name. */
+function searchPrefix(q: string): string {
+  const prefix = q.trim().toLowerCase();
+  if (prefix === '')
+    throw new AppError('validation_failed', 'The request query is invalid', {
+      errors: [{ field: 'query.q', message: 'must not be blank' }],
+    });
+  return prefix;
+}
+
 function filterExpression(query: LeadQuery, choice: IndexChoice) {
   const { filters } = query;
   const parts: string[] = [];
@@ -128,8 +159,8 @@ function filterExpression(query: LeadQuery, choice: IndexChoice) {
   if (filters.formId) equal('formId', filters.formId);
   if (filters.source) equal('source', filters.source);
   if (filters.isTest !== undefined) equal('isTest', filters.isTest);
-  if (filters.q) {
-    values[':q'] = filters.q.trim().toLowerCase();
+  if (filters.q !== undefined) {
+    values[':q'] = searchPrefix(filters.q);
     parts.push(
       '(begins_with(searchName, :q) OR begins_with(searchLast, :q) OR begins_with(searchCompany, :q))',
     );
@@ -181,7 +212,8 @@ export async function queryLeads(
     ScanIndexForward: false,
   };
   const items: Record<string, unknown>[] = [];
-  let startKey = decodeCursor(query.cursor, cursorShape(query.tenantId, choice));
+  const shape = cursorShape(query, choice);
+  let startKey = decodeCursor(query.cursor, shape);
   if (startKey && range) assertWithin(startKey[choice.rangeAttribute], range);
   let evaluated = 0;
   // One item past the page, so a page that ends the list says so: DynamoDB answers a
@@ -203,12 +235,12 @@ export async function queryLeads(
       const exhausted = !result.LastEvaluatedKey && matched[matched.length - 1] === last;
       return {
         items: items.map(fromItem),
-        nextCursor: exhausted ? null : encodeCursor(keyOf(last, choice)),
+        nextCursor: exhausted ? null : encodeCursor(keyOf(last, choice), shape.list),
       };
     }
     startKey = result.LastEvaluatedKey as PageKey | undefined;
     if (!startKey || evaluated >= EVALUATION_BUDGET)
-      return { items: items.map(fromItem), nextCursor: encodeCursor(startKey) };
+      return { items: items.map(fromItem), nextCursor: encodeCursor(startKey, shape.list) };
     // Filters skipped some: read further ahead in proportion, so a sparse filter takes few round trips.
     const hitRate = Math.max(matched.length / Math.max(scanned, 1), 0.05);
     batch = Math.min(1_000, Math.ceil((query.limit - items.length) / hitRate) + 1);

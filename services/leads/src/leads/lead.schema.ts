@@ -220,7 +220,8 @@ const filters = {
     Type.String({
       minLength: 1,
       maxLength: 100,
-      description: 'Prefix of the name, last name or company, case-insensitive.',
+      description:
+        'Prefix of the name, last name or company, case-insensitive; leading and trailing spaces are ignored, and blanks alone answer 400.',
     }),
   ),
   isTest: Type.Optional(

@@ -38,8 +38,14 @@ export function pageOf<T extends TSchema>(item: T, description: string) {
 
 export type PageKey = Record<string, string | number>;
 
-export function encodeCursor(key: PageKey | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+/** Where a cursor carries its list's `CursorShape.list`: no key attribute is named so. */
+const LIST = '~list';
+
+/** The cursor after `key`; with `list`, only a list that has that digest takes it. */
+export function encodeCursor(key: PageKey | undefined, list?: string): string | null {
+  if (!key) return null;
+  const content = list === undefined ? key : { ...key, [LIST]: list };
+  return Buffer.from(JSON.stringify(content)).toString('base64url');
 }
 
 /** What a cursor of one list must look like: the key of an item that list can return. */
@@ -48,6 +54,18 @@ export interface CursorShape {
   fixed: Record<string, string>;
   /** The other key attributes, each with the prefix every item of the list has there. */
   prefixed: Record<string, string>;
+  /**
+   * A digest of what else selects the list's items (its filters): a cursor of a list read
+   * through the same index with other filters has the right shape, and would skip items.
+   */
+  list?: string;
+}
+
+/** The key without its list digest, when that is the digest given; else nothing of use. */
+function ofList(content: unknown, list: string): unknown {
+  if (content === null || typeof content !== 'object') return undefined;
+  const { [LIST]: digest, ...key } = content as Record<string, unknown>;
+  return digest === list ? key : undefined;
 }
 
 function fitsShape(key: unknown, shape: CursorShape): key is PageKey {
@@ -78,6 +96,7 @@ export function decodeCursor(cursor: string | undefined, shape: CursorShape): Pa
   } catch {
     key = undefined;
   }
+  if (shape.list !== undefined) key = ofList(key, shape.list);
   if (!fitsShape(key, shape)) {
     throw new AppError('validation_failed', 'The cursor is invalid', {
       errors: [{ field: 'query.cursor', message: 'is not a cursor of this list' }],
