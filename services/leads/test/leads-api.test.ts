@@ -224,6 +224,30 @@ describe('the leads API', () => {
   });
 
   describe('updates', () => {
+    it('when a patch changes nothing, then 200 with the lead as it was: no new version, no timeline entry; a stale ETag is still 412', async () => {
+      const created = await createLead(admin);
+      const id = created.body.id;
+      const patch = (etag: string) =>
+        api()
+          .patch(`/v1/leads/${id}`)
+          .set(bearer(admin))
+          .set('If-Match', etag)
+          .send({ fields: { firstName: ' Jane ' }, custom: {} });
+      const res = await patch(etagOf(created));
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBe(created.body.version);
+      expect(res.headers.etag).toBe(created.headers.etag);
+      const timeline = (await api().get(`/v1/leads/${id}/activities`).set(bearer(admin))).body;
+      expect(timeline.items.map((a: { type: string }) => a.type)).toEqual(['created']);
+      await api()
+        .patch(`/v1/leads/${id}`)
+        .set(bearer(admin))
+        .set('If-Match', etagOf(created))
+        .send({ status: 'contacted' })
+        .expect(200);
+      expect((await patch(etagOf(created))).status).toBe(412);
+    });
+
     it('when patched with the current ETag, then fields change and the timeline says who changed what from what to what', async () => {
       const created = await createLead(admin);
       const res = await api()
@@ -601,6 +625,31 @@ describe('the leads API', () => {
       expect(
         (await api().delete(`/v1/leads/${lead.body.id}`).set(bearer(manager.token))).status,
       ).toBe(403);
+    });
+
+    it('when a deleted lead is patched or assigned, then 409 and nothing changes (the CRMs would get it); restored, it can be', async () => {
+      const lead = await createLead(admin);
+      const id = lead.body.id;
+      await api().delete(`/v1/leads/${id}`).set(bearer(admin)).expect(204);
+      const deleted = await api().get(`/v1/leads/${id}`).set(bearer(admin));
+      const patch = (etag: string) =>
+        api()
+          .patch(`/v1/leads/${id}`)
+          .set(bearer(admin))
+          .set('If-Match', etag)
+          .send({ fields: { company: 'Changed AG' } });
+      const patched = await patch(etagOf(deleted));
+      expect(patched.status).toBe(409);
+      expect(patched.body.detail).toBe('A deleted lead cannot be changed; restore it first');
+      const assigned = await api()
+        .post(`/v1/leads/${id}/assign`)
+        .set(bearer(admin))
+        .send({ ownerId: tenant.admin.id });
+      expect(assigned.status).toBe(409);
+      const after = await api().get(`/v1/leads/${id}`).set(bearer(admin));
+      expect(after.body.version).toBe(deleted.body.version);
+      const restored = await api().post(`/v1/leads/${id}/restore`).set(bearer(admin)).expect(200);
+      expect((await patch(etagOf(restored))).status).toBe(200);
     });
 
     it('when a lead is erased, then personal data is gone from the lead, its notes, raw submissions and timeline; a tombstone stays', async () => {

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { hasPermission } from '@leadflow/auth';
 import type { CustomValues, LeadFields } from '@leadflow/contracts';
-import { AppError, notFound, type Principal } from '@leadflow/core';
+import { AppError, notFound, staleVersion, type Principal } from '@leadflow/core';
 import { activity, actorOf, type FieldChange } from '../activities/activity.record';
 import type { Outbox } from '../outbox/outbox';
 import type { TenantDirectory } from '../tenancy/tenant-directory';
@@ -92,6 +92,16 @@ export type LeadLookUp = { lead: LeadRecord } | { mergedInto: string };
 const MAX_CHANGE_ATTEMPTS = 5;
 
 /** The business rules of leads as people work them: visibility, edits, assignment, deletion, erasure. */
+/**
+ * A deleted lead is not synced (restore it first), an erased one holds nothing to change: a
+ * change would reach the CRMs as a lead.updated of a lead they no longer have.
+ */
+function assertLive(lead: LeadRecord, what: string): void {
+  if (lead.erasedAt) throw new AppError('conflict', `An erased lead cannot be ${what}`);
+  if (lead.deletedAt)
+    throw new AppError('conflict', `A deleted lead cannot be ${what}; restore it first`);
+}
+
 export class LeadService {
   constructor(private readonly deps: LeadServiceDeps) {}
 
@@ -244,22 +254,27 @@ export class LeadService {
         errors: cleared.map((f) => ({ field: `body.custom.${f.key}`, message: 'is required' })),
       });
     }
+    const status = patch.status ?? lead.status;
+    const changes = [
+      ...(status !== lead.status ? [{ field: 'status', from: lead.status, to: status }] : []),
+      ...diff(lead.fields, fields, ''),
+      ...diff(lead.custom, custom, 'custom.'),
+    ];
+    // Nothing changes: no new version (other clients' copies stay current), no timeline entry,
+    // nothing pushed to the CRMs.
+    if (changes.length === 0) {
+      if (lead.version !== expectedVersion) throw staleVersion();
+      return lead;
+    }
     const now = new Date().toISOString();
     const next: LeadRecord = {
       ...lead,
-      status: patch.status ?? lead.status,
+      status,
       fields,
       custom,
       version: lead.version + 1,
       updatedAt: now,
     };
-    const changes = [
-      ...(next.status !== lead.status
-        ? [{ field: 'status', from: lead.status, to: next.status }]
-        : []),
-      ...diff(lead.fields, fields, ''),
-      ...diff(lead.custom, custom, 'custom.'),
-    ];
     const write =
       next.fields.email === lead.fields.email
         ? { lead: next }
@@ -288,7 +303,7 @@ export class LeadService {
     if (ownerId) await this.assertMember(tenantId, ownerId, 'body.ownerId');
     return this.changeLatest(async () => {
       const lead = await this.visible(tenantId, leadId, principal);
-      if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be assigned');
+      assertLive(lead, 'assigned');
       if ((lead.ownerId ?? null) === ownerId) return lead;
       const now = new Date().toISOString();
       const { ownerId: _previous, ...rest } = lead;
@@ -430,7 +445,7 @@ export class LeadService {
     principal: Principal | undefined,
   ): Promise<LeadRecord> {
     const lead = await this.visible(tenantId, leadId, principal);
-    if (lead.erasedAt) throw new AppError('conflict', 'An erased lead cannot be changed');
+    assertLive(lead, 'changed');
     if (
       !hasPermission(principal, 'leads:update-all') &&
       lead.ownerId &&
