@@ -81,6 +81,14 @@ describe('bad input on every leads route', () => {
     }
   });
 
+  it('when a method the export does not take is sent to it, then 405 allows what the export takes, not what a lead id would', async () => {
+    const res = await request(h.leads.app)
+      .post('/v1/leads/export.csv')
+      .set(bearer(tenant.admin.token));
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, OPTIONS');
+  });
+
   describe('lists', () => {
     const list = (query: string) =>
       request(h.leads.app).get(`/v1/leads?${query}`).set(bearer(tenant.admin.token));

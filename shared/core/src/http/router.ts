@@ -165,9 +165,13 @@ export function unmatchedRouteHandler(
   const patterns = routes.map(({ operation }) => ({
     method: operation.method.toUpperCase(),
     pattern: new RegExp(`^${operation.path.replace(/\{[A-Za-z0-9_]+\}/g, '[^/]+')}/?$`),
+    parameters: operation.path.split('{').length - 1,
   }));
   return (req, res, next) => {
-    const allowed = patterns.filter((p) => p.pattern.test(req.path)).map((p) => p.method);
+    const matching = patterns.filter((p) => p.pattern.test(req.path));
+    // The path a client meant is the most literal one: /leads/export.csv, not /leads/{leadId}.
+    const fewest = Math.min(...matching.map((p) => p.parameters));
+    const allowed = matching.filter((p) => p.parameters === fewest).map((p) => p.method);
     if (allowed.length > 0) {
       const allow = [...new Set([...allowed, ...alwaysAllowed])].join(', ');
       res.set('Allow', allow);
