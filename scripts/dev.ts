@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   // listens to any more would end this process while its children still drain.
   process.on('SIGINT', onStopSignal);
   process.on('SIGTERM', onStopSignal);
+  // A closed terminal: local AWS is in a process group of its own, which that signal misses.
+  process.on('SIGHUP', onStopSignal);
   for (const port of [...Object.values(SERVICE_PORTS), FAKE_CRM_PORT]) {
     if (!(await portIsFree(port)))
       throw new Error(`port ${port} is taken — is \`make dev\` already running?`);

@@ -52,7 +52,7 @@ export async function startLocalAws(log: (line: string) => void): Promise<LocalA
   } else {
     const port = localPortOf(LOCAL_AWS_ENDPOINT);
     await assertPortFree(port, LOCAL_AWS_ENDPOINT);
-    emulator = await startMotoProcess(port);
+    emulator = await startMotoProcess(port, { ownProcessGroup: true });
     log(`local AWS: ${emulator.description}`);
   }
   const resources = await bootstrap({
@@ -80,6 +80,7 @@ if (require.main === module) {
       // listens to any more would end this process before moto has stopped.
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      process.on('SIGHUP', stop);
     })
     .catch((error: unknown) => {
       console.error(error);

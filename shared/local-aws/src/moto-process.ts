@@ -91,14 +91,28 @@ function stopProcess(child: ChildProcess): Promise<void> {
  */
 export async function startMotoProcess(
   port: number,
-  options: { quiet?: boolean } = {},
+  options: {
+    quiet?: boolean;
+    /**
+     * In a process group of its own, so a Ctrl-C of the terminal does not reach it: the caller
+     * stops it, after the services that still need it while they drain.
+     */
+    ownProcessGroup?: boolean;
+  } = {},
 ): Promise<RunningEmulator> {
   ensurePythonTools();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: options.quiet === false ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+    detached: options.ownProcessGroup === true,
   });
+  // A caller that dies without stopping it (a closed terminal) takes it along.
+  const killOnExit = () => child.kill('SIGTERM');
+  if (options.ownProcessGroup) {
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+  }
   const output = recentOutput(child);
   // 'close', not 'exit': by then its output has been read to the end.
   const exited = new Promise<never>((_, reject) =>
