@@ -71,16 +71,17 @@ export async function startLocalAws(log: (line: string) => void): Promise<LocalA
 
 if (require.main === module) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  let stopLocal: () => Promise<void> = async () => undefined;
+  const stop = () => void stopLocal().then(() => process.exit(0));
+  // Before moto starts: it runs in a process group of its own, so a signal during its start
+  // (a closed terminal) must still stop it. `on`, not `once`: tsx may pass the same Ctrl-C on a
+  // second time, and a signal nobody listens to any more would end this process first.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   startLocalAws(console.log)
-    .then(async (local) => {
+    .then((local) => {
+      stopLocal = local.stop;
       console.log(JSON.stringify(local.env, null, 2));
       console.log('local AWS runs until Ctrl-C');
-      const stop = () => void local.stop().then(() => process.exit(0));
-      // `on`, not `once`: tsx may pass the same Ctrl-C on a second time, and a signal nobody
-      // listens to any more would end this process before moto has stopped.
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      process.on('SIGHUP', stop);
     })
     .catch((error: unknown) => {
       console.error(error);

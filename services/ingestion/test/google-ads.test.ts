@@ -50,9 +50,10 @@ describe('Google Ads lead form webhooks', () => {
     admin = await h.createTenant('gamma', [
       { key: 'budget', label: 'Budget', type: 'number', min: 0, max: 1000 },
       { key: 'vat_id', label: 'VAT id', type: 'text' },
+      { key: 'work_email', label: 'Work e-mail', type: 'text' },
     ]);
     form = await h.publishForm(admin, {
-      fields: [{ key: 'email' }, { key: 'budget' }, { key: 'vat_id' }],
+      fields: [{ key: 'email' }, { key: 'budget' }, { key: 'vat_id' }, { key: 'work_email' }],
       googleAdsKey: GOOGLE_KEY,
     });
     keyless = await h.publishForm(admin, { fields: [{ key: 'email' }] });
@@ -311,6 +312,29 @@ describe('Google Ads lead form webhooks', () => {
       });
       expect(delivered!.detail.custom).toEqual({ vat_id: 'DE123' });
       expect(delivered!.detail.context.adPlatform!.extra).toEqual({ EMAIL: 'not-an-email' });
+    });
+
+    it('when EMAIL fills the e-mail, then WORK_EMAIL fills the form’s work_email; a FULL_NAME only half taken is kept whole', async () => {
+      const res = await deliver(
+        form.formKey,
+        withColumns('fallback-2', [
+          { column_id: 'EMAIL', string_value: 'me@example.com' },
+          { column_id: 'WORK_EMAIL', string_value: 'work@corp.de' },
+          { column_id: 'FULL_NAME', string_value: 'Anna Maria Schmidt' },
+          { column_id: 'LAST_NAME', string_value: 'Schmidt' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      const [delivered] = await h.intakeEvents(1);
+      expect(delivered!.detail.fields).toEqual({
+        email: 'me@example.com',
+        firstName: 'Anna',
+        lastName: 'Schmidt',
+      });
+      expect(delivered!.detail.custom).toEqual({ work_email: 'work@corp.de' });
+      expect(delivered!.detail.context.adPlatform!.extra).toEqual({
+        FULL_NAME: 'Anna Maria Schmidt',
+      });
     });
 
     it('when a first name is over 100 characters, then 200, and it is kept in extra', async () => {

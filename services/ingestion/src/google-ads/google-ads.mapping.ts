@@ -34,7 +34,10 @@ export interface MappedColumns {
    * takes fills it (a WORK_EMAIL when the EMAIL is no e-mail address).
    */
   fields: Partial<Record<StandardField, MappedValue[]>>;
-  /** Values for the form's custom fields, by field key. */
+  /**
+   * Values for the form's custom fields, by field key. A column also offered to a standard
+   * field fills its custom field only when it fills no standard one (a second WORK_EMAIL).
+   */
   custom: Record<string, MappedValue>;
   /** Every other column, by column id, as Google sent it. */
   extra: Record<string, MappedValue>;
@@ -91,10 +94,10 @@ export function mapColumns(
     if (!byId.has(columnId)) byId.set(columnId, { value: value.trim(), column: index, columnId });
   });
   const mapped: MappedColumns = { fields: {}, custom: {}, extra: {} };
-  const used = new Set<string>();
+  const offered = new Set<string>();
   const offer = (field: StandardField, found: MappedValue) => {
     (mapped.fields[field] ??= []).push(found);
-    used.add(found.columnId);
+    offered.add(found.columnId);
   };
   for (const [columnId, field] of STANDARD_COLUMNS) {
     const found = byId.get(columnId);
@@ -107,10 +110,9 @@ export function mapColumns(
     if (lastName) offer('lastName', { ...fullName, value: lastName });
   }
   for (const [columnId, found] of byId) {
-    if (used.has(columnId)) continue;
     const key = columnId.toLowerCase();
     if (customFieldKeys.has(key) && !isForbiddenKey(key)) mapped.custom[key] = found;
-    else mapped.extra[columnId] = found;
+    else if (!offered.has(columnId)) mapped.extra[columnId] = found;
   }
   return mapped;
 }

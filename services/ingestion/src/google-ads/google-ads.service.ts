@@ -164,32 +164,33 @@ function leadValuesOf(form: ResolvedForm, lead: GoogleAdsLead, country: string):
   const mapped = mapColumns(lead.user_column_data, new Set(form.customFields.keys()));
   const values = new LeadValues(lead.user_column_data);
   for (const found of Object.values(mapped.extra)) values.keepAside(found);
-  // A column passed over because another filled its field is kept aside only if nothing of it
-  // went into the lead: a FULL_NAME whose last name was taken is not kept for its first name.
+  // The first usable candidate fills each standard field. One left over is kept aside unless
+  // it says what the lead already has (FIRST_NAME "Ann" beside FULL_NAME "Ann Lee") or fills a
+  // custom field of its own.
   const filledFrom = new Set<ColumnIndex>();
-  const passedOver: MappedValue[] = [];
+  const leftOver: MappedValue[] = [];
   for (const [field, candidates] of Object.entries(mapped.fields) as Array<
     [StandardField, MappedValue[]]
   >) {
     for (const found of candidates) {
-      if (values.fields[field] !== undefined) {
-        passedOver.push(found);
-        continue;
-      }
       const value = standardValue(field, found.value, country);
-      if (value === undefined) values.keepAside(found);
-      else {
+      if (value !== undefined && values.fields[field] === undefined) {
         values.setField(field, value, found);
         filledFrom.add(found.column);
-      }
+      } else if (value === undefined || value !== values.fields[field]) leftOver.push(found);
     }
   }
-  for (const found of passedOver) if (!filledFrom.has(found.column)) values.keepAside(found);
+  const customFrom = new Set<ColumnIndex>();
   for (const [key, found] of Object.entries(mapped.custom)) {
+    if (filledFrom.has(found.column)) continue;
     const value = customValue(form.customFields.get(key)!, found.value);
-    if (value === undefined) values.keepAside(found);
-    else values.setCustom(key, value, found);
+    if (value === undefined) leftOver.push(found);
+    else {
+      values.setCustom(key, value, found);
+      customFrom.add(found.column);
+    }
   }
+  for (const found of leftOver) if (!customFrom.has(found.column)) values.keepAside(found);
   return values;
 }
 

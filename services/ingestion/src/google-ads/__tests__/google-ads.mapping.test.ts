@@ -36,6 +36,22 @@ describe('Google Ads column mapping', () => {
     expect(mapped.extra).toEqual({});
   });
 
+  it.each([
+    [['EMAIL', 'WORK_EMAIL'], 'work_email'],
+    [['PHONE_NUMBER', 'WORK_PHONE'], 'work_phone'],
+    [['FIRST_NAME', 'LAST_NAME', 'FULL_NAME'], 'full_name'],
+  ])(
+    'when %j come and the form has a custom field %s, then the column is offered to it too',
+    (columnIds, customKey) => {
+      const mapped = mapColumns(
+        columnIds.map((id) => column(id, `${id} value`)),
+        new Set([customKey]),
+      );
+      expect(mapped.custom[customKey]?.value).toBe(`${customKey.toUpperCase()} value`);
+      expect(mapped.extra).toEqual({});
+    },
+  );
+
   it('when only WORK_PHONE comes, then it is offered to the phone', () => {
     expect(
       valuesOf(mapColumns([column('WORK_PHONE', '+4930123')], new Set()).fields.phone),
