@@ -279,6 +279,16 @@ describe('tenants', () => {
         { branding: { logoUrl: 'https://evil.example/logo.png' } },
         'body.branding.logoUrl',
       ],
+      [
+        'a custom field keyed like a submission’s context',
+        { customFields: [{ key: 'utm_source', label: 'Source', type: 'number' }] },
+        'body.customFields.0.key',
+      ],
+      [
+        'a custom field keyed like a consent',
+        { customFields: [{ key: 'consent_privacy', label: 'Privacy', type: 'text' }] },
+        'body.customFields.0.key',
+      ],
     ])('when the patch has %s, then 400 naming it', async (_case, body, field) => {
       const res = await request(h.app)
         .patch('/v1/tenant')
@@ -328,6 +338,25 @@ describe('tenants', () => {
         .send({ branding: { logoUrl: res.body.logoUrl } });
       expect(patched.status).toBe(200);
       expect(patched.body.branding.logoUrl).toBe(res.body.logoUrl);
+
+      // Only this tenant's own uploads: a path that climbs out of its folder is refused.
+      const elsewhere = res.body.logoUrl.replace(/logo-[^/]+$/, '../../beta/branding/logo.png');
+      const climbing = await request(h.app)
+        .patch('/v1/tenant')
+        .set(bearer(admin))
+        .set('If-Match', etagOf(patched))
+        .send({ branding: { logoUrl: elsewhere } });
+      expect(climbing.status).toBe(400);
+      expect(climbing.body.errors[0].field).toBe('body.branding.logoUrl');
+
+      const removed = await request(h.app)
+        .patch('/v1/tenant')
+        .set(bearer(admin))
+        .set('If-Match', etagOf(patched))
+        .send({ branding: { logoUrl: null } });
+      expect(removed.status).toBe(200);
+      expect(removed.body.branding).toEqual({ ...patched.body.branding, logoUrl: undefined });
+      expect(removed.body.branding).not.toHaveProperty('logoUrl');
     });
 
     it.each([

@@ -73,7 +73,25 @@ export const PatchTenantBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     defaultCountry: Type.Optional(Country),
     timezone: Type.Optional(Timezone),
-    branding: Type.Optional(Type.Partial(BrandingSchema, { additionalProperties: false })),
+    branding: Type.Optional(
+      Type.Object(
+        {
+          primaryColor: Type.Optional(BrandingSchema.properties.primaryColor),
+          accentColor: Type.Optional(BrandingSchema.properties.accentColor),
+          font: Type.Optional(BrandingSchema.properties.font),
+          logoUrl: Type.Optional(
+            Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Null()], {
+              description:
+                'A logo uploaded through POST /v1/tenant/branding/logo (its answered logoUrl); null removes the logo.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'Merged into the branding: only what is given changes.',
+        },
+      ),
+    ),
     customFields: Type.Optional(
       Type.Array(CustomFieldDefinitionSchema, {
         maxItems: 100,

@@ -4,11 +4,12 @@ import { ulid } from 'ulid';
 import {
   isStandardField,
   newTenantSettings,
+  type Branding,
   type CustomFieldDefinition,
   type TenantSettings,
 } from '@leadflow/contracts';
 import { AppError, isForbiddenKey, notFound, type FieldError, type Logger } from '@leadflow/core';
-import { isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
+import { consentKey, CONTEXT_KEYS, isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
 import type { FormRepository } from '../forms/form.repository';
 import type { MemberRepository } from '../members/member.repository';
 import type { MemberService } from '../members/member.service';
@@ -42,6 +43,17 @@ const LOGO_EXTENSIONS = {
   'image/svg+xml': 'svg',
 } as const;
 const UPLOAD_EXPIRES_SECONDS = 300;
+const UPLOADED_LOGO = new RegExp(
+  `^logo-[0-9A-HJKMNP-TV-Z]{26}\\.(${Object.values(LOGO_EXTENSIONS).join('|')})$`,
+);
+
+/** The branding with the patch's properties; a null logoUrl removes the logo. */
+function mergedBranding(current: Branding, patch: NonNullable<PatchTenant['branding']>): Branding {
+  const { logoUrl, ...rest } = patch;
+  const { logoUrl: currentLogo, ...kept } = current;
+  const logo = logoUrl === null ? undefined : (logoUrl ?? currentLogo);
+  return { ...kept, ...rest, ...(logo === undefined ? {} : { logoUrl: logo }) };
+}
 
 export function toTenant(settings: TenantSettings): Tenant {
   return {
@@ -96,6 +108,16 @@ export function customFieldErrors(fields: CustomFieldDefinition[]): FieldError[]
     // As a key of lead events' custom values, it would make every consumer refuse them.
     if (isForbiddenKey(field.key))
       errors.push({ field: `${at}.key`, message: `is reserved (${field.key})` });
+    // A form's submission already has these keys: a field of the same key would be judged by
+    // their schema, not its own.
+    if (
+      (CONTEXT_KEYS as readonly string[]).includes(field.key) ||
+      field.key.startsWith(consentKey(''))
+    )
+      errors.push({
+        field: `${at}.key`,
+        message: `is a key every form submission has (${field.key}: its context or consents)`,
+      });
     const first = seen.get(field.key);
     if (first !== undefined)
       errors.push({
@@ -156,10 +178,8 @@ export class TenantService {
     const current = await this.get(tenantId);
     const errors = [...placeErrors(patch.defaultCountry, patch.timezone)];
     if (patch.customFields) errors.push(...customFieldErrors(patch.customFields));
-    if (
-      patch.branding?.logoUrl !== undefined &&
-      !patch.branding.logoUrl.startsWith(this.logoPrefix(tenantId))
-    ) {
+    const logoUrl = patch.branding?.logoUrl;
+    if (typeof logoUrl === 'string' && !this.isUploadedLogo(tenantId, logoUrl)) {
       errors.push({
         field: 'body.branding.logoUrl',
         message: 'must be a logo uploaded through POST /v1/tenant/branding/logo',
@@ -172,7 +192,7 @@ export class TenantService {
     const { branding, ...rest } = patch;
     const changes: TenantChanges = {
       ...rest,
-      ...(branding ? { branding: { ...current.branding, ...branding } } : {}),
+      ...(branding ? { branding: mergedBranding(current.branding, branding) } : {}),
     };
     const updated = await this.deps.tenants.update(tenantId, expectedVersion, changes);
     await this.deps.events.changed(tenantId, 'tenant', tenantId, updated.version);
@@ -223,8 +243,10 @@ export class TenantService {
     }
   }
 
-  private logoPrefix(tenantId: string): string {
-    return `${this.deps.assetsPublicUrl}/tenants/${tenantId}/branding/`;
+  /** The URL of a logo createLogoUpload named for this tenant: nothing before or after it. */
+  private isUploadedLogo(tenantId: string, url: string): boolean {
+    const prefix = `${this.deps.assetsPublicUrl}/tenants/${tenantId}/branding/`;
+    return url.startsWith(prefix) && UPLOADED_LOGO.test(url.slice(prefix.length));
   }
 
   private async assignmentErrors(
