@@ -75,6 +75,7 @@ export function buildApp({
   const tenantService = new TenantService({
     tenants: tenantRepository,
     forms: formRepository,
+    connections: connectionRepository,
     members: memberRepository,
     memberService,
     events,

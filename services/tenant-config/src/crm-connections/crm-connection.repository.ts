@@ -11,6 +11,7 @@ import {
   conditionFailureItem,
   isConditionalCheckFailure,
   notFound,
+  queryAll,
   queryPrefixPage,
   staleVersion,
   updateVersioned,
@@ -72,6 +73,17 @@ export class CrmConnectionRepository {
       }),
     );
     return result.Item ? withoutKeys<CrmConnectionItem>(result.Item) : undefined;
+  }
+
+  /** Every connection of the tenant (a handful). */
+  async listAll(tenantId: string): Promise<CrmConnectionItem[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :crm)',
+      ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ':crm': 'CRM#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<CrmConnectionItem>(item));
   }
 
   list(tenantId: string, limit: number, cursor: string | undefined) {

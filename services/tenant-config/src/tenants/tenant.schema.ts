@@ -212,7 +212,7 @@ export const patchTenantOperation = defineOperation({
   path: '/v1/tenant',
   operationId: 'updateTenant',
   summary: 'Change settings, branding, custom fields, pipeline, de-duplication or assignment',
-  description: `Only the given top-level properties change; \`branding\` is merged, \`customFields\` replaced. A custom field still used by a form cannot be removed (409). Needs If-Match.`,
+  description: `Only the given top-level properties change; \`branding\` is merged, \`customFields\` replaced. A custom field still used by a form (its draft or its published version) or by a CRM connection’s field mapping cannot be removed (409). Needs If-Match.`,
   tags: ['tenant'],
   auth: requires('settings:write'),
   requestHeaders: IfMatchHeader,

@@ -10,6 +10,7 @@ import {
 } from '@leadflow/contracts';
 import { AppError, isForbiddenKey, notFound, type FieldError, type Logger } from '@leadflow/core';
 import { consentKey, CONTEXT_KEYS, isSupportedCountry, unsafePatternReason } from '@leadflow/forms';
+import type { CrmConnectionRepository } from '../crm-connections/crm-connection.repository';
 import type { FormRepository } from '../forms/form.repository';
 import type { MemberRepository } from '../members/member.repository';
 import type { MemberService } from '../members/member.service';
@@ -20,6 +21,7 @@ import type { PatchTenant, Tenant } from './tenant.schema';
 export interface TenantServiceDeps {
   tenants: TenantRepository;
   forms: FormRepository;
+  connections: CrmConnectionRepository;
   members: MemberRepository;
   memberService: MemberService;
   events: ConfigEvents;
@@ -286,13 +288,32 @@ export class TenantService {
     const kept = new Set(after.map((f) => f.key));
     const removed = before.filter((f) => !kept.has(f.key)).map((f) => f.key);
     if (removed.length === 0) return;
-    const forms = await this.deps.forms.listAll(tenantId);
-    for (const form of forms) {
+    const inUse = (key: string, where: string, remedy: string) =>
+      new AppError('conflict', `The custom field ${key} is used by ${where}; ${remedy} first`);
+    for (const form of await this.deps.forms.listAll(tenantId)) {
       const used = form.fields.find((f) => removed.includes(f.key));
       if (used)
-        throw new AppError(
-          'conflict',
-          `The custom field ${used.key} is used by the form ${form.formId} (${form.name}); remove it from the form first`,
+        throw inUse(used.key, `the form ${form.formId} (${form.name})`, 'remove it from the form');
+      // The live version may still have it after the draft dropped it: it would keep collecting
+      // values the tenant's schema (and erasure) no longer knows.
+      const live =
+        form.status === 'published' &&
+        (await this.deps.forms.getPublished(form.formKey, { consistent: true }));
+      const published = live && live.config.fields.find((f) => removed.includes(f.key));
+      if (published)
+        throw inUse(
+          published.key,
+          `the published version of the form ${form.formId} (${form.name})`,
+          'publish the form without it',
+        );
+    }
+    for (const connection of await this.deps.connections.listAll(tenantId)) {
+      const mapped = removed.find((key) => `custom.${key}` in connection.fieldMapping);
+      if (mapped)
+        throw inUse(
+          mapped,
+          `the field mapping of the CRM connection ${connection.connectionId} (${connection.name})`,
+          'remove it from the mapping',
         );
     }
   }

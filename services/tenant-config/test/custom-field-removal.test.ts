@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { bearer, etagOf, startHarness, type Harness } from './harness';
+
+/** A custom field may only leave the tenant's lead schema once nothing uses it any more. */
+describe('removing a custom field', () => {
+  let h: Harness;
+  let admin: string;
+  let tenants = 0;
+  const budget = { key: 'budget', label: 'Budget', type: 'number', min: 0 };
+  const notes = { key: 'notes', label: 'Notes', type: 'text', pii: true };
+
+  const patchTenant = async (body: object) => {
+    const etag = etagOf(await request(h.app).get('/v1/tenant').set(bearer(admin)));
+    return request(h.app).patch('/v1/tenant').set(bearer(admin)).set('If-Match', etag).send(body);
+  };
+  const removeNotes = () => patchTenant({ customFields: [budget] });
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(async () => {
+    const slug = `removal-${++tenants}`;
+    await h.createTenant(slug);
+    admin = await h.token(slug, 'admin');
+    expect((await patchTenant({ customFields: [budget, notes] })).status).toBe(200);
+  });
+
+  it('when only the published version of a form still has it, then 409 until the form is published without it', async () => {
+    const created = await request(h.app)
+      .post('/v1/forms')
+      .set(bearer(admin))
+      .send({ name: 'Contact', fields: [{ key: 'email' }, { key: 'notes' }] })
+      .expect(201);
+    const id = created.body.id;
+    await request(h.app).post(`/v1/forms/${id}/publish`).set(bearer(admin)).expect(200);
+    const draft = await request(h.app).get(`/v1/forms/${id}`).set(bearer(admin));
+    await request(h.app)
+      .patch(`/v1/forms/${id}`)
+      .set(bearer(admin))
+      .set('If-Match', etagOf(draft))
+      .send({ fields: [{ key: 'email' }] })
+      .expect(200);
+
+    const refused = await removeNotes();
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('the published version of the form');
+
+    await request(h.app).post(`/v1/forms/${id}/publish`).set(bearer(admin)).expect(200);
+    expect((await removeNotes()).status).toBe(200);
+  });
+
+  it('when a CRM connection maps it, then 409 until the mapping leaves it out', async () => {
+    const created = await request(h.app)
+      .post('/v1/crm-connections')
+      .set(bearer(admin))
+      .send({
+        type: 'hubspot',
+        name: 'HubSpot',
+        credentials: { accessToken: 'pat-eu1-00000000-0000-0000-0000-000000000000' },
+        fieldMapping: { email: 'email', 'custom.notes': 'notes' },
+      })
+      .expect(201);
+
+    const refused = await removeNotes();
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(`the CRM connection ${created.body.id}`);
+
+    const connection = await request(h.app)
+      .get(`/v1/crm-connections/${created.body.id}`)
+      .set(bearer(admin));
+    await request(h.app)
+      .patch(`/v1/crm-connections/${created.body.id}`)
+      .set(bearer(admin))
+      .set('If-Match', etagOf(connection))
+      .send({ fieldMapping: { email: 'email' } })
+      .expect(200);
+    expect((await removeNotes()).status).toBe(200);
+  });
+});
