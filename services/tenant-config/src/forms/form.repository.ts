@@ -26,6 +26,8 @@ export interface FormRecord {
   publishedAt?: string;
   /** The form version the published config was compiled from. */
   publishedFromVersion?: number;
+  /** What of the tenant's settings the published config was compiled with, as a digest. */
+  publishedTenantDigest?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -111,6 +113,7 @@ export class FormRepository {
     tenantId: string,
     form: FormRecord,
     published: PublishedFormItem,
+    tenantDigest: string,
   ): Promise<FormRecord> {
     const publishedAt = published.config.publishedAt;
     const previous = form.publishedVersion;
@@ -122,7 +125,7 @@ export class FormRepository {
             TableName: this.table,
             Key: tenantKeys.form(tenantId, form.formId),
             UpdateExpression:
-              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :next, #version = :next, updatedAt = :now',
+              'SET #status = :published, publishedVersion = :pv, publishedAt = :at, publishedFromVersion = :next, publishedTenantDigest = :td, #version = :next, updatedAt = :now',
             ConditionExpression:
               previous === undefined
                 ? '#version = :v AND attribute_not_exists(publishedVersion)'
@@ -134,6 +137,7 @@ export class FormRepository {
               ':at': publishedAt,
               ':v': form.version,
               ':next': form.version + 1,
+              ':td': tenantDigest,
               ':now': now,
               ...(previous === undefined ? {} : { ':previous': previous }),
             },
@@ -161,6 +165,7 @@ export class FormRepository {
       publishedVersion: published.version,
       publishedAt,
       publishedFromVersion: form.version + 1,
+      publishedTenantDigest: tenantDigest,
       version: form.version + 1,
       updatedAt: now,
     };
@@ -179,7 +184,7 @@ export class FormRepository {
             TableName: this.table,
             Key: tenantKeys.form(tenantId, form.formId),
             UpdateExpression:
-              'SET #status = :draft, #version = :next, updatedAt = :now REMOVE publishedAt, publishedFromVersion',
+              'SET #status = :draft, #version = :next, updatedAt = :now REMOVE publishedAt, publishedFromVersion, publishedTenantDigest',
             ConditionExpression: '#version = :v',
             ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
             ExpressionAttributeValues: {
@@ -196,7 +201,12 @@ export class FormRepository {
       if (failedConditions(error)?.includes(0)) return undefined;
       throw error;
     }
-    const { publishedAt: _at, publishedFromVersion: _from, ...rest } = form;
+    const {
+      publishedAt: _at,
+      publishedFromVersion: _from,
+      publishedTenantDigest: _digest,
+      ...rest
+    } = form;
     return { ...rest, status: 'draft', version: form.version + 1, updatedAt: now };
   }
 

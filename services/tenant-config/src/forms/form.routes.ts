@@ -23,9 +23,9 @@ export const PUBLIC_CONFIG_CORS = {
 
 export function formRoutes(forms: FormService, repository: FormRepository): BoundRoute[] {
   const answer =
-    (tenantId: string, status: number) => (record: Parameters<FormService['toForm']>[0]) => {
-      const form = forms.toForm(record, tenantId);
-      return { status, body: form, headers: { ETag: etagOf(form.version) } };
+    (tenantId: string, status: number) => async (record: Parameters<FormService['toForm']>[0]) => {
+      const [form] = await forms.toForms(tenantId, [record]);
+      return { status, body: form!, headers: { ETag: etagOf(form!.version) } };
     };
   return [
     route(listFormsOperation, async ({ principal, query }) => {
@@ -34,7 +34,7 @@ export function formRoutes(forms: FormService, repository: FormRepository): Boun
       return {
         status: 200,
         body: {
-          items: page.items.map((f) => forms.toForm(f, tenantId)),
+          items: await forms.toForms(tenantId, page.items),
           nextCursor: page.nextCursor,
         },
       };

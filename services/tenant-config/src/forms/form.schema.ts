@@ -131,7 +131,10 @@ export const FormSchema = named(
         Type.Integer({ description: 'Increases with every publish.' }),
       ),
       publishedAt: Type.Optional(Type.String({ format: 'date-time' })),
-      hasUnpublishedChanges: Type.Boolean(),
+      hasUnpublishedChanges: Type.Boolean({
+        description:
+          'A published form whose live version is behind what a publish would write now: the form was edited since, or the tenant’s branding or a custom field the form has changed. Publish again to bring the live form up to date.',
+      }),
       publicConfigUrl: Type.Union([Type.String({ format: 'uri' }), Type.Null()], {
         description: 'The published config on the CDN; null while a draft.',
       }),

@@ -152,6 +152,26 @@ function compile(tenantId: string, tenant: TenantSettings, form: FormRecord): Pu
   };
 }
 
+/**
+ * What a publish copies from the tenant into the form's config, as a digest: its branding (the
+ * theme) and the definitions of the custom fields the form has. When it changes, the live form
+ * is behind the tenant until it is published again. (The tenant's country is read by ingestion
+ * itself.)
+ */
+function tenantDigest(tenant: TenantSettings, form: Pick<FormRecord, 'fields'>): string {
+  const used = new Set(form.fields.map((f) => f.key));
+  const definitions = tenant.customFields.filter((f) => used.has(f.key));
+  // Keys sorted: DynamoDB does not keep the order of a map's keys.
+  const sortedKeys = (_key: string, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : value;
+  return createHash('sha256')
+    .update(JSON.stringify({ theme: tenant.branding, definitions }, sortedKeys))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
 /** Ingestion compiles a version once: what it reads must not change without a new version. */
 function sameContent(a: PublishedFormItem, b: PublishedFormItem): boolean {
   const content = ({ version: _v, config, ...rest }: PublishedFormItem): unknown => {
@@ -165,17 +185,27 @@ function sameContent(a: PublishedFormItem, b: PublishedFormItem): boolean {
 export class FormService {
   constructor(private readonly deps: FormServiceDeps) {}
 
-  toForm(record: FormRecord, tenantId: string): Form {
-    const { googleAdsKeyHash, publishedFromVersion, formId, ...rest } = record;
+  /** The forms as the API shows them, judged against the tenant's settings as they are now. */
+  async toForms(tenantId: string, records: FormRecord[]): Promise<Form[]> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    return records.map((record) => this.toForm(record, tenant));
+  }
+
+  /** The form as the API shows it: whether it needs publishing again is judged by `tenant`. */
+  toForm(record: FormRecord, tenant: TenantSettings): Form {
+    const { googleAdsKeyHash, publishedFromVersion, publishedTenantDigest, formId, ...rest } =
+      record;
+    const tenantChanged =
+      publishedTenantDigest !== undefined && publishedTenantDigest !== tenantDigest(tenant, record);
     return {
       id: formId,
       ...rest,
       hasGoogleAdsKey: googleAdsKeyHash !== undefined,
       hasUnpublishedChanges:
-        record.status === 'published' && publishedFromVersion !== record.version,
+        record.status === 'published' && (publishedFromVersion !== record.version || tenantChanged),
       publicConfigUrl:
         record.status === 'published'
-          ? `${this.deps.assetsPublicUrl}/${configObjectKey(tenantId, record.formKey)}`
+          ? `${this.deps.assetsPublicUrl}/${configObjectKey(tenant.tenantId, record.formKey)}`
           : null,
     };
   }
@@ -251,7 +281,12 @@ export class FormService {
     const compiled = compile(tenantId, tenant, form);
     const live = await this.publishedVersionOf(form);
     const published = live && sameContent(live, compiled) ? live : compiled;
-    const updated = await this.deps.forms.publish(tenantId, form, published);
+    const updated = await this.deps.forms.publish(
+      tenantId,
+      form,
+      published,
+      tenantDigest(tenant, form),
+    );
     await this.deps.events.changed(tenantId, 'form', formId, published.version);
     const written = await this.writeConfig(tenantId, published.config);
     if (written) await this.takeBackUnlessPublished(tenantId, published.config.formKey, written);

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { bearer, etagOf, startHarness, type Harness } from './harness';
 
-/** A custom field may only leave the tenant's lead schema once nothing uses it any more. */
-describe('removing a custom field', () => {
+/** Changes of the tenant that forms depend on. */
+describe('tenant changes and forms', () => {
   let h: Harness;
   let admin: string;
   let tenants = 0;
@@ -24,6 +24,40 @@ describe('removing a custom field', () => {
     await h.createTenant(slug);
     admin = await h.token(slug, 'admin');
     expect((await patchTenant({ customFields: [budget, notes] })).status).toBe(200);
+  });
+
+  it('when the branding or a custom field a published form has changes, then the form has unpublished changes until it is published again', async () => {
+    const created = await request(h.app)
+      .post('/v1/forms')
+      .set(bearer(admin))
+      .send({ name: 'Contact', fields: [{ key: 'email' }, { key: 'notes' }] })
+      .expect(201);
+    const id = created.body.id;
+    const unpublished = async () =>
+      (await request(h.app).get(`/v1/forms/${id}`).set(bearer(admin))).body.hasUnpublishedChanges;
+    const published = await request(h.app)
+      .post(`/v1/forms/${id}/publish`)
+      .set(bearer(admin))
+      .expect(200);
+    expect(published.body.hasUnpublishedChanges).toBe(false);
+
+    // Not what the form's config holds: the pipeline, or a custom field the form does not have.
+    await patchTenant({ pipeline: { statuses: ['new', 'won'] } }).then((r) =>
+      expect(r.status).toBe(200),
+    );
+    await patchTenant({ customFields: [{ ...budget, label: 'Budget (EUR)' }, notes] });
+    expect(await unpublished()).toBe(false);
+
+    await patchTenant({ branding: { primaryColor: '#000000' } });
+    expect(await unpublished()).toBe(true);
+    await request(h.app).post(`/v1/forms/${id}/publish`).set(bearer(admin)).expect(200);
+    expect(await unpublished()).toBe(false);
+    const live = await request(h.app).get(`/v1/public/forms/${created.body.formKey}`).expect(200);
+    expect(live.body.theme.primaryColor).toBe('#000000');
+
+    await patchTenant({ customFields: [budget, { ...notes, label: 'Your notes' }] });
+    const listed = (await request(h.app).get('/v1/forms').set(bearer(admin))).body.items;
+    expect(listed.find((f: { id: string }) => f.id === id).hasUnpublishedChanges).toBe(true);
   });
 
   it('when only the published version of a form still has it, then 409 until the form is published without it', async () => {
