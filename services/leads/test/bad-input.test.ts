@@ -121,6 +121,10 @@ describe('bad input on every leads route', () => {
       }
       // Filters written differently that mean the same list take it.
       await list(`includeDeleted=false&limit=1&cursor=${nextCursor}`).expect(200);
+      const since = (await list('createdFrom=2020-01-01T00:00:00Z&limit=1').expect(200)).body;
+      await list(
+        `createdFrom=${encodeURIComponent('2020-01-01T01:00:00.000+01:00')}&limit=1&cursor=${since.nextCursor}`,
+      ).expect(200);
     });
 
     it('when q is only blanks, then 400 naming query.q, not a list of the leads with a name', async () => {

@@ -69,6 +69,9 @@ function listDigest({ filters, restrictToOwner, hideErased }: LeadQuery): string
     ...filters,
     email: filters.email?.trim().toLowerCase(),
     q: filters.q?.trim().toLowerCase(),
+    // An instant however it is written (`…00Z`, `…00.000Z`, `…+01:00`).
+    createdFrom: filters.createdFrom && Date.parse(filters.createdFrom),
+    createdTo: filters.createdTo && Date.parse(filters.createdTo),
     includeDeleted: filters.includeDeleted === true,
     restrictToOwner,
     hideErased,

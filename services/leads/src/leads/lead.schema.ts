@@ -505,7 +505,7 @@ export const resyncLeadOperation = defineOperation({
   path: '/v1/leads/{leadId}/resync',
   operationId: 'resyncLead',
   summary: 'Push a lead to every CRM connection again',
-  description: `A deleted or erased lead is not synced (409).${leadRace}`,
+  description: `A deleted lead is not synced until it is restored, nor an erased one (409).${leadRace}`,
   tags: ['leads'],
   auth: requires('leads:resync'),
   params: LeadParams,

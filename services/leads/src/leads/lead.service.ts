@@ -373,8 +373,7 @@ export class LeadService {
   async resync(tenantId: string, principal: Principal | undefined, leadId: string): Promise<void> {
     return this.changeLatest(async () => {
       const lead = await this.visible(tenantId, leadId, principal);
-      if (lead.deletedAt || lead.erasedAt)
-        throw new AppError('conflict', 'A deleted or erased lead is not synced');
+      assertLive(lead, 'synced');
       const now = new Date().toISOString();
       const next: LeadRecord = { ...lead, version: lead.version + 1, updatedAt: now };
       await this.commit(principal, {
