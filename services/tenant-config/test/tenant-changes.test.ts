@@ -14,6 +14,12 @@ describe('tenant changes and forms', () => {
     return request(h.app).patch('/v1/tenant').set(bearer(admin)).set('If-Match', etag).send(body);
   };
   const removeNotes = () => patchTenant({ customFields: [budget] });
+  const createContactForm = () =>
+    request(h.app)
+      .post('/v1/forms')
+      .set(bearer(admin))
+      .send({ name: 'Contact', fields: [{ key: 'email' }, { key: 'notes' }] })
+      .expect(201);
 
   beforeAll(async () => {
     h = await startHarness();
@@ -27,11 +33,7 @@ describe('tenant changes and forms', () => {
   });
 
   it('when the branding or a custom field a published form has changes, then the form has unpublished changes until it is published again', async () => {
-    const created = await request(h.app)
-      .post('/v1/forms')
-      .set(bearer(admin))
-      .send({ name: 'Contact', fields: [{ key: 'email' }, { key: 'notes' }] })
-      .expect(201);
+    const created = await createContactForm();
     const id = created.body.id;
     const unpublished = async () =>
       (await request(h.app).get(`/v1/forms/${id}`).set(bearer(admin))).body.hasUnpublishedChanges;
@@ -61,11 +63,7 @@ describe('tenant changes and forms', () => {
   });
 
   it('when only the published version of a form still has it, then 409 until the form is published without it', async () => {
-    const created = await request(h.app)
-      .post('/v1/forms')
-      .set(bearer(admin))
-      .send({ name: 'Contact', fields: [{ key: 'email' }, { key: 'notes' }] })
-      .expect(201);
+    const created = await createContactForm();
     const id = created.body.id;
     await request(h.app).post(`/v1/forms/${id}/publish`).set(bearer(admin)).expect(200);
     const draft = await request(h.app).get(`/v1/forms/${id}`).set(bearer(admin));
