@@ -33,7 +33,7 @@ export const CustomFieldDefinitionSchema = named(
       key: Type.String({
         pattern: CUSTOM_FIELD_KEY,
         description:
-          'Lower-case identifier; may not be a standard field, `constructor` or `prototype`.',
+          'Lower-case identifier; may not be a standard field, `constructor` or `prototype`, nor a key every form submission has (`utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `referrer`, `consent_…`).',
         examples: ['budget'],
       }),
       label: shortText(100),

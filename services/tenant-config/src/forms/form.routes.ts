@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { tenantOf } from '@leadflow/auth';
 import { applyCors, etagOf, expectedVersion, route, type BoundRoute } from '@leadflow/core';
-import type { FormRepository } from './form.repository';
+import type { FormRecord, FormRepository } from './form.repository';
 import {
   createFormOperation,
   deleteFormOperation,
@@ -22,11 +22,10 @@ export const PUBLIC_CONFIG_CORS = {
 };
 
 export function formRoutes(forms: FormService, repository: FormRepository): BoundRoute[] {
-  const answer =
-    (tenantId: string, status: number) => async (record: Parameters<FormService['toForm']>[0]) => {
-      const [form] = await forms.toForms(tenantId, [record]);
-      return { status, body: form!, headers: { ETag: etagOf(form!.version) } };
-    };
+  const answer = (tenantId: string, status: number) => async (record: FormRecord) => {
+    const [form] = await forms.toForms(tenantId, [record]);
+    return { status, body: form!, headers: { ETag: etagOf(form!.version) } };
+  };
   return [
     route(listFormsOperation, async ({ principal, query }) => {
       const tenantId = tenantOf(principal);

@@ -11,6 +11,8 @@ import {
   isStandardField,
   type PublicFormConfig,
   type PublishedFormItem,
+  type Branding,
+  type PublishedField,
   type TenantSettings,
 } from '@leadflow/contracts';
 import {
@@ -153,24 +155,33 @@ function compile(tenantId: string, tenant: TenantSettings, form: FormRecord): Pu
 }
 
 /**
- * What a publish copies from the tenant into the form's config, as a digest: its branding (the
- * theme) and the definitions of the custom fields the form has. When it changes, the live form
+ * What a form's config takes from the tenant (the theme, and its fields as the tenant's custom
+ * fields resolve them), as a digest. When what a publish would take now differs, the live form
  * is behind the tenant until it is published again. (The tenant's country is read by ingestion
  * itself.)
  */
-function tenantDigest(tenant: TenantSettings, form: Pick<FormRecord, 'fields'>): string {
-  const used = new Set(form.fields.map((f) => f.key));
-  const definitions = tenant.customFields.filter((f) => used.has(f.key));
+function tenantPartDigest(theme: Branding, fields: PublishedField[]): string {
   // Keys sorted: DynamoDB does not keep the order of a map's keys.
   const sortedKeys = (_key: string, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
       : value;
   return createHash('sha256')
-    .update(JSON.stringify({ theme: tenant.branding, definitions }, sortedKeys))
+    .update(JSON.stringify({ theme, fields }, sortedKeys))
     .digest('base64url')
     .slice(0, 16);
 }
+
+/** The digest a publish of `form` would write now; undefined when it could not be published. */
+function digestNow(tenant: TenantSettings, form: FormRecord): string | undefined {
+  try {
+    return tenantPartDigest(tenant.branding, resolveFields(form.fields, tenant.customFields));
+  } catch {
+    return undefined;
+  }
+}
+
+const digestOfConfig = ({ theme, fields }: PublicFormConfig) => tenantPartDigest(theme, fields);
 
 /** Ingestion compiles a version once: what it reads must not change without a new version. */
 function sameContent(a: PublishedFormItem, b: PublishedFormItem): boolean {
@@ -188,24 +199,42 @@ export class FormService {
   /** The forms as the API shows them, judged against the tenant's settings as they are now. */
   async toForms(tenantId: string, records: FormRecord[]): Promise<Form[]> {
     const tenant = await this.deps.tenants.get(tenantId);
-    return records.map((record) => this.toForm(record, tenant));
+    return Promise.all(
+      records.map(async (record) =>
+        this.toForm(record, tenantId, await this.isBehind(record, tenant)),
+      ),
+    );
   }
 
-  /** The form as the API shows it: whether it needs publishing again is judged by `tenant`. */
-  toForm(record: FormRecord, tenant: TenantSettings): Form {
-    const { googleAdsKeyHash, publishedFromVersion, publishedTenantDigest, formId, ...rest } =
-      record;
-    const tenantChanged =
-      publishedTenantDigest !== undefined && publishedTenantDigest !== tenantDigest(tenant, record);
+  /** Whether a publish would change the live form: edited since, or its tenant changed. */
+  private async isBehind(record: FormRecord, tenant: TenantSettings): Promise<boolean> {
+    if (record.status !== 'published') return false;
+    if (record.publishedFromVersion !== record.version) return true;
+    // Published before the digest was kept: the live config tells what it took.
+    const live =
+      record.publishedTenantDigest ??
+      (await this.deps.forms
+        .getPublished(record.formKey)
+        .then((item) => item && digestOfConfig(item.config)));
+    return live !== undefined && live !== digestNow(tenant, record);
+  }
+
+  private toForm(record: FormRecord, tenantId: string, behind: boolean): Form {
+    const {
+      googleAdsKeyHash,
+      publishedFromVersion: _from,
+      publishedTenantDigest: _digest,
+      formId,
+      ...rest
+    } = record;
     return {
       id: formId,
       ...rest,
       hasGoogleAdsKey: googleAdsKeyHash !== undefined,
-      hasUnpublishedChanges:
-        record.status === 'published' && (publishedFromVersion !== record.version || tenantChanged),
+      hasUnpublishedChanges: behind,
       publicConfigUrl:
         record.status === 'published'
-          ? `${this.deps.assetsPublicUrl}/${configObjectKey(tenant.tenantId, record.formKey)}`
+          ? `${this.deps.assetsPublicUrl}/${configObjectKey(tenantId, record.formKey)}`
           : null,
     };
   }
@@ -285,7 +314,7 @@ export class FormService {
       tenantId,
       form,
       published,
-      tenantDigest(tenant, form),
+      digestOfConfig(published.config),
     );
     await this.deps.events.changed(tenantId, 'form', formId, published.version);
     const written = await this.writeConfig(tenantId, published.config);

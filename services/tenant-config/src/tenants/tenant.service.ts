@@ -97,7 +97,11 @@ function placeErrors(
 }
 
 /** Rules of a lead schema that JSON Schema cannot say: unique keys, no shadowing, coherent options. */
-export function customFieldErrors(fields: CustomFieldDefinition[]): FieldError[] {
+export function customFieldErrors(
+  fields: CustomFieldDefinition[],
+  existing: readonly CustomFieldDefinition[] = [],
+): FieldError[] {
+  const kept = new Set(existing.map((f) => f.key));
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   fields.forEach((field, index) => {
@@ -111,10 +115,11 @@ export function customFieldErrors(fields: CustomFieldDefinition[]): FieldError[]
     if (isForbiddenKey(field.key))
       errors.push({ field: `${at}.key`, message: `is reserved (${field.key})` });
     // A form's submission already has these keys: a field of the same key would be judged by
-    // their schema, not its own.
+    // their schema, not its own. One the tenant already has stays until it is removed.
     if (
-      (CONTEXT_KEYS as readonly string[]).includes(field.key) ||
-      field.key.startsWith(consentKey(''))
+      !kept.has(field.key) &&
+      ((CONTEXT_KEYS as readonly string[]).includes(field.key) ||
+        field.key.startsWith(consentKey('')))
     )
       errors.push({
         field: `${at}.key`,
@@ -179,9 +184,15 @@ export class TenantService {
   async update(tenantId: string, expectedVersion: number, patch: PatchTenant): Promise<Tenant> {
     const current = await this.get(tenantId);
     const errors = [...placeErrors(patch.defaultCountry, patch.timezone)];
-    if (patch.customFields) errors.push(...customFieldErrors(patch.customFields));
+    if (patch.customFields)
+      errors.push(...customFieldErrors(patch.customFields, current.customFields));
     const logoUrl = patch.branding?.logoUrl;
-    if (typeof logoUrl === 'string' && !this.isUploadedLogo(tenantId, logoUrl)) {
+    // The logo it has may be sent back unchanged, also one set before uploads were checked this closely.
+    if (
+      typeof logoUrl === 'string' &&
+      logoUrl !== current.branding.logoUrl &&
+      !this.isUploadedLogo(tenantId, logoUrl)
+    ) {
       errors.push({
         field: 'body.branding.logoUrl',
         message: 'must be a logo uploaded through POST /v1/tenant/branding/logo',
