@@ -627,7 +627,7 @@ describe('the leads API', () => {
       ).toBe(403);
     });
 
-    it('when a deleted lead is patched or assigned, then 409 and nothing changes (the CRMs would get it); restored, it can be', async () => {
+    it('when a deleted lead is patched, assigned or resynced, then 409 and nothing changes (the CRMs would get it); restored, it can be', async () => {
       const lead = await createLead(admin);
       const id = lead.body.id;
       await api().delete(`/v1/leads/${id}`).set(bearer(admin)).expect(204);
@@ -646,6 +646,7 @@ describe('the leads API', () => {
         .set(bearer(admin))
         .send({ ownerId: tenant.admin.id });
       expect(assigned.status).toBe(409);
+      expect((await api().post(`/v1/leads/${id}/resync`).set(bearer(admin))).status).toBe(409);
       const after = await api().get(`/v1/leads/${id}`).set(bearer(admin));
       expect(after.body.version).toBe(deleted.body.version);
       const restored = await api().post(`/v1/leads/${id}/restore`).set(bearer(admin)).expect(200);
