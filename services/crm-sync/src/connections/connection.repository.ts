@@ -1,5 +1,5 @@
 import { tenantKeys, type CrmConnectionItem } from '@leadflow/contracts';
-import { queryAll, TtlCache, withoutKeys, type DynamoDBDocumentClient } from '@leadflow/core';
+import { queryPrefixAll, TtlCache, type DynamoDBDocumentClient } from '@leadflow/core';
 
 /**
  * A tenant's CRM connections (the CRM# items tenant-config writes), read with one Query and
@@ -33,16 +33,12 @@ export class ConnectionRepository {
   }
 
   private async query(tenantId: string): Promise<CrmConnectionItem[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :crm)',
-      ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ':crm': 'CRM#' },
+    const connections = await queryPrefixAll<CrmConnectionItem>(this.db, {
+      table: this.table,
+      pk: tenantKeys.partition(tenantId),
+      skPrefix: 'CRM#',
     });
-    return (
-      items
-        .map((item) => withoutKeys<CrmConnectionItem>(item))
-        // The partition is the tenant's; an item claiming another tenant is not trusted.
-        .filter((connection) => connection.tenantId === tenantId)
-    );
+    // The partition is the tenant's; an item claiming another tenant is not trusted.
+    return connections.filter((connection) => connection.tenantId === tenantId);
   }
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import {
   AppError,
   decodeCursor,
   encodeCursor,
+  fingerprint,
   type CursorShape,
   type DynamoDBDocumentClient,
   type PageKey,
@@ -76,10 +76,7 @@ function listDigest({ filters, restrictToOwner, hideErased }: LeadQuery): string
     restrictToOwner,
     hideErased,
   };
-  const sorted = Object.keys(selection)
-    .sort()
-    .map((name) => [name, selection[name as keyof typeof selection] ?? null]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('base64url').slice(0, 16);
+  return fingerprint(selection);
 }
 
 /** A page of an index ends at a key with the index's attributes and the table's. */

@@ -11,7 +11,7 @@ import {
   conditionFailureItem,
   isConditionalCheckFailure,
   notFound,
-  queryAll,
+  queryPrefixAll,
   queryPrefixPage,
   staleVersion,
   updateVersioned,
@@ -76,14 +76,12 @@ export class CrmConnectionRepository {
   }
 
   /** Every connection of the tenant (a handful). */
-  async listAll(tenantId: string): Promise<CrmConnectionItem[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :crm)',
-      ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ':crm': 'CRM#' },
-      ConsistentRead: true,
+  listAll(tenantId: string): Promise<CrmConnectionItem[]> {
+    return queryPrefixAll<CrmConnectionItem>(this.db, {
+      table: this.table,
+      pk: tenantKeys.partition(tenantId),
+      skPrefix: 'CRM#',
     });
-    return items.map((item) => withoutKeys<CrmConnectionItem>(item));
   }
 
   list(tenantId: string, limit: number, cursor: string | undefined) {

@@ -4,6 +4,7 @@ import {
   AppError,
   updateVersioned,
   withoutKeys,
+  queryPrefixAll,
   queryPrefixPage,
   type DynamoDBDocumentClient,
   transactWrite,
@@ -78,15 +79,12 @@ export class FormRepository {
     });
   }
 
-  async listAll(tenantId: string): Promise<FormRecord[]> {
-    const forms: FormRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list(tenantId, 100, cursor);
-      forms.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return forms;
+  listAll(tenantId: string): Promise<FormRecord[]> {
+    return queryPrefixAll<FormRecord>(this.db, {
+      table: this.table,
+      pk: tenantKeys.partition(tenantId),
+      skPrefix: 'FORM#',
+    });
   }
 
   update(

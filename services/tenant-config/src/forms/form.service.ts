@@ -18,6 +18,7 @@ import {
 import {
   AppError,
   dependencyUnavailable,
+  fingerprint,
   isOrigin,
   notFound,
   type FieldError,
@@ -160,17 +161,8 @@ function compile(tenantId: string, tenant: TenantSettings, form: FormRecord): Pu
  * is behind the tenant until it is published again. (The tenant's country is read by ingestion
  * itself.)
  */
-function tenantPartDigest(theme: Branding, fields: PublishedField[]): string {
-  // Keys sorted: DynamoDB does not keep the order of a map's keys.
-  const sortedKeys = (_key: string, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : value;
-  return createHash('sha256')
-    .update(JSON.stringify({ theme, fields }, sortedKeys))
-    .digest('base64url')
-    .slice(0, 16);
-}
+const tenantPartDigest = (theme: Branding, fields: PublishedField[]): string =>
+  fingerprint({ theme, fields });
 
 /** The digest a publish of `form` would write now; undefined when it could not be published. */
 function digestNow(tenant: TenantSettings, form: FormRecord): string | undefined {

@@ -48,6 +48,20 @@ export async function queryPrefixPage<T>(
   };
 }
 
+/** Every item of a partition whose sort key starts with `skPrefix` (a small set), keys left out. */
+export async function queryPrefixAll<T>(
+  db: DynamoDBDocumentClient,
+  { table, pk, skPrefix }: Pick<PrefixPage, 'table' | 'pk' | 'skPrefix'>,
+): Promise<T[]> {
+  const items = await queryAll(db, {
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    ConsistentRead: true,
+  });
+  return items.map((item) => withoutKeys<T>(item));
+}
+
 /** Every item a Query matches, page after page (for partitions known to stay small). */
 export async function queryAll(
   db: DynamoDBDocumentClient,
