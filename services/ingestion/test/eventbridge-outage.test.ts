@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { AwsClients } from '@leadflow/core';
 import type { IngestionApp } from '../src/app';
 import {
-  clientsWithEventBridgeAt,
+  clientsRelaying,
   startHarness,
   TcpSwitch,
   type Harness,
@@ -28,7 +28,7 @@ describe('when EventBridge is unreachable', () => {
     h = await startHarness();
     relay = new TcpSwitch(new URL(h.stack.env.AWS_ENDPOINT_URL!));
     await relay.on();
-    clients = clientsWithEventBridgeAt(h.stack, relay.endpoint);
+    clients = clientsRelaying(h.stack, 'eventBridge', relay.endpoint);
     ingestion = h.anotherIngestion({ INGEST_PUBLISH_BUDGET_MS: '1500' }, clients);
     const admin = await h.createTenant('epsilon');
     form = await h.publishForm(admin, { fields: [{ key: 'email', required: true }] });

@@ -276,25 +276,28 @@ export class TcpSwitch {
   }
 }
 
-/** AWS clients whose EventBridge goes through `eventBridgeEndpoint`, everything else direct. */
-export function clientsWithEventBridgeAt(
+/** AWS clients whose DynamoDB or EventBridge goes through `endpoint`, everything else direct. */
+export function clientsRelaying(
   stack: TestStack,
-  eventBridgeEndpoint: string,
+  relayedService: 'dynamodb' | 'eventBridge',
+  endpoint: string,
 ): AwsClients {
   const region = stack.env.AWS_REGION!;
   const direct = createAwsClients({ region, endpoint: stack.env.AWS_ENDPOINT_URL });
   const relayed = createAwsClients({
     region,
-    endpoint: eventBridgeEndpoint,
+    endpoint,
     connectionTimeoutMs: 200,
     requestTimeoutMs: 1_000,
   });
+  const clientsOf = (service: typeof relayedService) =>
+    service === relayedService ? relayed : direct;
   return {
     get dynamodb() {
-      return direct.dynamodb;
+      return clientsOf('dynamodb').dynamodb;
     },
     get eventBridge() {
-      return relayed.eventBridge;
+      return clientsOf('eventBridge').eventBridge;
     },
     get sqs() {
       return direct.sqs;
