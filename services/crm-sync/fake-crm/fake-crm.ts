@@ -245,7 +245,7 @@ async function handle(
       const stormy =
         storm.status === 429
           ? dialect.limited(storm.retryAfterSeconds ?? 1)
-          : dialect.failure(storm.status);
+          : withRetryAfter(dialect.failure(storm.status), storm.retryAfterSeconds);
       return { ...stormy, headers: { ...headers, ...stormy.headers } };
     }
     if (!admitted.allowed) {
@@ -263,6 +263,12 @@ async function handle(
   }
   entry.status = answer.status;
   send(res, answer);
+}
+
+/** A failure that tells when to come back, as HubSpot's 423 and 477 do. */
+function withRetryAfter(answer: FakeAnswer, seconds: number | undefined): FakeAnswer {
+  if (seconds === undefined) return answer;
+  return { ...answer, headers: { ...answer.headers, 'retry-after': String(seconds) } };
 }
 
 export async function startFakeCrm(options: FakeCrmOptions = {}): Promise<FakeCrm> {

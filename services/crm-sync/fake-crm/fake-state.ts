@@ -46,6 +46,7 @@ export interface StormSpec {
   requests?: number;
   /** …or every matching request for this long. */
   durationMs?: number;
+  /** The Retry-After of the answers: 1 s for a 429 when absent; none for other statuses. */
   retryAfterSeconds?: number;
 }
 

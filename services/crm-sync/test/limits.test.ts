@@ -81,6 +81,24 @@ describe('CRM limits: rate limits, 429 storms, 5xx bursts', () => {
     expect(await h.queueDepth(h.stack.env.CRM_SYNC_DLQ_URL!)).toBe(0);
   });
 
+  it.each([423, 477])(
+    'when HubSpot answers %d (a locked record, a migrating account), then the lead waits and syncs instead of failing',
+    async (status) => {
+      h.fake.storm({ crm: 'hubspot', status, requests: 1, retryAfterSeconds: 1 });
+      const lead = leadCreated('storms');
+      await h.publish(lead);
+      const settled = await h.waitForStatus(
+        'storms',
+        lead.detail.leadId,
+        hubspot.id,
+        (s) => s.state !== 'pending',
+        30_000,
+      );
+      expect(settled).toMatchObject({ state: 'synced' });
+      expect(settled.lastError).toBeUndefined();
+    },
+  );
+
   it('when a sync is retried after a 5xx, then the lead shows pending with the error meanwhile', async () => {
     h.fake.storm({ crm: 'hubspot', status: 500, requests: 1 });
     const lead = leadCreated('storms');

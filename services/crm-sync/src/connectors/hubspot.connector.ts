@@ -373,6 +373,10 @@ export const hubspotConnector: Connector = {
   },
 
   rateLimitedFor(response) {
+    // HubSpot's passing refusals: a record locked by concurrent upserts (wait at least 2 s) and
+    // an account being migrated (wait as told). They pass, so they wait like a rate limit.
+    if (response.status === 423) return Math.max(2, retryAfterSeconds(response, 2));
+    if (response.status === 477) return retryAfterSeconds(response, 60);
     if (response.status !== 429) return undefined;
     const policy = (response.body as { policyName?: unknown } | undefined)?.policyName;
     // The daily limit starts over at midnight in the account's time zone: try again in an hour.

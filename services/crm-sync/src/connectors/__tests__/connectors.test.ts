@@ -109,6 +109,15 @@ describe('HubSpot connector', () => {
     expect(hubspotConnector.rateLimitedFor(crmAnswer(429, {}, { 'retry-after': '7' }))).toBe(7);
     expect(hubspotConnector.rateLimitedFor(crmAnswer(200, {}))).toBeUndefined();
   });
+
+  it('when HubSpot answers 423 Locked or 477 Migration in Progress, then the lane waits and retries', () => {
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(423, {}))).toBe(2);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(423, {}, { 'retry-after': '1' }))).toBe(2);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(423, {}, { 'retry-after': '5' }))).toBe(5);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(477, {}, { 'retry-after': '90' }))).toBe(90);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(477, {}))).toBe(60);
+    expect(hubspotConnector.rateLimitedFor(crmAnswer(400, {}))).toBeUndefined();
+  });
 });
 
 describe('Salesforce connector', () => {
