@@ -383,4 +383,22 @@ describe('the issuer’s signing keys', () => {
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(testIssuer.jwksReads).toBeGreaterThan(1);
   });
+
+  it('when a task starts while the JWKS cannot be read, then every good token gets 503 until it can, never 401', async () => {
+    const app = appWith({ unknownKeyRereadMs: 60_000 });
+    testIssuer.jwksStatus = 503;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(app)).status);
+    expect(statuses).toEqual([503, 503, 503]);
+    expect(testIssuer.jwksReads).toBe(1);
+  });
+
+  it('when the key set is due a refresh and the JWKS cannot be read, then known keys still pass and the JWKS is not read again for each request', async () => {
+    const app = appWith({ refreshMs: 0, unknownKeyRereadMs: 60_000 });
+    expect((await call(app)).status).toBe(200);
+    testIssuer.jwksStatus = 503;
+    const reads = testIssuer.jwksReads;
+    for (let i = 0; i < 20; i++) expect((await call(app)).status).toBe(200);
+    expect(testIssuer.jwksReads - reads).toBeLessThanOrEqual(1);
+  });
 });
