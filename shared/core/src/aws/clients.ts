@@ -90,7 +90,16 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
         }),
       }),
   );
-  const s3 = lazy(() => new S3Client({ ...options, forcePathStyle: Boolean(settings.endpoint) }));
+  const s3 = lazy(
+    () =>
+      new S3Client({
+        ...options,
+        forcePathStyle: Boolean(settings.endpoint),
+        // A presigned upload would otherwise carry the checksum of an empty body, which S3 holds
+        // the uploaded bytes to; the size and type signed into it are the check instead.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      }),
+  );
   const secrets = lazy(() => new SecretsManagerClient(options));
   const cognito = lazy(() => new CognitoIdentityProviderClient(options));
   return {
