@@ -31,7 +31,7 @@ module "leadflow" {
   }
 
   rate_limits = {
-    per_ip        = 2000
+    per_ip        = 10000
     ingest_per_ip = 300
   }
 

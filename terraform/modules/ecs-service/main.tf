@@ -23,7 +23,9 @@ locals {
 
     portMappings = [{ containerPort = var.container_port, protocol = "tcp" }]
 
-    environment = [for name in sort(keys(var.environment)) : { name = name, value = var.environment[name] }]
+    # Empty values are left out (the services read unset as empty): ECS drops them, and
+    # Terraform would replace the task definition on every apply.
+    environment = [for name in sort(keys(var.environment)) : { name = name, value = var.environment[name] } if var.environment[name] != ""]
 
     healthCheck = {
       command     = ["CMD", "node", "-e", local.health_check_script]
@@ -188,14 +190,57 @@ resource "aws_appautoscaling_policy" "queue" {
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
+    # The backlog per running task (AWS's "SQS queue backlog per task"): tracking the whole
+    # backlog would keep adding tasks while it stays above the target, however many work on it.
     customized_metric_specification {
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      statistic   = "Average"
+      metrics {
+        id          = "visible"
+        return_data = false
 
-      dimensions {
-        name  = "QueueName"
-        value = var.autoscaling.queue_name
+        metric_stat {
+          stat = "Sum"
+
+          metric {
+            namespace   = "AWS/SQS"
+            metric_name = "ApproximateNumberOfMessagesVisible"
+
+            dimensions {
+              name  = "QueueName"
+              value = var.autoscaling.queue_name
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "tasks"
+        return_data = false
+
+        metric_stat {
+          stat = "Average"
+
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+
+            dimensions {
+              name  = "ClusterName"
+              value = var.cluster_name
+            }
+
+            dimensions {
+              name  = "ServiceName"
+              value = aws_ecs_service.this.name
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "backlog_per_task"
+        label       = "Visible messages per running task"
+        expression  = "visible / tasks"
+        return_data = true
       }
     }
   }

@@ -240,6 +240,7 @@ module "tenant_assets" {
   name_prefix     = local.name_prefix
   versioning      = local.manifest.buckets["tenant-assets"].versioning
   domain_name     = local.hosts.assets
+  upload_origins  = var.frontend_origins
   certificate_arn = aws_acm_certificate_validation.assets.certificate_arn
   web_acl_arn     = module.waf_cloudfront.arn
   force_destroy   = !var.deletion_protection
@@ -298,10 +299,12 @@ module "alb" {
 module "waf_alb" {
   source = "../waf"
 
-  name                  = "${local.name_prefix}-alb"
-  scope                 = "REGIONAL"
-  rate_limit_per_ip     = var.rate_limits.per_ip
-  path_rate_limits      = { "/v1/ingest/" = var.rate_limits.ingest_per_ip }
+  name              = "${local.name_prefix}-alb"
+  scope             = "REGIONAL"
+  rate_limit_per_ip = var.rate_limits.per_ip
+  # Public form posts only: API-key clients and Google's shared addresses have the service's
+  # per-key and per-form limits, far above what one browser sends.
+  path_rate_limits      = { "/v1/ingest/forms/" = var.rate_limits.ingest_per_ip }
   common_rules_to_count = ["SizeRestrictions_BODY"] # ingestion accepts bodies up to 32 KiB and enforces it itself
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention_days

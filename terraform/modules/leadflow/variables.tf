@@ -70,9 +70,9 @@ variable "service_capacity" {
 }
 
 variable "rate_limits" {
-  description = "WAF per-IP limits per 5 minutes: everything, and the public ingestion paths (/v1/ingest/)."
+  description = "WAF per-IP limits per 5 minutes: everything (above the 1,200 a minute the service allows an API key), and public form posts (/v1/ingest/forms/)."
   type = object({
-    per_ip        = optional(number, 3000)
+    per_ip        = optional(number, 10000)
     ingest_per_ip = optional(number, 300)
   })
   default = {}

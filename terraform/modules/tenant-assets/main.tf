@@ -121,6 +121,20 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
+# The frontend uploads a tenant's logo with a presigned PUT straight from the browser: a
+# cross-origin request that S3 answers only with a CORS rule. Reads go through CloudFront.
+resource "aws_s3_bucket_cors_configuration" "this" {
+  count  = length(var.upload_origins) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this.id
+
+  cors_rule {
+    allowed_methods = ["PUT"]
+    allowed_origins = var.upload_origins
+    allowed_headers = ["content-type"]
+    max_age_seconds = 3000
+  }
+}
+
 resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this.id
   target_bucket = var.log_bucket.name

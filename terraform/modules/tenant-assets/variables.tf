@@ -36,6 +36,12 @@ variable "public_prefix" {
   }
 }
 
+variable "upload_origins" {
+  description = "Origins of the frontend, whose browsers PUT tenant logos straight to the bucket through presigned URLs (S3 CORS). None: no browser uploads."
+  type        = list(string)
+  default     = []
+}
+
 variable "domain_name" {
   description = "Public host name of the assets, e.g. assets.dev.leadflow.example.com."
   type        = string

@@ -1,5 +1,6 @@
 # A web ACL: AWS managed rule groups (IP reputation, common, known bad inputs, SQL injection),
-# a per-IP rate limit, tighter per-IP limits on chosen paths, and full logging (credentials redacted).
+# a per-IP rate limit, tighter per-IP limits on chosen paths (both refuse with 429 and Retry-After,
+# which clients retry, where WAF's bare 403 reads as final), and full logging (credentials redacted).
 
 data "aws_caller_identity" "current" {}
 
@@ -73,7 +74,16 @@ resource "aws_wafv2_web_acl" "this" {
     priority = 50
 
     action {
-      block {}
+      block {
+        custom_response {
+          response_code = 429
+
+          response_header {
+            name  = "Retry-After"
+            value = tostring(var.rate_limit_retry_after_seconds)
+          }
+        }
+      }
     }
 
     statement {
@@ -98,7 +108,16 @@ resource "aws_wafv2_web_acl" "this" {
       priority = rule.value.priority
 
       action {
-        block {}
+        block {
+          custom_response {
+            response_code = 429
+
+            response_header {
+              name  = "Retry-After"
+              value = tostring(var.rate_limit_retry_after_seconds)
+            }
+          }
+        }
       }
 
       statement {

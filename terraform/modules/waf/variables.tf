@@ -30,7 +30,7 @@ variable "rate_limit_per_ip" {
 }
 
 variable "path_rate_limits" {
-  description = "Tighter per-IP limits (requests per 5 minutes) for URI paths starting with the given prefix, e.g. { \"/v1/ingest/\" = 300 }."
+  description = "Tighter per-IP limits (requests per 5 minutes) for URI paths starting with the given prefix, e.g. { \"/v1/ingest/forms/\" = 300 }."
   type        = map(number)
   default     = {}
 
@@ -74,5 +74,16 @@ variable "log_retention_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (e.g. 30, 90, 365)."
+  }
+}
+
+variable "rate_limit_retry_after_seconds" {
+  description = "Retry-After of the 429 a rate limit answers: about the time a blocked address stays blocked once it slows down."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.rate_limit_retry_after_seconds >= 1 && var.rate_limit_retry_after_seconds <= 600
+    error_message = "rate_limit_retry_after_seconds must be from 1 to 600."
   }
 }

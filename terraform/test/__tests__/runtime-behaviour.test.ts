@@ -1,0 +1,48 @@
+import { type HclObject, type TerraformTree, isObject, loadTree, moduleAt } from '../lib/hcl';
+
+/** The first block of a repeated hcl2json block list, or the object itself. */
+const first = (value: unknown): HclObject => {
+  const block = Array.isArray(value) ? value[0] : value;
+  if (!isObject(block)) throw new Error(`not a block: ${JSON.stringify(value)}`);
+  return block;
+};
+
+describe('what the deployed services rely on', () => {
+  let tree: TerraformTree;
+
+  beforeAll(async () => {
+    tree = await loadTree();
+  });
+
+  it('when the frontend uploads a logo with its presigned PUT, then the assets bucket allows that origin (S3 CORS)', () => {
+    const assets = moduleAt(tree, 'modules/tenant-assets');
+    const cors = first(assets.resources.get('aws_s3_bucket_cors_configuration.this'));
+    const rule = first(cors.cors_rule);
+    expect(rule.allowed_methods).toEqual(['PUT']);
+    expect(rule.allowed_origins).toBe('${var.upload_origins}');
+    expect(rule.allowed_headers).toContain('content-type');
+    const call = first(moduleAt(tree, 'modules/leadflow').moduleCalls.get('tenant_assets'));
+    expect(call.upload_origins).toBe('${var.frontend_origins}');
+  });
+
+  it('when a worker scales on its queue, then it tracks the backlog per running task, not the whole backlog', () => {
+    const policy = first(
+      moduleAt(tree, 'modules/ecs-service').resources.get('aws_appautoscaling_policy.queue'),
+    );
+    const metric = first(
+      first(policy.target_tracking_scaling_policy_configuration).customized_metric_specification,
+    );
+    const metrics = metric.metrics as HclObject[];
+    const returned = metrics.filter((m) => m.return_data === true);
+    expect(returned).toEqual([expect.objectContaining({ expression: 'visible / tasks' })]);
+    expect(JSON.stringify(metrics)).toContain('RunningTaskCount');
+  });
+
+  it('when a variable of a task is empty, then it is left out of the container definition (ECS drops it; Terraform would redeploy on every apply)', () => {
+    const service = moduleAt(tree, 'modules/ecs-service');
+    const definition = String(service.locals.container_definition);
+    expect(definition).toMatch(
+      /environment = \[for name in [^\n]* if var\.environment\[name\] != ""\]/,
+    );
+  });
+});
