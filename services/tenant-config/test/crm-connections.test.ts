@@ -233,6 +233,19 @@ describe('CRM connections', () => {
       ['body.fieldMapping.custom.nope'],
     ],
     [
+      'a mapping onto the Salesforce field the sync upserts by',
+      {
+        type: 'salesforce',
+        name: 'X',
+        credentials: {
+          instanceUrl: 'https://acme.my.salesforce.com',
+          accessToken: 'abcdefghijkl',
+        },
+        fieldMapping: { email: 'Email', company: 'leadflow_id__c' },
+      },
+      ['body.fieldMapping.company'],
+    ],
+    [
       'a mapping of an unknown lead field',
       {
         type: 'pipedrive',

@@ -1,5 +1,20 @@
 import type { CrmType } from './tenant-data';
 
+/** The Salesforce Lead field that holds the Leadflow lead id: the key its upserts match on. */
+export const SALESFORCE_EXTERNAL_ID_FIELD = 'Leadflow_Id__c';
+
+/**
+ * CRM properties a field mapping may not write: the sync sets them itself, and a mapped value
+ * would change which record a lead lands in (Salesforce upserts by the external id) or break
+ * the request.
+ */
+export const RESERVED_CRM_PROPERTIES: Record<CrmType, readonly string[]> = {
+  hubspot: [],
+  salesforce: [SALESFORCE_EXTERNAL_ID_FIELD, 'Id', 'attributes'],
+  pipedrive: [],
+  webhook: [],
+};
+
 /** How lead fields map to each CRM's own properties when a tenant configures nothing else. */
 export const DEFAULT_FIELD_MAPPINGS: Record<CrmType, Record<string, string>> = {
   hubspot: {

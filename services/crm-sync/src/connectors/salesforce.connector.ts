@@ -1,3 +1,4 @@
+import { SALESFORCE_EXTERNAL_ID_FIELD } from '@leadflow/contracts';
 import {
   assertOk,
   eachItem,
@@ -38,7 +39,7 @@ import { accessTokenOf, forgetSession, usesRefreshToken } from './salesforce-ses
  * The org needs a Lead custom field Leadflow_Id__c: Text(26), External ID, Unique.
  */
 export const SALESFORCE_API_VERSION = 'v60.0';
-export const EXTERNAL_ID_FIELD = 'Leadflow_Id__c';
+export const EXTERNAL_ID_FIELD = SALESFORCE_EXTERNAL_ID_FIELD;
 const DATA = `/services/data/${SALESFORCE_API_VERSION}`;
 
 /**
@@ -180,10 +181,12 @@ async function upsertLeads(
     headers: { ...(await auth(context)), ...(allowDuplicates ? ALLOW_DUPLICATES : {}) },
     json: {
       allOrNone: false,
+      // The mapped fields first: a mapping saved before reserved names were refused must not
+      // move the lead to another record.
       records: items.map((item) => ({
+        ...fieldsOf(context, item, !asNew && item.previous?.externalId !== undefined),
         attributes: { type: 'Lead' },
         [EXTERNAL_ID_FIELD]: item.leadId,
-        ...fieldsOf(context, item, !asNew && item.previous?.externalId !== undefined),
       })),
     },
   });
@@ -284,10 +287,10 @@ async function linkDuplicates(
     json: {
       allOrNone: false,
       records: links.map(({ item, recordId }) => ({
+        ...fieldsOf(context, item, true),
         attributes: { type: 'Lead' },
         id: recordId,
         [EXTERNAL_ID_FIELD]: item.leadId,
-        ...fieldsOf(context, item, true),
       })),
     },
   });

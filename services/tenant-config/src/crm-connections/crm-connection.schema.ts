@@ -77,7 +77,7 @@ export const FieldMappingSchema = Type.Record(
     maxProperties: 100,
     additionalProperties: false,
     description:
-      'Lead field (a standard field, or custom.<key>) → CRM property. Defaults to the CRM’s usual properties.',
+      'Lead field (a standard field, or custom.<key>) → CRM property. Defaults to the CRM’s usual properties. Salesforce’s Leadflow_Id__c, Id and attributes are set by the sync and cannot be mapped (400).',
   },
 );
 

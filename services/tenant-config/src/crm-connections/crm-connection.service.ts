@@ -9,6 +9,7 @@ import { ulid } from 'ulid';
 import { isPrivateHost } from '@leadflow/auth';
 import {
   DEFAULT_FIELD_MAPPINGS,
+  RESERVED_CRM_PROPERTIES,
   type CrmConnectionItem,
   type CrmType,
   type TenantSettings,
@@ -79,7 +80,7 @@ export class CrmConnectionService {
     const credentials = input.credentials as Record<string, string>;
     this.assertValid([
       ...endpointErrors(input.type, input.baseUrl, credentials, this.deps.production),
-      ...mappingErrors(input.fieldMapping, tenant),
+      ...mappingErrors(input.type, input.fieldMapping, tenant),
     ]);
     const connectionId = ulid();
     const now = new Date().toISOString();
@@ -128,7 +129,7 @@ export class CrmConnectionService {
       this.get(tenantId, connectionId),
     ]);
     const { credentials, ...rest } = patch;
-    const errors = mappingErrors(patch.fieldMapping, tenant);
+    const errors = mappingErrors(current.type, patch.fieldMapping, tenant);
     if (credentials) {
       errors.push(
         ...validationErrors(() =>
@@ -273,17 +274,24 @@ function validationErrors(check: () => unknown): FieldError[] {
   }
 }
 
-/** Custom fields in a mapping must exist in the tenant's lead schema. */
+/**
+ * Custom fields in a mapping must exist in the tenant's lead schema, and no field may write a
+ * property the sync sets itself.
+ */
 function mappingErrors(
+  type: CrmType,
   mapping: Record<string, string> | undefined,
   tenant: TenantSettings,
 ): FieldError[] {
   if (!mapping) return [];
   const custom = new Set(tenant.customFields.map((f) => `custom.${f.key}`));
-  return Object.keys(mapping)
-    .filter((field) => field.startsWith('custom.') && !custom.has(field))
-    .map((field) => ({
-      field: `body.fieldMapping.${field}`,
-      message: 'is not a custom field of this tenant',
-    }));
+  const reserved = new Set(RESERVED_CRM_PROPERTIES[type].map((name) => name.toLowerCase()));
+  return Object.entries(mapping).flatMap(([field, property]) => {
+    const at = `body.fieldMapping.${field}`;
+    if (field.startsWith('custom.') && !custom.has(field))
+      return [{ field: at, message: 'is not a custom field of this tenant' }];
+    if (reserved.has(property.toLowerCase()))
+      return [{ field: at, message: `cannot write ${property}, which the sync sets itself` }];
+    return [];
+  });
 }

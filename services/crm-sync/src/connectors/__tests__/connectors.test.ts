@@ -160,6 +160,19 @@ describe('Salesforce connector', () => {
     );
   });
 
+  it('when a mapping names a field the sync sets itself, then the lead keeps its own external id', async () => {
+    const context = contextFor(
+      testConnection('salesforce', { email: 'Email', lastName: 'Leadflow_Id__c' }),
+      () => crmAnswer(200, [{ id: '00Q1', success: true, errors: [], created: true }]),
+    );
+    await salesforceConnector.upsert(context, [item(1, 'a@x.com')]);
+    const body = context.sent[0]!.json as { records: Array<Record<string, unknown>> };
+    expect(body.records[0]).toMatchObject({
+      attributes: { type: 'Lead' },
+      Leadflow_Id__c: 'LEAD1',
+    });
+  });
+
   it('when a Lead record exists already, then its required fields get no placeholders and are never emptied', async () => {
     const context = contextFor(
       testConnection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
