@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PERMISSION_MATRIX, type Permission } from '@leadflow/auth';
-import { compileSchema, declaredStatuses } from '@leadflow/core';
+import { compileSchema, declaredStatuses, problemType } from '@leadflow/core';
 import { SERVICE_PORTS } from '../demo-data';
 import { OPENAPI_PATH, openApiDocument, operationsByService, serialise } from '../openapi-document';
 
@@ -28,6 +28,27 @@ describe('the OpenAPI document', () => {
       expect(operation['x-roles']).toEqual([...roles]);
       expect(operation.description).toContain(`Roles: ${roles.join(', ')}.`);
     }
+  });
+
+  it('when errors are documented, then their type and headers are the ones the services send', () => {
+    const document = openApiDocument() as {
+      components: {
+        responses: Record<
+          string,
+          {
+            headers?: Record<string, unknown>;
+            content: Record<string, { example: { type: string } }>;
+          }
+        >;
+      };
+    };
+    const { responses } = document.components;
+    const example = (name: string) => Object.values(responses[name]!.content)[0]!.example;
+    expect(example('Error422').type).toBe(problemType('idempotency_key_reused'));
+    expect(Object.keys(responses.Error401!.headers!)).toContain('WWW-Authenticate');
+    expect(Object.keys(responses.Error409!.headers!)).toContain('Retry-After');
+    for (const response of Object.values(responses))
+      expect(Object.keys(response.headers!)).toContain('X-Request-Id');
   });
 
   it('when operations are listed, then every operationId is unique', () => {

@@ -170,16 +170,18 @@ describe('server-to-server ingestion', () => {
   });
 
   describe('authentication', () => {
-    it('when the key is missing, then 401', async () => {
+    it('when the key is missing, then 401 saying which header to send', async () => {
       const res = await request(h.ingestion.app).post('/v1/ingest/leads').send(lead);
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toBe('ApiKey header="X-Api-Key"');
       expect(await h.drainIntake()).toEqual([]);
     });
 
     it('when the key is unknown, then 401', async () => {
       const res = await post('/v1/ingest/leads', `lf_live_${'x'.repeat(40)}`).send(lead);
       expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('ApiKey header="X-Api-Key"');
       expect(await h.drainIntake()).toEqual([]);
     });
 

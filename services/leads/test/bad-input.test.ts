@@ -86,7 +86,7 @@ describe('bad input on every leads route', () => {
       .post('/v1/leads/export.csv')
       .set(bearer(tenant.admin.token));
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('GET, OPTIONS');
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
   });
 
   describe('lists', () => {

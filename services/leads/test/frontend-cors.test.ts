@@ -22,7 +22,7 @@ describe('the product UI on another origin (FRONTEND_ORIGINS)', () => {
     expectPreflightAllowed(await patchPreflight(APP), APP, 'PATCH', HEADERS);
   });
 
-  it('when its page reads leads, then it may read the answer and its ETag', async () => {
+  it('when its page reads leads, then it may read the answer, its ETag and the request id to quote to support', async () => {
     const res = await request(h.leads.app)
       .get('/v1/leads')
       .set(bearer(tenant.admin.token))
@@ -30,6 +30,7 @@ describe('the product UI on another origin (FRONTEND_ORIGINS)', () => {
       .expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect(res.headers['access-control-expose-headers']).toContain('ETag');
+    expect(res.headers['access-control-expose-headers']).toContain('X-Request-Id');
   });
 
   it.each([['https://evil.test'], ['null']])(

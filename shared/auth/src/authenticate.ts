@@ -21,6 +21,9 @@ export interface AuthenticatorDeps {
   liveRoles?: (tenantId: string, memberId: string) => Promise<readonly Role[]>;
 }
 
+/** A 401 says how to authenticate (RFC 9110): here, the tenant API key header. */
+const API_KEY_CHALLENGE = { 'WWW-Authenticate': 'ApiKey header="X-Api-Key"' };
+
 const missingToken = () =>
   new AppError('unauthenticated', 'A bearer token is required', {
     headers: { 'WWW-Authenticate': 'Bearer' },
@@ -91,11 +94,15 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
         return async (req, _res, next) => {
           const key = req.headers['x-api-key'];
           if (typeof key !== 'string' || key === '') {
-            throw new AppError('unauthenticated', 'An X-Api-Key header is required');
+            throw new AppError('unauthenticated', 'An X-Api-Key header is required', {
+              headers: API_KEY_CHALLENGE,
+            });
           }
           const principal = await apiKeys.resolve(key);
           if (!principal)
-            throw new AppError('unauthenticated', 'The API key is unknown or revoked');
+            throw new AppError('unauthenticated', 'The API key is unknown or revoked', {
+              headers: API_KEY_CHALLENGE,
+            });
           accept(req, principal);
           next();
         };

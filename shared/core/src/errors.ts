@@ -16,7 +16,6 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'idempotency_key_reused'
-  | 'unprocessable'
   | 'precondition_required'
   | 'rate_limited'
   | 'internal'
@@ -36,7 +35,6 @@ export const STATUS_BY_CODE = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
-  unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,
   internal: 500,
@@ -57,7 +55,6 @@ export const TITLE_BY_CODE = {
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   idempotency_key_reused: 'Idempotency key reused with a different request',
-  unprocessable: 'Unprocessable request',
   precondition_required: 'Precondition required',
   rate_limited: 'Too many requests',
   internal: 'Internal server error',

@@ -157,6 +157,15 @@ describe('createApp', () => {
     expect(res.headers.allow).toBe('POST, OPTIONS');
   });
 
+  it('when OPTIONS comes without a CORS preflight, then 204 with the same Allow a 405 gives, and 404 for an unknown path', async () => {
+    const options = await request(app).options('/v1/things/abc');
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe('POST, OPTIONS');
+    const unknown = await request(app).options('/v1/nothing');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe(PROBLEM);
+  });
+
   it('when the JSON is malformed, then 400', async () => {
     const res = await request(app)
       .post('/v1/things/abc')

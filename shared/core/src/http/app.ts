@@ -12,7 +12,12 @@ import { inSequence } from './middleware';
 import { healthRoutes, type ReadinessCheck, type Readiness } from './health';
 import { declaredStatuses, type BoundRoute, type Operation } from './operation';
 import { problemMiddleware, toAppError } from './problem';
-import { createRouter, unmatchedRouteHandler, type RouterOptions } from './router';
+import {
+  createRouter,
+  optionsResponder,
+  unmatchedRouteHandler,
+  type RouterOptions,
+} from './router';
 
 export interface AppOptions {
   service: string;
@@ -160,6 +165,7 @@ export function createApp(options: AppOptions): ServiceApp {
       accessLog(options.logger),
       (req, res, next) => (UNLOGGED_PATHS.has(req.path) ? health(req, res, next) : next()),
       ...(options.beforeRoutes ?? []),
+      optionsResponder(options.routes),
     ]),
   );
   app.use(

@@ -75,6 +75,7 @@ const FRONTEND_CORS: CorsPolicy = {
     'RateLimit-Policy',
     'Content-Disposition',
     'Idempotent-Replayed',
+    'X-Request-Id',
   ],
   maxAgeSeconds: 600,
 };

@@ -45,7 +45,7 @@ const ERROR_CODE_BY_STATUS: Record<number, ErrorCode> = {
   412: 'precondition_failed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  422: 'unprocessable',
+  422: 'idempotency_key_reused',
   428: 'precondition_required',
   429: 'rate_limited',
   500: 'internal',
@@ -70,6 +70,25 @@ const ERROR_DETAILS: Record<number, string> = {
   503: 'A dependency did not answer in time; retry after the time in Retry-After',
 };
 
+/** Every answer carries its request id: the one the client sent (if well-formed) or a new one. */
+const REQUEST_ID_HEADER: Record<string, Json> = {
+  'X-Request-Id': {
+    description:
+      'The id of this request, as in the logs and in a problem’s `instance`: the X-Request-Id the client sent (1–128 of `A-Za-z0-9._-`), or a new one.',
+    schema: { type: 'string' },
+  },
+};
+
+const REQUEST_ID_PARAMETER: Json = {
+  name: 'X-Request-Id',
+  in: 'header',
+  required: false,
+  description:
+    'Your id for this request (1–128 of `A-Za-z0-9._-`), kept in the logs and answered back; another value is replaced by a new id.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+  example: 'checkout-7f3a9c',
+};
+
 function errorResponse(status: number): Json {
   const code = ERROR_CODE_BY_STATUS[status] ?? 'internal';
   const example: Json = {
@@ -89,14 +108,34 @@ function errorResponse(status: number): Json {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example },
     },
   };
+  response.headers = { ...REQUEST_ID_HEADER };
   if (status === 429 || status === 503) {
     response.headers = {
+      ...response.headers,
       'Retry-After': {
         description: 'Seconds to wait before retrying.',
         schema: { type: 'integer' },
       },
     };
   }
+  if (status === 409)
+    response.headers = {
+      ...response.headers,
+      'Retry-After': {
+        description:
+          'Only while a request with the same Idempotency-Key is still being processed: seconds to wait before retrying it.',
+        schema: { type: 'integer' },
+      },
+    };
+  if (status === 401)
+    response.headers = {
+      ...response.headers,
+      'WWW-Authenticate': {
+        description:
+          'How to authenticate: `Bearer` (with `error="invalid_request"` for a malformed header) on bearer operations, `ApiKey header="X-Api-Key"` on API-key ones.',
+        schema: { type: 'string' },
+      },
+    };
   if (status === 429)
     response.headers = {
       ...(response.headers as Record<string, Json>),
@@ -109,6 +148,7 @@ function errorResponse(status: number): Json {
     };
   if (status === 405) {
     response.headers = {
+      ...response.headers,
       Allow: { description: 'The methods this path accepts.', schema: { type: 'string' } },
     };
   }
@@ -144,14 +184,15 @@ function successResponse(collector: SchemaCollector, spec: ResponseSpec): Json {
     if (spec.example !== undefined) media.example = spec.example as Json;
     response.content = { [spec.contentType ?? 'application/json']: media };
   }
-  if (spec.headers) {
-    response.headers = Object.fromEntries(
-      Object.entries(spec.headers).map(([name, header]) => [
+  response.headers = {
+    ...REQUEST_ID_HEADER,
+    ...Object.fromEntries(
+      Object.entries(spec.headers ?? {}).map(([name, header]) => [
         name,
         { description: header.description, schema: collector.toJson(header.schema, false) },
       ]),
-    );
-  }
+    ),
+  };
   return response;
 }
 
@@ -218,8 +259,9 @@ function operationObject(collector: SchemaCollector, operation: Operation): Json
     ...parameters(collector, 'query', operation.query),
     ...headerParameters,
     ...(conditional ? [IF_NONE_MATCH_PARAMETER] : []),
+    REQUEST_ID_PARAMETER,
   ];
-  if (allParameters.length > 0) object.parameters = allParameters;
+  object.parameters = allParameters;
   if (operation.body) {
     const content: Record<string, Json> = {};
     for (const type of operation.bodyContentTypes ?? ['application/json']) {

@@ -157,23 +157,59 @@ export function createRouter(routes: readonly BoundRoute[], options: RouterOptio
   return router;
 }
 
-/** Answers 405 with Allow for a known path and a wrong method, 404 for anything else. */
-export function unmatchedRouteHandler(
+/**
+ * The Allow header of a path: the methods of its most literal matching routes (a client means
+ * /leads/export.csv, not /leads/{leadId}), HEAD wherever GET is (Express answers it), and
+ * `alwaysAllowed`; undefined for a path no route has.
+ */
+function allowOf(
   routes: readonly BoundRoute[],
-  alwaysAllowed: string[] = [],
-): RequestHandler {
+  alwaysAllowed: string[],
+): (path: string) => string | undefined {
   const patterns = routes.map(({ operation }) => ({
     method: operation.method.toUpperCase(),
     pattern: new RegExp(`^${operation.path.replace(/\{[A-Za-z0-9_]+\}/g, '[^/]+')}/?$`),
     parameters: operation.path.split('{').length - 1,
   }));
-  return (req, res, next) => {
-    const matching = patterns.filter((p) => p.pattern.test(req.path));
-    // The path a client meant is the most literal one: /leads/export.csv, not /leads/{leadId}.
+  return (path) => {
+    const matching = patterns.filter((p) => p.pattern.test(path));
+    if (matching.length === 0) return undefined;
     const fewest = Math.min(...matching.map((p) => p.parameters));
-    const allowed = matching.filter((p) => p.parameters === fewest).map((p) => p.method);
-    if (allowed.length > 0) {
-      const allow = [...new Set([...allowed, ...alwaysAllowed])].join(', ');
+    const methods = matching.filter((p) => p.parameters === fewest).map((p) => p.method);
+    if (methods.includes('GET')) methods.push('HEAD');
+    return [...new Set([...methods, ...alwaysAllowed])].join(', ');
+  };
+}
+
+/**
+ * OPTIONS that no CORS middleware answered: a preflight of an origin that may not call is
+ * refused (403); any other gets 204 with the path's Allow, the same list a 405 gives, instead
+ * of Express's own text/plain answer.
+ */
+export function optionsResponder(
+  routes: readonly BoundRoute[],
+  alwaysAllowed: string[] = ['OPTIONS'],
+): RequestHandler {
+  const allowAt = allowOf(routes, alwaysAllowed);
+  return (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const allow = allowAt(req.path);
+    if (allow === undefined) return next();
+    if (req.headers.origin !== undefined && req.headers['access-control-request-method'])
+      return next(new AppError('forbidden', 'This origin may not call this API from a browser'));
+    res.set('Allow', allow).status(204).end();
+  };
+}
+
+/** Answers 405 with Allow for a known path and a wrong method, 404 for anything else. */
+export function unmatchedRouteHandler(
+  routes: readonly BoundRoute[],
+  alwaysAllowed: string[] = [],
+): RequestHandler {
+  const allowAt = allowOf(routes, alwaysAllowed);
+  return (req, res, next) => {
+    const allow = allowAt(req.path);
+    if (allow !== undefined) {
       res.set('Allow', allow);
       next(new AppError('method_not_allowed', `${req.method} is not allowed here; use ${allow}`));
       return;
