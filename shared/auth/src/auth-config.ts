@@ -120,17 +120,24 @@ export function isBlockedAddress(address: string): boolean {
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** A local name, or an address production never calls (see isBlockedAddress). */
+/**
+ * A local name, or an address production never calls (see isBlockedAddress). A name of one
+ * label (`moto`, `metadata`) resolves only through a local search domain; a final dot
+ * (`localhost.`) names the same host.
+ */
 export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.+$/, '');
+  if (isIP(host) !== 0) return isBlockedAddress(host);
+  return (
+    !host.includes('.') ||
     host === 'localhost' ||
     host.endsWith('.localhost') ||
     host.endsWith('.internal') ||
     host.endsWith('.local')
-  )
-    return true;
-  return isIP(host) !== 0 && isBlockedAddress(host);
+  );
 }
 
 export function authSettings(config: AuthConfig, nodeEnv: string): AuthSettings {

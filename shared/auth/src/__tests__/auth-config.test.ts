@@ -63,4 +63,17 @@ describe('auth settings', () => {
     expect(isPrivateHost('::ffff:a00:1')).toBe(true);
     expect(isPrivateHost('::ffff:808:808')).toBe(false);
   });
+
+  it('when a local name is written with a final dot or as one label, then it is private', () => {
+    expect(isPrivateHost('localhost.')).toBe(true);
+    expect(isPrivateHost('metadata.google.internal.')).toBe(true);
+    expect(isPrivateHost('moto')).toBe(true);
+    expect(isPrivateHost('cognito-idp.eu-west-1.amazonaws.com.')).toBe(false);
+    expect(() =>
+      authSettings(
+        { ...base, AUTH_JWKS_URI: 'https://moto:4566/p/.well-known/jwks.json' },
+        'production',
+      ),
+    ).toThrow(/loopback or private/);
+  });
 });
