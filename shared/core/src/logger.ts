@@ -32,11 +32,14 @@ const SECRET_KEYS = new Set(
 // made one 16 KB header cost half a second of the event loop on every request that logged it.
 const EMAIL = /[^\s@"'<>(),;:]{1,64}@[^\s@"'<>(),;:]{1,253}\.[A-Za-z]{2,63}/g;
 const INTERNATIONAL_PHONE = /\+\d[\d ().-]{6,30}\d/g;
+// The same, percent-encoded as in a URL path (jane%40example.com, %2B4930…).
+const ENCODED_EMAIL = /[^\s@%"'<>(),;:/?&=]{1,64}%40[^\s@"'<>(),;:/?&=]{1,253}\.[A-Za-z]{2,63}/gi;
+const ENCODED_PHONE = /%2B\d(?:[\d().-]|%20){6,40}\d/gi;
 const BEARER = /(bearer\s{1,8})[A-Za-z0-9._~+/=-]+/gi;
 const API_KEY = /lf_(live|test)_[A-Za-z0-9]+/g;
 
 /** Each pattern above needs one of these; most strings have none and are returned as they are. */
-const MAY_HOLD_SECRET = /[@+]|lf_|bearer/i;
+const MAY_HOLD_SECRET = /[@+]|%40|%2b|lf_|bearer/i;
 
 export function redactString(value: string): string {
   if (!MAY_HOLD_SECRET.test(value)) return value;
@@ -44,7 +47,9 @@ export function redactString(value: string): string {
     .replace(BEARER, '$1[redacted]')
     .replace(API_KEY, 'lf_$1_[redacted]')
     .replace(EMAIL, '[email]')
-    .replace(INTERNATIONAL_PHONE, '[phone]');
+    .replace(ENCODED_EMAIL, '[email]')
+    .replace(INTERNATIONAL_PHONE, '[phone]')
+    .replace(ENCODED_PHONE, '[phone]');
 }
 
 /** Deep copy with secrets and personal data removed, by key name and by value shape. */

@@ -58,6 +58,15 @@ describe('logger', () => {
     });
   });
 
+  it('when a URL path holds a percent-encoded e-mail address or phone number, then it is redacted', () => {
+    expect(redactString('/v1/members/jane.doe%40corp-mail.test')).toBe('/v1/members/[email]');
+    expect(redactString('/v1/leads?email=jane%40Example.COM&x=1')).toBe(
+      '/v1/leads?email=[email]&x=1',
+    );
+    expect(redactString('/v1/leads?phone=%2B49%2030%20123456')).toBe('/v1/leads?phone=[phone]');
+    expect(redactString('/v1/leads?phone=%2B4930123456')).toBe('/v1/leads?phone=[phone]');
+  });
+
   it('when an error message contains an e-mail address, then the message is redacted', () => {
     expect(redact(new Error('duplicate jane@example.com'))).toMatchObject({
       message: 'duplicate [email]',
@@ -72,6 +81,8 @@ describe('logger', () => {
       `${'a'.repeat(200_000)}@`,
       `+1${'('.repeat(200_000)}`,
       `bearer${' '.repeat(200_000)}`,
+      `%40${'a'.repeat(200_000)}`,
+      `%2B1${'%20'.repeat(70_000)}`,
     ];
     for (const text of lookalikes) expect(redactString(text)).toBe(text);
     expect(redactString(`${'x'.repeat(100)} jane.doe+x@example.co.uk +44 20 7946 0958`)).toBe(
