@@ -1,4 +1,9 @@
-import { authSettings, createAuthenticator, createTokenVerifier } from '@leadflow/auth';
+import {
+  authSettings,
+  createAuthenticator,
+  createTokenVerifier,
+  liveRolesUnder,
+} from '@leadflow/auth';
 import { EVENT_SOURCES } from '@leadflow/contracts';
 import {
   awsReadiness,
@@ -85,6 +90,7 @@ export function buildApp({ config, logger, aws, validateResponses }: LeadsDeps):
     retryBaseSeconds: config.INTAKE_RETRY_BASE_SECONDS,
   });
   const ready = awsReadiness(aws);
+  const auth = authSettings(config, config.NODE_ENV);
   const app = createApp({
     service: SERVICE,
     logger,
@@ -95,8 +101,8 @@ export function buildApp({ config, logger, aws, validateResponses }: LeadsDeps):
       ...activityRoutes(leadService, db, config.LEADS_TABLE),
     ],
     authenticate: createAuthenticator({
-      verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
-      liveRoles: (tenantId, memberId) => tenants.rolesOf(tenantId, memberId),
+      verifier: createTokenVerifier(auth),
+      liveRoles: liveRolesUnder(auth, (tenantId, memberId) => tenants.rolesOf(tenantId, memberId)),
     }),
     beforeRoutes: [frontendCors(originList(config.FRONTEND_ORIGINS))],
     readinessChecks: [

@@ -1,4 +1,9 @@
-import { authSettings, createAuthenticator, createTokenVerifier } from '@leadflow/auth';
+import {
+  authSettings,
+  createAuthenticator,
+  createTokenVerifier,
+  liveRolesUnder,
+} from '@leadflow/auth';
 import { EVENT_SOURCES } from '@leadflow/contracts';
 import {
   awsReadiness,
@@ -104,6 +109,7 @@ export function buildApp({
     production: config.NODE_ENV === 'production',
   });
 
+  const auth = authSettings(config, config.NODE_ENV);
   const ready = awsReadiness(aws);
   const app = createApp({
     service: SERVICE,
@@ -120,11 +126,11 @@ export function buildApp({
       frontendCors(originList(config.FRONTEND_ORIGINS)),
     ],
     authenticate: createAuthenticator({
-      verifier: createTokenVerifier(authSettings(config, config.NODE_ENV)),
-      liveRoles: async (tenantId, memberId) => {
+      verifier: createTokenVerifier(auth),
+      liveRoles: liveRolesUnder(auth, async (tenantId, memberId) => {
         const member = await memberRepository.get(tenantId, memberId);
         return member ? [member.role] : [];
-      },
+      }),
     }),
     readinessChecks: [
       ready.table(table),

@@ -14,7 +14,11 @@ export const AuthConfigSchema = Type.Object({
     'Origins (scheme://host[:port], comma-separated) of the product UI, which may call this API from a browser (CORS); empty: none',
     { default: '', minLength: 0, pattern: ORIGIN_LIST },
   ),
-  AUTH_PROVIDER: Env.oneOf(AUTH_PROVIDERS, 'Who issues user tokens', 'cognito'),
+  AUTH_PROVIDER: Env.oneOf(
+    AUTH_PROVIDERS,
+    'Who issues user tokens. cognito: the tenant’s member list (the members API) decides a user’s role, and a removal applies at once; supabase or oidc: that issuer manages users, the roles in its tokens decide, and a removal applies when the token expires',
+    'cognito',
+  ),
   AUTH_ISSUER: Env.url(
     'Expected `iss` of user tokens, e.g. https://cognito-idp.<region>.amazonaws.com/<userPoolId>',
   ),

@@ -7,6 +7,7 @@ import {
   type Principal,
 } from '@leadflow/core';
 import type { ApiKeyResolver } from './api-key-resolver';
+import type { AuthSettings } from './auth-config';
 import { can, PERMISSION_MATRIX, type Permission, type Role } from './permissions';
 import type { TokenVerifier } from './token-verifier';
 
@@ -19,6 +20,19 @@ export interface AuthenticatorDeps {
    * applies before the token expires.
    */
   liveRoles?: (tenantId: string, memberId: string) => Promise<readonly Role[]>;
+}
+
+/**
+ * The member list decides a signed-in user's roles only where Leadflow keeps it: with Cognito,
+ * into whose pool tenant-config invites members (keyed by their `sub`). Another issuer
+ * (Supabase, OIDC) manages its users itself; its tokens' roles decide, and a removal applies
+ * when the token expires.
+ */
+export function liveRolesUnder(
+  settings: Pick<AuthSettings, 'provider'>,
+  liveRoles: NonNullable<AuthenticatorDeps['liveRoles']>,
+): AuthenticatorDeps['liveRoles'] {
+  return settings.provider === 'cognito' ? liveRoles : undefined;
 }
 
 /** A 401 says how to authenticate (RFC 9110): here, the tenant API key header. */
