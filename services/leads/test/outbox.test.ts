@@ -337,6 +337,37 @@ describe('the outbox: every change and its event, atomically, published at least
       expect(await parkedOf(id)).toEqual([]);
     });
 
+    it('when a lead is erased while its earlier events still wait in the outbox, then they are removed with its data and only lead.erased goes out', async () => {
+      const id = await createdThenUpdated('pending.erase@example.com');
+      expect(await outboxOf(id)).toHaveLength(2);
+
+      await request(h.leads.app)
+        .post(`/v1/leads/${id}/erasure`)
+        .set(bearer(tenant.admin.token))
+        .expect(200);
+
+      expect(JSON.stringify(await outboxOf(id))).not.toContain('pending.erase');
+      await publishing.drain();
+      expect(await deliveredTo(id)).toEqual(['lead.erased@3']);
+    });
+
+    it('when an event EventBridge refuses belongs to a lead erased meanwhile, then it is dropped, not parked with the erased data', async () => {
+      const id = await leadWithSpoiledFirstEvent('late.park@example.com', oversized);
+      const [spoiled] = await outboxOf(id);
+      await request(h.leads.app)
+        .post(`/v1/leads/${id}/erasure`)
+        .set(bearer(tenant.admin.token))
+        .expect(200);
+      // The relay had read the event before the erasure removed it: it meets it afterwards.
+      await db().send(new PutCommand({ TableName: table(), Item: spoiled! }));
+
+      await publishing.drain();
+
+      expect(await parkedOf(id)).toEqual([]);
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await deliveredTo(id)).toEqual(['lead.erased@3']);
+    });
+
     it('when EventBridge fails for a while (outage, throttling), then nothing is parked and the lead’s events go out in order once it recovers', async () => {
       const id = await createdThenUpdated('outage@example.com');
       // Calls fail alternately whole (InternalException) and per entry (ThrottlingException).

@@ -101,5 +101,11 @@ export function snapshotOf(lead: LeadRecord): LeadSnapshot {
   };
 }
 
+/** The key of the lead item itself. */
+export const leadKey = (tenantId: string, leadId: string) => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `LEAD#${leadId}`,
+});
+
 export const leadPartition = (tenantId: string, leadId: string) =>
   `TENANT#${tenantId}#LEAD#${leadId}`;

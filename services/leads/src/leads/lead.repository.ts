@@ -17,9 +17,9 @@ import {
   type WriteRequest,
 } from '@leadflow/core';
 import type { ActivityRecord, FieldChange } from '../activities/activity.record';
-import { PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
+import { OUTBOX_SK_PREFIX, PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
 import { queryLeads, type LeadQuery } from './lead.query';
-import { fromItem, leadItem, leadPartition, type LeadRecord } from './lead.record';
+import { fromItem, leadItem, leadKey, leadPartition, type LeadRecord } from './lead.record';
 
 export const ERASED = '[erased]';
 
@@ -109,7 +109,7 @@ export class LeadRepository {
   }
 
   async get(tenantId: string, leadId: string): Promise<LeadRecord | undefined> {
-    const item = await this.item({ PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` });
+    const item = await this.item(leadKey(tenantId, leadId));
     return item ? fromItem(item) : undefined;
   }
 
@@ -293,6 +293,51 @@ export class LeadRepository {
         return [];
       });
       await batchWriteAll(this.db, this.table, writes);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /**
+   * Removes the lead's events still waiting in its outbox partition that carry its data
+   * (lead.created/updated below `belowVersion`): an erased lead's data must not go out after the
+   * erasure answered. Its lead.erased, at `belowVersion`, stays.
+   */
+  async purgePendingChanges(
+    tenantId: string,
+    leadId: string,
+    outboxPartition: string,
+    belowVersion: number,
+  ): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          FilterExpression:
+            'tenantId = :tenant AND leadId = :lead AND #version < :below AND detailType IN (:created, :updated)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':pk': outboxPartition,
+            ':prefix': OUTBOX_SK_PREFIX,
+            ':tenant': tenantId,
+            ':lead': leadId,
+            ':below': belowVersion,
+            ':created': 'lead.created',
+            ':updated': 'lead.updated',
+          },
+          ProjectionExpression: 'PK, SK',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      await batchWriteAll(
+        this.db,
+        this.table,
+        (page.Items ?? []).map((item) => ({
+          DeleteRequest: { Key: { PK: item.PK, SK: item.SK } },
+        })),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

@@ -387,7 +387,8 @@ export class LeadService {
 
   /**
    * GDPR erasure: the lead becomes a tombstone and lead.erased goes out in one transaction;
-   * then everything personal beneath it is purged. Repeating it finishes an interrupted purge.
+   * then everything personal beneath it is purged, and its earlier events that still wait in
+   * the outbox with its data. Repeating it finishes an interrupted purge.
    */
   async erase(
     tenantId: string,
@@ -396,6 +397,12 @@ export class LeadService {
   ): Promise<LeadRecord> {
     const tombstone = await this.changeLatest(() => this.tombstone(tenantId, principal, leadId));
     await this.deps.leads.purgeBelow(tenantId, leadId);
+    await this.deps.leads.purgePendingChanges(
+      tenantId,
+      leadId,
+      this.deps.outbox.partitionOf(leadId),
+      tombstone.version,
+    );
     return tombstone;
   }
 

@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@leadflow/core';
 import type { ActivityRecord } from '../activities/activity.record';
-import { leadPartition } from '../leads/lead.record';
+import { leadKey, leadPartition } from '../leads/lead.record';
 
 export interface NoteRecord {
   noteId: string;
@@ -34,7 +34,7 @@ export class NoteRepository {
         {
           ConditionCheck: {
             TableName: this.table,
-            Key: { PK: `TENANT#${tenantId}`, SK: `LEAD#${leadId}` },
+            Key: leadKey(tenantId, leadId),
             ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(erasedAt)',
           },
         },

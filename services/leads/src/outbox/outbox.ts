@@ -42,6 +42,11 @@ export const shardPartition = (shard: number) => `OUTBOX#${shard}`;
 export class Outbox {
   constructor(readonly shards: number) {}
 
+  /** The outbox partition a lead's events wait in. */
+  partitionOf(leadId: string): string {
+    return shardPartition(shardOf(leadId, this.shards));
+  }
+
   changed(
     lead: LeadRecord,
     detailType: 'lead.created' | 'lead.updated',
@@ -72,7 +77,7 @@ export class Outbox {
     detail: LeadChanged | LeadRemoved,
   ): OutboxItem {
     return {
-      PK: shardPartition(shardOf(lead.leadId, this.shards)),
+      PK: this.partitionOf(lead.leadId),
       SK: `${OUTBOX_SK_PREFIX}${ulid()}`,
       tenantId: lead.tenantId,
       leadId: lead.leadId,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   batchWriteAll,
+  failedConditions,
   isConditionalCheckFailure,
   PublishError,
   type DynamoDBDocumentClient,
@@ -16,6 +17,7 @@ import {
   type OutboxItem,
   type ParkedEvent,
 } from './outbox';
+import { leadKey } from '../leads/lead.record';
 
 export interface RelayOptions {
   db: DynamoDBDocumentClient;
@@ -223,7 +225,10 @@ export class OutboxRelay {
     return { done, refused };
   }
 
-  /** Moves an event EventBridge can never accept from the outbox to a parked record. */
+  /**
+   * Moves an event EventBridge can never accept from the outbox to a parked record, unless its
+   * lead was erased meanwhile: the erasure purged what was parked, so the event is dropped.
+   */
   private async park(item: OutboxItem, error: PublishError): Promise<void> {
     const parked: ParkedEvent = {
       ...item,
@@ -232,10 +237,30 @@ export class OutboxRelay {
       reason: error.message,
       parkedAt: new Date().toISOString(),
     };
-    await transactWrite(this.options.db, [
-      { Put: { TableName: this.options.table, Item: parked } },
-      { Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } } },
-    ]);
+    const fromOutbox = {
+      Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } },
+    };
+    try {
+      await transactWrite(this.options.db, [
+        {
+          ConditionCheck: {
+            TableName: this.options.table,
+            Key: leadKey(item.tenantId, item.leadId),
+            ConditionExpression: 'attribute_not_exists(erasedAt)',
+          },
+        },
+        { Put: { TableName: this.options.table, Item: parked } },
+        fromOutbox,
+      ]);
+    } catch (cause) {
+      if (!failedConditions(cause)?.includes(0)) throw cause;
+      await transactWrite(this.options.db, [fromOutbox]);
+      this.options.logger.warn(
+        { tenantId: item.tenantId, leadId: item.leadId, version: item.version },
+        'outbox event of an erased lead dropped: EventBridge refused it, and its data is erased',
+      );
+      return;
+    }
     this.options.logger.error(
       {
         tenantId: item.tenantId,
