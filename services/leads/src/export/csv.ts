@@ -27,11 +27,19 @@ export function csvCell(value: unknown): string {
 export const csvRow = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
 const FIXED = ['id', 'createdAt', 'status', 'ownerId', 'formId', 'source'] as const;
+const BUILT_IN_COLUMNS: ReadonlySet<string> = new Set([...FIXED, ...STANDARD_FIELDS, 'isTest']);
 
-/** The columns of an export: fixed ones, the standard fields, the tenant's custom fields. */
+/**
+ * The columns of an export: fixed ones, the standard fields, the tenant's custom fields. A custom
+ * field named like a built-in column (`status`, `source`) is headed `custom.<key>`: importers
+ * that map columns by name would otherwise take one for the other.
+ */
 export function csvColumns(customKeys: string[]) {
+  const customHeaders = customKeys.map((key) =>
+    BUILT_IN_COLUMNS.has(key) ? `custom.${key}` : key,
+  );
   return {
-    header: csvRow([...FIXED, ...STANDARD_FIELDS, 'isTest', ...customKeys]),
+    header: csvRow([...FIXED, ...STANDARD_FIELDS, 'isTest', ...customHeaders]),
     row: (lead: LeadRecord) =>
       csvRow([
         lead.leadId,

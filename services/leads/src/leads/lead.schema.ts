@@ -528,7 +528,7 @@ export const exportLeadsOperation = defineOperation({
   operationId: 'exportLeads',
   summary: 'Export leads as CSV',
   description:
-    'Streams every live lead matching the filters (as in listLeads; deleted and erased leads are not exported, so `includeDeleted=true` answers 400), newest first: one row per lead, the standard fields, then the tenant’s custom fields. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
+    'Streams every live lead matching the filters (as in listLeads; deleted and erased leads are not exported, so `includeDeleted=true` answers 400), newest first: one row per lead, the standard fields, then the tenant’s custom fields (headed by their keys; one named like a built-in column, such as `status`, is headed `custom.status`). Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return at the start of a cell, or after a comma, semicolon, tab or line break inside it, where a spreadsheet set to another separator would start a cell) gets a quote before it.',
   tags: ['leads'],
   auth: requires('leads:export'),
   query: ExportLeadsQuery,

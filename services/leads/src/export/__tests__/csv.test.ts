@@ -1,4 +1,4 @@
-import { csvCell, neutralise } from '../csv';
+import { csvCell, csvColumns, neutralise } from '../csv';
 
 describe('CSV cells a spreadsheet opens', () => {
   it.each([
@@ -31,5 +31,12 @@ describe('CSV cells a spreadsheet opens', () => {
     expect(csvCell('Comma, Inc')).toBe('"Comma, Inc"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('x;=1')).toBe("x;'=1");
+  });
+
+  it('when a custom field is named like a built-in column, then its header says custom., so no two columns share a name', () => {
+    const { header } = csvColumns(['status', 'budget', 'source']);
+    const names = header.trim().split(',');
+    expect(names.slice(-3)).toEqual(['custom.status', 'budget', 'custom.source']);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
