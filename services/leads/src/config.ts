@@ -28,7 +28,7 @@ export const LeadsConfigSchema = Type.Composite([
       { default: 10, minimum: 0, maximum: 20 },
     ),
     INTAKE_RETRY_BASE_SECONDS: Env.integer(
-      'A failed message reappears after base × 2^(attempt−1) seconds (at most 300)',
+      'A failed message reappears after base × 2^(attempt−1) seconds (at most 300); with the queue’s maxReceiveCount (10) and the default base, an outage of about 13 min before the DLQ. A message that is no lead.received goes there at once',
       { default: 2, minimum: 0, maximum: 60 },
     ),
     OUTBOX_SHARDS: Env.integer('Outbox partitions; each is published by one relay at a time', {

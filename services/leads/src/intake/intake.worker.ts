@@ -3,6 +3,7 @@ import {
   assertValid,
   enterTenant,
   QueueConsumer,
+  RetryLater,
   type Logger,
   type QueueMessage,
 } from '@leadflow/core';
@@ -31,6 +32,29 @@ function parse(message: QueueMessage): LeadReceived {
   });
 }
 
+/** Seconds a failed message stays away before its next receive: base × 2^(receive − 1), ≤ 300. */
+export const intakeRetryDelay =
+  (baseSeconds: number) =>
+  (receiveCount: number): number =>
+    Math.min(300, baseSeconds * 2 ** (receiveCount - 1));
+
+/**
+ * The event of a message, or RetryLater(0) for one that can never be read: its receives then
+ * follow each other at once, and it reaches the DLQ in seconds. Other failures (an AWS outage)
+ * back off, so that a lead waits through minutes of outage before it is dead-lettered.
+ */
+function unparsedToDeadLetters(message: QueueMessage, logger: Logger): LeadReceived {
+  try {
+    return parse(message);
+  } catch (error) {
+    logger.warn(
+      { err: error, messageId: message.messageId, receiveCount: message.receiveCount },
+      'not a valid lead.received; it goes to the DLQ',
+    );
+    throw new RetryLater(0, 'not a valid lead.received');
+  }
+}
+
 export function intakeWorker(options: IntakeWorkerOptions): QueueConsumer {
   return new QueueConsumer({
     name: 'lead-intake',
@@ -40,10 +64,9 @@ export function intakeWorker(options: IntakeWorkerOptions): QueueConsumer {
     concurrency: options.concurrency,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     ...(options.waitTimeSeconds === undefined ? {} : { waitTimeSeconds: options.waitTimeSeconds }),
-    retryDelaySeconds: (receiveCount) =>
-      Math.min(300, options.retryBaseSeconds * 2 ** (receiveCount - 1)),
+    retryDelaySeconds: intakeRetryDelay(options.retryBaseSeconds),
     handleMessage: async (message) => {
-      const event = parse(message);
+      const event = unparsedToDeadLetters(message, options.logger);
       enterTenant(event.tenantId);
       const outcome = await options.intake.takeIn(event);
       options.logger.info(
