@@ -90,11 +90,12 @@ function updatePerson(state: FakeCrmState, token: string, id: number, request: F
 function searchPersons(state: FakeCrmState, token: string, request: FakeRequest) {
   const term = (request.query.get('term') ?? '').toLowerCase();
   const exact = request.query.get('exact_match') === 'true';
+  const field = request.query.get('fields') === 'phone' ? 'phone' : 'email';
   if (!exact && term.length < 2) return fail(400, 'Search term must be at least 2 characters long');
   const items = [...state.pipedrivePersons.values()]
     .filter((p) => p.token === token)
     .filter((p) =>
-      p.email.some((e) =>
+      p[field].some((e) =>
         exact ? e.value.toLowerCase() === term : e.value.toLowerCase().includes(term),
       ),
     )

@@ -1,3 +1,5 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { leadKeys } from '@leadflow/contracts';
 import { parseExternalId } from '../src/connectors/pipedrive.connector';
 import {
   leadCreated,
@@ -194,6 +196,49 @@ describe('Pipedrive sync', () => {
 
     expect(erased.state).toBe('failed');
     expect(erased.lastError).toMatch(/^erasure not verified: no CRM id recorded/);
+  });
+
+  it('when a lead without an e-mail is retried after its person was made but not recorded, then the person is found by phone, not made twice', async () => {
+    const created = leadCreated('pdco', {
+      fields: { firstName: 'Phone', lastName: 'Only', phone: '+4930999888' },
+    });
+    // The first attempt claimed the lead and created the person; its answer was lost.
+    await h.db.send(
+      new PutCommand({
+        TableName: h.stack.env.LEADS_TABLE!,
+        Item: {
+          ...leadKeys.syncStatus('pdco', created.detail.leadId, pipedrive.id),
+          connectionId: pipedrive.id,
+          crmType: 'pipedrive',
+          state: 'pending',
+          leadVersion: 1,
+          lastAttemptAt: new Date(Date.now() - 600_000).toISOString(),
+          lastError: '127.0.0.1: no answer within 5000 ms',
+        },
+      }),
+    );
+    h.fake.state.pipedrivePersons.set(777, {
+      token: TOKEN,
+      id: 777,
+      name: 'Phone Only',
+      email: [],
+      phone: [{ value: '+4930999888', primary: true, label: 'work' }],
+      fields: {},
+    });
+
+    await h.publish(created);
+    const synced = await h.waitForStatus(
+      'pdco',
+      created.detail.leadId,
+      pipedrive.id,
+      (s) => s.state === 'synced',
+    );
+
+    expect(parseExternalId(synced.externalId).personId).toBe(777);
+    const named = [...h.fake.state.pipedrivePersons.values()].filter(
+      (p) => p.name === 'Phone Only',
+    );
+    expect(named).toHaveLength(1);
   });
 
   it('when many leads arrive, then the worker keeps to the token’s limit from x-ratelimit-* headers', async () => {

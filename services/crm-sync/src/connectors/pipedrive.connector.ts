@@ -114,9 +114,13 @@ function bodies(context: ConnectorContext, item: SyncItem) {
   return { person, title, note, email: lead.fields.email };
 }
 
-async function findPerson(client: PipedriveClient, email: string): Promise<number | undefined> {
+async function findPerson(
+  client: PipedriveClient,
+  field: 'email' | 'phone',
+  term: string,
+): Promise<number | undefined> {
   const { data } = await client.call('GET', '/persons/search', 'person search', {
-    query: { term: email, fields: 'email', exact_match: 'true', limit: '1' },
+    query: { term, fields: field, exact_match: 'true', limit: '1' },
   });
   const items = (data as { items?: Array<{ item?: { id?: unknown } }> } | undefined)?.items;
   const id = items?.[0]?.item?.id;
@@ -136,6 +140,20 @@ async function findLead(
   return typeof ours?.id === 'string' ? ours.id : undefined;
 }
 
+/**
+ * How a person made before may be found: by e-mail; without one, by phone, but only after an
+ * earlier attempt (every attempt claims the status first) that recorded no id: its person
+ * create may have landed with its answer lost, and a second person would escape an erasure.
+ */
+function personLookupOf(
+  item: SyncItem,
+  email: string | undefined,
+): ['email' | 'phone', string] | undefined {
+  if (email) return ['email', email];
+  const phone = item.lead?.fields.phone;
+  return item.previous !== undefined && phone ? ['phone', phone] : undefined;
+}
+
 async function upsertOne(
   context: ConnectorContext,
   item: SyncItem,
@@ -146,8 +164,9 @@ async function upsertOne(
   const ids = parseExternalId(item.previous?.externalId);
   let personId = ids.personId;
   let looked = false;
-  if (personId === undefined && email) {
-    personId = await findPerson(client, email);
+  const lookup = personLookupOf(item, email);
+  if (personId === undefined && lookup) {
+    personId = await findPerson(client, ...lookup);
     looked = personId !== undefined;
   }
   if (personId !== undefined) {
