@@ -7,6 +7,18 @@ data "aws_caller_identity" "current" {}
 
 data "aws_region" "current" {}
 
+# The zones this account may use: a letter such as "b" does not exist for every account in
+# every region (ap-northeast-1b for new accounts), and Local Zones need an opt-in.
+data "aws_availability_zones" "available" {
+  #checkov:skip=CKV_AWS_394:The network takes the first zones by name; a zone AWS adds gets a later letter and sorts after them, so the subnets stay where they are.
+  state = "available"
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
+}
+
 data "aws_partition" "current" {}
 
 locals {
@@ -183,7 +195,7 @@ module "network" {
 
   name                    = local.name_prefix
   cidr_block              = var.network.cidr_block
-  availability_zones      = [for suffix in slice(["a", "b", "c", "d"], 0, var.network.az_count) : "${local.region}${suffix}"]
+  availability_zones      = slice(sort(data.aws_availability_zones.available.names), 0, var.network.az_count)
   single_nat_gateway      = var.network.single_nat_gateway
   kms_key_arn             = aws_kms_key.this.arn
   flow_log_retention_days = var.log_retention_days

@@ -45,4 +45,13 @@ describe('what the deployed services rely on', () => {
       /environment = \[for name in [^\n]* if var\.environment\[name\] != ""\]/,
     );
   });
+
+  it('when the network picks its zones, then they are the ones the account may use, not letters after the region name', () => {
+    const call = first(moduleAt(tree, 'modules/leadflow').moduleCalls.get('network'));
+    expect(call.availability_zones).toMatch(/data\.aws_availability_zones\.available\.names/);
+    const zones = first(
+      moduleAt(tree, 'modules/leadflow').data.get('aws_availability_zones.available'),
+    );
+    expect(zones.state).toBe('available');
+  });
 });
