@@ -81,7 +81,11 @@ function build(readinessOk = true) {
         status: 201,
         body: { id: params.thingId, name: body.name, limit: query.limit ?? 0 },
       })),
-      route(broken, async ({ params }) => {
+      route(broken, async ({ params, res }) => {
+        if (params.mode === 'teapot') {
+          res.status(418).type('text').send('written by the handler itself');
+          return 'handled';
+        }
         if (params.mode === 'missing') throw new AppError('not_found', 'Thing not found');
         if (params.mode === 'crash') throw new Error('secret internals');
         if (params.mode === 'conflict') throw new AppError('conflict', 'not declared');
@@ -149,6 +153,11 @@ describe('createApp', () => {
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe(PROBLEM);
     expect(res.body).toMatchObject({ status: 400, detail: 'The request URL is malformed' });
+  });
+
+  it('when a handler writes a status its operation does not declare itself, then tests see 500', async () => {
+    const res = await request(build()).get('/v1/broken/teapot');
+    expect(res.status).toBe(500);
   });
 
   it('when the method is wrong, then 405 with Allow', async () => {

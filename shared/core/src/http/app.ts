@@ -10,7 +10,7 @@ import { currentContext, runWithContext } from '../request-context';
 import { principalOf } from './principal';
 import { inSequence } from './middleware';
 import { healthRoutes, type ReadinessCheck, type Readiness } from './health';
-import { declaredStatuses, type BoundRoute, type Operation } from './operation';
+import { declaredStatuses, isConditionalGet, type BoundRoute, type Operation } from './operation';
 import { problemMiddleware, toAppError } from './problem';
 import {
   createRouter,
@@ -127,6 +127,29 @@ function securityHeaders(): RequestHandler {
   };
 }
 
+/**
+ * In tests, no answer of an operation may have a status it does not declare, also one written
+ * by the handler itself (a stream, a page): writing it throws, and the request answers 500.
+ */
+function declaredStatusGuard(): RequestHandler {
+  return (_req, res, next) => {
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => unknown;
+    res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+      const operation = res.locals.operation as Operation | undefined;
+      const declared = operation && [
+        ...declaredStatuses(operation),
+        ...(isConditionalGet(operation) ? [304] : []),
+      ];
+      if (declared && !declared.includes(statusCode) && statusCode !== 500)
+        throw new Error(
+          `${operation!.operationId} answered ${statusCode}, which its OpenAPI operation does not declare`,
+        );
+      return writeHead(statusCode, ...rest);
+    }) as typeof res.writeHead;
+    next();
+  };
+}
+
 /** In tests, an error status an operation does not declare is itself an error. */
 function undeclaredErrorGuard(): express.ErrorRequestHandler {
   return (error, _req, res, next) => {
@@ -160,6 +183,7 @@ export function createApp(options: AppOptions): ServiceApp {
   // One layer instead of one per middleware: each layer costs the router a match per request.
   app.use(
     inSequence([
+      ...(options.validateResponses ? [declaredStatusGuard()] : []),
       requestContext(),
       securityHeaders(),
       accessLog(options.logger),

@@ -1,6 +1,6 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode } from '../errors';
-import { declaredStatuses, type Operation, type ResponseSpec } from './operation';
+import { declaredStatuses, isConditionalGet, type Operation, type ResponseSpec } from './operation';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemType } from './problem';
 import { RateLimitHeaders } from './rate-limit';
 
@@ -194,19 +194,6 @@ function successResponse(collector: SchemaCollector, spec: ResponseSpec): Json {
     ),
   };
   return response;
-}
-
-/**
- * A GET that answers an ETag of its own also answers 304 to a matching If-None-Match (Express
- * compares them): said on the operation, unless it says so itself.
- */
-function isConditionalGet(operation: Operation): boolean {
-  return (
-    operation.method === 'get' &&
-    !operation.responses[304] &&
-    !Object.keys(operation.requestHeaders ?? {}).some((name) => /^if-none-match$/i.test(name)) &&
-    Object.values(operation.responses).some((spec) => spec?.headers?.ETag !== undefined)
-  );
 }
 
 const IF_NONE_MATCH_PARAMETER: Json = {

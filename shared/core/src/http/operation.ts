@@ -132,6 +132,19 @@ export function declaredStatuses(operation: Operation): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
+/**
+ * A GET that answers an ETag of its own also answers 304 to a matching If-None-Match (Express
+ * compares them): said on the operation, unless it says so itself.
+ */
+export function isConditionalGet(operation: Operation): boolean {
+  return (
+    operation.method === 'get' &&
+    !operation.responses[304] &&
+    !Object.keys(operation.requestHeaders ?? {}).some((name) => /^if-none-match$/i.test(name)) &&
+    Object.values(operation.responses).some((spec) => spec?.headers?.ETag !== undefined)
+  );
+}
+
 /** /v1/leads/{leadId} → /v1/leads/:leadId */
 export function toExpressPath(openApiPath: string): string {
   return openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
