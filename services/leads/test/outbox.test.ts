@@ -368,6 +368,25 @@ describe('the outbox: every change and its event, atomically, published at least
       expect(await deliveredTo(id)).toEqual(['lead.erased@3']);
     });
 
+    it('when EventBridge refuses the lead.erased of an erased lead, then it is parked, not dropped: it holds no personal data and tells of an erasure the CRMs still owe', async () => {
+      const id = await createdThenUpdated('refused.erasure@example.com');
+      await request(h.leads.app)
+        .post(`/v1/leads/${id}/erasure`)
+        .set(bearer(tenant.admin.token))
+        .expect(200);
+      const [erased] = await outboxOf(id);
+      expect(erased).toMatchObject({ detailType: 'lead.erased' });
+      const { detail: _detail, ...withoutDetail } = erased!;
+      await db().send(new PutCommand({ TableName: table(), Item: withoutDetail }));
+
+      await publishing.drain();
+
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await parkedOf(id)).toEqual([
+        expect.objectContaining({ detailType: 'lead.erased', errorCode: 'InvalidArgument' }),
+      ]);
+    });
+
     it('when EventBridge fails for a while (outage, throttling), then nothing is parked and the lead’s events go out in order once it recovers', async () => {
       const id = await createdThenUpdated('outage@example.com');
       // Calls fail alternately whole (InternalException) and per entry (ThrottlingException).

@@ -17,7 +17,12 @@ import {
   type WriteRequest,
 } from '@leadflow/core';
 import type { ActivityRecord, FieldChange } from '../activities/activity.record';
-import { OUTBOX_SK_PREFIX, PARKED_SK_PREFIX, type OutboxItem } from '../outbox/outbox';
+import {
+  LEAD_DATA_EVENTS,
+  OUTBOX_SK_PREFIX,
+  PARKED_SK_PREFIX,
+  type OutboxItem,
+} from '../outbox/outbox';
 import { queryLeads, type LeadQuery } from './lead.query';
 import { fromItem, leadItem, leadKey, leadPartition, type LeadRecord } from './lead.record';
 
@@ -323,8 +328,8 @@ export class LeadRepository {
             ':tenant': tenantId,
             ':lead': leadId,
             ':below': belowVersion,
-            ':created': 'lead.created',
-            ':updated': 'lead.updated',
+            ':created': LEAD_DATA_EVENTS[0],
+            ':updated': LEAD_DATA_EVENTS[1],
           },
           ProjectionExpression: 'PK, SK',
           ConsistentRead: true,

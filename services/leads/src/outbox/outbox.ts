@@ -39,6 +39,12 @@ export function shardOf(leadId: string, shards: number): number {
 
 export const shardPartition = (shard: number) => `OUTBOX#${shard}`;
 
+/** The events that carry a lead's data, which must not go out once the lead is erased. */
+export const LEAD_DATA_EVENTS = ['lead.created', 'lead.updated'] as const;
+
+export const carriesLeadData = (item: OutboxItem): boolean =>
+  (LEAD_DATA_EVENTS as readonly string[]).includes(item.detailType);
+
 export class Outbox {
   constructor(readonly shards: number) {}
 
@@ -49,7 +55,7 @@ export class Outbox {
 
   changed(
     lead: LeadRecord,
-    detailType: 'lead.created' | 'lead.updated',
+    detailType: (typeof LEAD_DATA_EVENTS)[number],
     changedFields: string[],
   ): OutboxItem {
     const detail: LeadChanged = {

@@ -11,6 +11,7 @@ import {
   transactWrite,
 } from '@leadflow/core';
 import {
+  carriesLeadData,
   OUTBOX_SK_PREFIX,
   parkedKey,
   shardPartition,
@@ -226,8 +227,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Moves an event EventBridge can never accept from the outbox to a parked record, unless its
-   * lead was erased meanwhile: the erasure purged what was parked, so the event is dropped.
+   * Moves an event EventBridge can never accept from the outbox to a parked record, unless it
+   * carries the data of a lead erased meanwhile: the erasure purged what was parked, so such an
+   * event is dropped. A lead.erased or lead.deleted holds no data and is always parked.
    */
   private async park(item: OutboxItem, error: PublishError): Promise<void> {
     const parked: ParkedEvent = {
@@ -241,17 +243,15 @@ export class OutboxRelay {
       Delete: { TableName: this.options.table, Key: { PK: item.PK, SK: item.SK } },
     };
     try {
-      await transactWrite(this.options.db, [
-        {
-          ConditionCheck: {
-            TableName: this.options.table,
-            Key: leadKey(item.tenantId, item.leadId),
-            ConditionExpression: 'attribute_not_exists(erasedAt)',
-          },
+      const notErased = {
+        ConditionCheck: {
+          TableName: this.options.table,
+          Key: leadKey(item.tenantId, item.leadId),
+          ConditionExpression: 'attribute_not_exists(erasedAt)',
         },
-        { Put: { TableName: this.options.table, Item: parked } },
-        fromOutbox,
-      ]);
+      };
+      const park = [{ Put: { TableName: this.options.table, Item: parked } }, fromOutbox];
+      await transactWrite(this.options.db, carriesLeadData(item) ? [notErased, ...park] : park);
     } catch (cause) {
       if (!failedConditions(cause)?.includes(0)) throw cause;
       await transactWrite(this.options.db, [fromOutbox]);
