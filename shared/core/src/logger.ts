@@ -30,26 +30,46 @@ const SECRET_KEYS = new Set(
 
 // Every run is bounded (to what an address or number can be): unbounded runs that backtrack
 // made one 16 KB header cost half a second of the event loop on every request that logged it.
-const EMAIL = /[^\s@"'<>(),;:]{1,64}@[^\s@"'<>(),;:]{1,253}\.[A-Za-z]{2,63}/g;
-const INTERNATIONAL_PHONE = /\+\d[\d ().-]{6,30}\d/g;
-// The same, percent-encoded as in a URL path (jane%40example.com, %2B4930…).
-const ENCODED_EMAIL = /[^\s@%"'<>(),;:/?&=]{1,64}%40[^\s@"'<>(),;:/?&=]{1,253}\.[A-Za-z]{2,63}/gi;
-const ENCODED_PHONE = /%2B\d(?:[\d().-]|%20){6,40}\d/gi;
+// An address stops at URL delimiters (/?&=), so `?email=jane@x.test&y=1` keeps its query.
+const EMAIL = /[^\s@"'<>(),;:/?&=]{1,64}@[^\s@"'<>(),;:/?&=]{1,253}\.[A-Za-z]{2,63}/g;
+// `+` separates digits too: a query's encoded space.
+const INTERNATIONAL_PHONE = /\+\d[\d ().+-]{6,30}\d/g;
 const BEARER = /(bearer\s{1,8})[A-Za-z0-9._~+/=-]+/gi;
 const API_KEY = /lf_(live|test)_[A-Za-z0-9]+/g;
+const PERCENT_ENCODED_RUN = /(?:%[0-9A-F]{2})+/gi;
 
 /** Each pattern above needs one of these; most strings have none and are returned as they are. */
 const MAY_HOLD_SECRET = /[@+]|%40|%2b|lf_|bearer/i;
 
-export function redactString(value: string): string {
-  if (!MAY_HOLD_SECRET.test(value)) return value;
+function redactPlain(value: string): string {
   return value
     .replace(BEARER, '$1[redacted]')
     .replace(API_KEY, 'lf_$1_[redacted]')
     .replace(EMAIL, '[email]')
-    .replace(ENCODED_EMAIL, '[email]')
-    .replace(INTERNATIONAL_PHONE, '[phone]')
-    .replace(ENCODED_PHONE, '[phone]');
+    .replace(INTERNATIONAL_PHONE, '[phone]');
+}
+
+/** Decodes every well-formed run of %XX; a malformed run (`100%`, cut UTF-8) stays as it is. */
+function percentDecoded(value: string): string {
+  return value.replace(PERCENT_ENCODED_RUN, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * Redacts secrets, e-mail addresses and phone numbers, also percent-encoded ones as in a URL
+ * (jane%2Bsales%40corp.test, %2B49%2030…): when the decoded text holds one, the decoded text is
+ * redacted and returned, so no encoded part of an address survives beside its redaction.
+ */
+export function redactString(value: string): string {
+  if (!MAY_HOLD_SECRET.test(value)) return value;
+  const decoded = value.includes('%') ? percentDecoded(value) : value;
+  const redacted = redactPlain(decoded);
+  return redacted === decoded ? value : redacted;
 }
 
 /** Deep copy with secrets and personal data removed, by key name and by value shape. */

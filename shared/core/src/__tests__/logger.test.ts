@@ -67,6 +67,22 @@ describe('logger', () => {
     expect(redactString('/v1/leads?phone=%2B4930123456')).toBe('/v1/leads?phone=[phone]');
   });
 
+  it('when an encoded address or number has encoded parts of its own, then none of it is left', () => {
+    const cases = {
+      '/v1/members/jane%2Bsales%40corp.test': 'jane',
+      '/v1/members/ren%C3%A9e%40corp.test': 'ren',
+      '/v1/members/jane%40corp%2Etest': 'corp',
+      '/v1/members/jane+sales%40corp.test': 'sales',
+      '/v1/leads?phone=%2B49+30+123456': '123456',
+      '/v1/leads?phone=+49+30+123456': '123456',
+    };
+    for (const [text, part] of Object.entries(cases)) {
+      const redacted = redactString(text);
+      expect(redacted).not.toContain(part);
+      expect(redacted).toMatch(/^\/v1\/(members\/\[email\]|leads\?phone=\[phone\])$/);
+    }
+  });
+
   it('when an error message contains an e-mail address, then the message is redacted', () => {
     expect(redact(new Error('duplicate jane@example.com'))).toMatchObject({
       message: 'duplicate [email]',
