@@ -15,6 +15,10 @@ export const RESERVED_CRM_PROPERTIES: Record<CrmType, readonly string[]> = {
   webhook: [],
 };
 
+/** Whether a field mapping's target is one of the type's reserved properties (CRMs ignore case). */
+export const isReservedCrmProperty = (type: CrmType, property: string): boolean =>
+  RESERVED_CRM_PROPERTIES[type].some((name) => name.toLowerCase() === property.toLowerCase());
+
 /** How lead fields map to each CRM's own properties when a tenant configures nothing else. */
 export const DEFAULT_FIELD_MAPPINGS: Record<CrmType, Record<string, string>> = {
   hubspot: {

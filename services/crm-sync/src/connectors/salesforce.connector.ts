@@ -1,4 +1,4 @@
-import { SALESFORCE_EXTERNAL_ID_FIELD } from '@leadflow/contracts';
+import { isReservedCrmProperty, SALESFORCE_EXTERNAL_ID_FIELD } from '@leadflow/contracts';
 import {
   assertOk,
   eachItem,
@@ -122,7 +122,11 @@ function fieldsOf(
     joinArrays: ';',
     cleared: null,
   });
-  const fields: Record<string, unknown> = { ...mapped };
+  // A mapping saved before reserved names were refused must not move the lead to another
+  // record, in whatever case it spells them.
+  const fields = Object.fromEntries(
+    Object.entries(mapped).filter(([property]) => !isReservedCrmProperty('salesforce', property)),
+  );
   for (const [field, placeholder] of Object.entries(REQUIRED_PLACEHOLDERS)) {
     if (fields[field] !== undefined && fields[field] !== null && fields[field] !== '') continue;
     if (recordExists) delete fields[field];
@@ -181,8 +185,6 @@ async function upsertLeads(
     headers: { ...(await auth(context)), ...(allowDuplicates ? ALLOW_DUPLICATES : {}) },
     json: {
       allOrNone: false,
-      // The mapped fields first: a mapping saved before reserved names were refused must not
-      // move the lead to another record.
       records: items.map((item) => ({
         ...fieldsOf(context, item, !asNew && item.previous?.externalId !== undefined),
         attributes: { type: 'Lead' },

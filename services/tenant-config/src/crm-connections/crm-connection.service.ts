@@ -9,7 +9,7 @@ import { ulid } from 'ulid';
 import { isPrivateHost } from '@leadflow/auth';
 import {
   DEFAULT_FIELD_MAPPINGS,
-  RESERVED_CRM_PROPERTIES,
+  isReservedCrmProperty,
   type CrmConnectionItem,
   type CrmType,
   type TenantSettings,
@@ -285,12 +285,11 @@ function mappingErrors(
 ): FieldError[] {
   if (!mapping) return [];
   const custom = new Set(tenant.customFields.map((f) => `custom.${f.key}`));
-  const reserved = new Set(RESERVED_CRM_PROPERTIES[type].map((name) => name.toLowerCase()));
   return Object.entries(mapping).flatMap(([field, property]) => {
     const at = `body.fieldMapping.${field}`;
     if (field.startsWith('custom.') && !custom.has(field))
       return [{ field: at, message: 'is not a custom field of this tenant' }];
-    if (reserved.has(property.toLowerCase()))
+    if (isReservedCrmProperty(type, property))
       return [{ field: at, message: `cannot write ${property}, which the sync sets itself` }];
     return [];
   });

@@ -173,6 +173,18 @@ describe('Salesforce connector', () => {
     });
   });
 
+  it('when an old mapping names a reserved field in another case, then it is not sent at all', async () => {
+    const context = contextFor(
+      testConnection('salesforce', { email: 'Email', lastName: 'leadflow_id__C', company: 'ID' }),
+      () => crmAnswer(200, [{ id: '00Q1', success: true, errors: [], created: true }]),
+    );
+    await salesforceConnector.upsert(context, [item(1, 'a@x.com')]);
+    const body = context.sent[0]!.json as { records: Array<Record<string, unknown>> };
+    expect(Object.keys(body.records[0]!).sort()).toEqual(
+      ['Company', 'Email', 'LastName', 'Leadflow_Id__c', 'attributes'].sort(),
+    );
+  });
+
   it('when a Lead record exists already, then its required fields get no placeholders and are never emptied', async () => {
     const context = contextFor(
       testConnection('salesforce', { email: 'Email', lastName: 'LastName', company: 'Company' }),
