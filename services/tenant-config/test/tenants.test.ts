@@ -326,7 +326,7 @@ describe('tenants', () => {
       expect(upload.status).toBe(200);
       // S3 refuses another size because the length is signed (moto does not check signatures).
       expect(new URL(res.body.uploadUrl).searchParams.get('X-Amz-SignedHeaders')).toBe(
-        'content-length;content-type;host',
+        'cache-control;content-length;content-type;host',
       );
       // No checksum of an empty body (the SDK's default since 3.729): S3 would refuse the logo.
       expect([...new URL(res.body.uploadUrl).searchParams.keys()]).not.toContainEqual(
@@ -334,6 +334,7 @@ describe('tenants', () => {
       );
       const served = await fetch(res.body.logoUrl);
       expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
+      expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       const etag = etagOf(await request(h.app).get('/v1/tenant').set(bearer(admin)));
       const patched = await request(h.app)
         .patch('/v1/tenant')

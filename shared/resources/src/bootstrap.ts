@@ -220,7 +220,7 @@ async function createBucket(s3: S3Client, prefix: string): Promise<string> {
           {
             AllowedMethods: ['PUT', 'GET'],
             AllowedOrigins: ['*'],
-            AllowedHeaders: ['content-type', 'content-length'],
+            AllowedHeaders: ['content-type', 'cache-control'],
             MaxAgeSeconds: 3000,
           },
         ],

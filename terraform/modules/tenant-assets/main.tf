@@ -130,7 +130,7 @@ resource "aws_s3_bucket_cors_configuration" "this" {
   cors_rule {
     allowed_methods = ["PUT"]
     allowed_origins = var.upload_origins
-    allowed_headers = ["content-type"]
+    allowed_headers = ["content-type", "cache-control"]
     max_age_seconds = 3000
   }
 }

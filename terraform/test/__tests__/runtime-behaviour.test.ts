@@ -20,7 +20,7 @@ describe('what the deployed services rely on', () => {
     const rule = first(cors.cors_rule);
     expect(rule.allowed_methods).toEqual(['PUT']);
     expect(rule.allowed_origins).toBe('${var.upload_origins}');
-    expect(rule.allowed_headers).toContain('content-type');
+    expect(rule.allowed_headers).toEqual(expect.arrayContaining(['content-type', 'cache-control']));
     const call = first(moduleAt(tree, 'modules/leadflow').moduleCalls.get('tenant_assets'));
     expect(call.upload_origins).toBe('${var.frontend_origins}');
   });

@@ -129,10 +129,12 @@ export const LogoUploadSchema = named(
       uploadUrl: Type.String({
         format: 'uri',
         description:
-          'PUT the file here within expiresIn seconds, with the same Content-Type and Content-Length.',
+          'PUT the file here within expiresIn seconds, with the headers given and the Content-Length asked for.',
       }),
       method: Type.Literal('PUT'),
-      headers: Type.Record(Type.String(), Type.String()),
+      headers: Type.Record(Type.String(), Type.String(), {
+        description: 'Send each of these with the PUT, as they are: they are signed.',
+      }),
       logoUrl: Type.String({
         format: 'uri',
         description: 'Where the logo will be served; set it as branding.logoUrl after the upload.',
@@ -252,7 +254,10 @@ export const logoUploadOperation = defineOperation({
         uploadUrl:
           'https://leadflow-prod-tenant-assets.s3.eu-west-1.amazonaws.com/tenants/demo/branding/logo-01JDQ3V6Z8.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc123',
         method: 'PUT',
-        headers: { 'Content-Type': 'image/png' },
+        headers: {
+          'Content-Type': 'image/png',
+          'Cache-Control': 'public, max-age=31536000, immutable',
+        },
         logoUrl: 'https://assets.leadflow.example/tenants/demo/branding/logo-01JDQ3V6Z8.png',
         expiresIn: 300,
       },

@@ -152,6 +152,9 @@ function throwIfAny(errors: FieldError[]): void {
     throw new AppError('validation_failed', 'The request is invalid', { errors });
 }
 
+/** Each logo upload has a key of its own, so the file under it never changes. */
+const LOGO_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
 export class TenantService {
   constructor(private readonly deps: TenantServiceDeps) {}
 
@@ -224,18 +227,19 @@ export class TenantService {
       Key: key,
       ContentType: contentType,
       ContentLength: contentLength,
-      CacheControl: 'public, max-age=31536000, immutable',
+      CacheControl: LOGO_CACHE_CONTROL,
     });
     const uploadUrl = await getSignedUrl(this.deps.s3, command, {
       expiresIn: UPLOAD_EXPIRES_SECONDS,
-      // Signed, so S3 refuses any other type or size.
-      signableHeaders: new Set(['content-type', 'content-length']),
+      // Signed, so S3 refuses any other type or size, and the logo is stored with its caching
+      // (S3 keeps only what the upload itself sends).
+      signableHeaders: new Set(['content-type', 'content-length', 'cache-control']),
     });
     return {
       uploadUrl,
       method: 'PUT' as const,
       // Content-Length is signed too; browsers and fetch set it from the body.
-      headers: { 'Content-Type': contentType },
+      headers: { 'Content-Type': contentType, 'Cache-Control': LOGO_CACHE_CONTROL },
       logoUrl: `${this.deps.assetsPublicUrl}/${key}`,
       expiresIn: UPLOAD_EXPIRES_SECONDS,
     };
