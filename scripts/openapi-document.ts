@@ -57,6 +57,7 @@ export function openApiDocument() {
         'Lists are paginated with `limit` (1–100, default 25) and the opaque `cursor` from the previous page’s `nextCursor`, sent with the same filters.',
         'Updates need `If-Match` with the ETag you read (428 without it, 412 when stale).',
         'A path called with a method it does not answer gets 405 with an `Allow` header.',
+        'In front of the APIs, a per-address rate limit (AWS WAF) may answer any request 429 with `Retry-After` and the `rate-limited` problem document, sent as `application/json` and without `RateLimit` headers.',
         'The tenant always comes from the token (or the API key, or the public form key); a resource of another tenant answers 404.',
         'The caller’s role comes from the tenant’s member list, not from the token: a member removed or given another role is refused (403), or gets the new role, at once in the tenant configuration API and within 10 seconds in the leads API, even with a token that has not expired.',
         'Browsers may call the signed-in APIs only from the product UI’s origins, which operations configure (`FRONTEND_ORIGINS`, Terraform `frontend_origins`); the public ingestion endpoints and public form configs follow each form’s `allowedOrigins`.',

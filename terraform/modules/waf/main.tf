@@ -1,6 +1,7 @@
 # A web ACL: AWS managed rule groups (IP reputation, common, known bad inputs, SQL injection),
 # a per-IP rate limit, tighter per-IP limits on chosen paths (both refuse with 429 and Retry-After,
-# which clients retry, where WAF's bare 403 reads as final), and full logging (credentials redacted).
+# which clients retry, where WAF's bare 403 reads as final, and with the API's problem document and
+# the CORS headers a browser needs to read it), and full logging (credentials redacted).
 
 data "aws_caller_identity" "current" {}
 
@@ -16,6 +17,16 @@ locals {
     { name = "AWSManagedRulesSQLiRuleSet", priority = 40 },
   ]
 
+  rate_limited_body_key = "rate-limited"
+
+  # Any origin may read the refusal: it tells nothing but the wait, and the public form
+  # endpoints answer every form's own origins.
+  rate_limited_headers = {
+    "Retry-After"                   = tostring(var.rate_limit_retry_after_seconds)
+    "Access-Control-Allow-Origin"   = "*"
+    "Access-Control-Expose-Headers" = "Retry-After"
+  }
+
   path_rate_limits = [
     for index, path in sort(keys(var.path_rate_limits)) :
     { name = "rate-limit-path-${index}", priority = 60 + index, path = path, limit = var.path_rate_limits[path] }
@@ -29,6 +40,12 @@ resource "aws_wafv2_web_acl" "this" {
 
   default_action {
     allow {}
+  }
+
+  custom_response_body {
+    key          = local.rate_limited_body_key
+    content_type = "APPLICATION_JSON"
+    content      = file("${path.module}/rate-limited.json")
   }
 
   dynamic "rule" {
@@ -76,11 +93,16 @@ resource "aws_wafv2_web_acl" "this" {
     action {
       block {
         custom_response {
-          response_code = 429
+          response_code            = 429
+          custom_response_body_key = local.rate_limited_body_key
 
-          response_header {
-            name  = "Retry-After"
-            value = tostring(var.rate_limit_retry_after_seconds)
+          dynamic "response_header" {
+            for_each = local.rate_limited_headers
+
+            content {
+              name  = response_header.key
+              value = response_header.value
+            }
           }
         }
       }
@@ -110,11 +132,16 @@ resource "aws_wafv2_web_acl" "this" {
       action {
         block {
           custom_response {
-            response_code = 429
+            response_code            = 429
+            custom_response_body_key = local.rate_limited_body_key
 
-            response_header {
-              name  = "Retry-After"
-              value = tostring(var.rate_limit_retry_after_seconds)
+            dynamic "response_header" {
+              for_each = local.rate_limited_headers
+
+              content {
+                name  = response_header.key
+                value = response_header.value
+              }
             }
           }
         }

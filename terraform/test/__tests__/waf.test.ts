@@ -1,5 +1,15 @@
 import { IngestionConfigSchema } from '../../../services/ingestion/src/config';
-import { type HclObject, type TerraformTree, isObject, loadTree, moduleAt } from '../lib/hcl';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileSchema, problemType, ProblemSchema, STATUS_BY_CODE } from '@leadflow/core';
+import {
+  type HclObject,
+  type TerraformTree,
+  isObject,
+  loadTree,
+  moduleAt,
+  TERRAFORM_ROOT,
+} from '../lib/hcl';
 
 /** The first block of a repeated hcl2json block list, or the object itself. */
 const first = (value: unknown): HclObject => {
@@ -23,18 +33,44 @@ describe('the web ACLs', () => {
     tree = await loadTree();
   });
 
-  it('when an address passes a rate limit, then WAF answers 429 with Retry-After, which clients retry, not its default 403', () => {
-    const acl = first(moduleAt(tree, 'modules/waf').resources.get('aws_wafv2_web_acl.this'));
+  it('when an address passes a rate limit, then WAF answers 429 with Retry-After, which clients retry, not its default 403, and a problem document any page can read', () => {
+    const waf = moduleAt(tree, 'modules/waf');
+    const acl = first(waf.resources.get('aws_wafv2_web_acl.this'));
     const rateRules = [acl.rule, first(acl.dynamic).rule]
       .flatMap((rules) => (Array.isArray(rules) ? rules : [rules]))
       .map((rule) => first(first(rule).content ?? rule))
       .filter((rule) => JSON.stringify(rule.statement).includes('rate_based_statement'));
     expect(rateRules).toHaveLength(2);
+
+    const body = first(acl.custom_response_body);
+    expect(body).toMatchObject({
+      key: '${local.rate_limited_body_key}',
+      content_type: 'APPLICATION_JSON',
+    });
+    expect(Object.keys(first(waf.locals.rate_limited_headers)).sort()).toEqual([
+      'Access-Control-Allow-Origin',
+      'Access-Control-Expose-Headers',
+      'Retry-After',
+    ]);
     for (const rule of rateRules) {
       const response = first(first(first(rule.action).block).custom_response);
       expect(response.response_code).toBe(429);
-      expect(first(response.response_header).name).toBe('Retry-After');
+      expect(response.custom_response_body_key).toBe(body.key);
+      expect(first(first(response.dynamic).response_header).for_each).toBe(
+        '${local.rate_limited_headers}',
+      );
     }
+  });
+
+  it('when WAF refuses with 429, then its body is the API’s own rate_limited problem', () => {
+    const problem = JSON.parse(
+      readFileSync(join(TERRAFORM_ROOT, 'modules/waf/rate-limited.json'), 'utf8'),
+    );
+    expect(compileSchema(ProblemSchema)(problem)).toBe(true);
+    expect(problem).toMatchObject({
+      type: problemType('rate_limited'),
+      status: STATUS_BY_CODE.rate_limited,
+    });
   });
 
   it('when the ALB ACL limits a path more tightly, then it is public form posts only, not API-key clients or Google’s shared addresses', () => {
