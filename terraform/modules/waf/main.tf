@@ -27,10 +27,14 @@ locals {
     "Access-Control-Expose-Headers" = "Retry-After"
   }
 
-  path_rate_limits = [
-    for index, path in sort(keys(var.path_rate_limits)) :
-    { name = "rate-limit-path-${index}", priority = 60 + index, path = path, limit = var.path_rate_limits[path] }
-  ]
+  # Every address's limit, then the tighter ones of chosen paths.
+  rate_limits = concat(
+    [{ name = "rate-limit-per-ip", priority = 50, path = null, limit = var.rate_limit_per_ip }],
+    [
+      for index, path in sort(keys(var.path_rate_limits)) :
+      { name = "rate-limit-path-${index}", priority = 60 + index, path = path, limit = var.path_rate_limits[path] }
+    ],
+  )
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -86,44 +90,8 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  rule {
-    name     = "rate-limit-per-ip"
-    priority = 50
-
-    action {
-      block {
-        custom_response {
-          response_code            = 429
-          custom_response_body_key = local.rate_limited_body_key
-
-          dynamic "response_header" {
-            for_each = local.rate_limited_headers
-
-            content {
-              name  = response_header.key
-              value = response_header.value
-            }
-          }
-        }
-      }
-    }
-
-    statement {
-      rate_based_statement {
-        limit              = var.rate_limit_per_ip
-        aggregate_key_type = "IP"
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${var.name}-rate-limit-per-ip"
-      sampled_requests_enabled   = true
-    }
-  }
-
   dynamic "rule" {
-    for_each = local.path_rate_limits
+    for_each = local.rate_limits
 
     content {
       name     = rule.value.name
@@ -152,18 +120,22 @@ resource "aws_wafv2_web_acl" "this" {
           limit              = rule.value.limit
           aggregate_key_type = "IP"
 
-          scope_down_statement {
-            byte_match_statement {
-              search_string         = rule.value.path
-              positional_constraint = "STARTS_WITH"
+          dynamic "scope_down_statement" {
+            for_each = rule.value.path == null ? [] : [rule.value.path]
 
-              field_to_match {
-                uri_path {}
-              }
+            content {
+              byte_match_statement {
+                search_string         = scope_down_statement.value
+                positional_constraint = "STARTS_WITH"
 
-              text_transformation {
-                priority = 0
-                type     = "NONE"
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
               }
             }
           }

@@ -36,11 +36,15 @@ describe('the web ACLs', () => {
   it('when an address passes a rate limit, then WAF answers 429 with Retry-After, which clients retry, not its default 403, and a problem document any page can read', () => {
     const waf = moduleAt(tree, 'modules/waf');
     const acl = first(waf.resources.get('aws_wafv2_web_acl.this'));
-    const rateRules = [acl.rule, first(acl.dynamic).rule]
-      .flatMap((rules) => (Array.isArray(rules) ? rules : [rules]))
-      .map((rule) => first(first(rule).content ?? rule))
-      .filter((rule) => JSON.stringify(rule.statement).includes('rate_based_statement'));
-    expect(rateRules).toHaveLength(2);
+    const rateRules = [first(acl.dynamic).rule]
+      .flat()
+      .map((rule) => first(rule))
+      .filter((rule) => JSON.stringify(rule.content).includes('rate_based_statement'));
+    expect(rateRules).toHaveLength(1);
+    expect(rateRules[0]!.for_each).toBe('${local.rate_limits}');
+    // Every address's limit and the tighter ones of chosen paths.
+    expect(waf.locals.rate_limits).toEqual(expect.stringContaining('var.rate_limit_per_ip'));
+    expect(waf.locals.rate_limits).toEqual(expect.stringContaining('var.path_rate_limits'));
 
     const body = first(acl.custom_response_body);
     expect(body).toMatchObject({
@@ -52,7 +56,7 @@ describe('the web ACLs', () => {
       'Access-Control-Expose-Headers',
       'Retry-After',
     ]);
-    for (const rule of rateRules) {
+    for (const rule of rateRules.map((r) => first(r.content))) {
       const response = first(first(first(rule.action).block).custom_response);
       expect(response.response_code).toBe(429);
       expect(response.custom_response_body_key).toBe(body.key);
