@@ -53,6 +53,18 @@ describe('rate limits', () => {
   });
   afterAll(() => h.close());
 
+  it('when a counted request is refused for its content, then its error carries the RateLimit headers too', async () => {
+    const form = await newForm();
+    const refused = await request(h.ingestion.app)
+      .post(`/v1/ingest/forms/${form.formKey}`)
+      .set('X-Forwarded-For', '198.51.100.9')
+      .send({ email: 'jane@example.com', unknown: 'field' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.ratelimit).toContain('"ip"; r=2;');
+    expect(refused.headers.ratelimit).toContain('"form"; r=');
+    expect(refused.headers['ratelimit-policy']).toMatch(/q=\d+; w=60/);
+  });
+
   it('when one address submits more than its limit, then 429 with Retry-After and RateLimit headers, and nothing more is published', async () => {
     const form = await newForm();
     for (let i = 0; i < 3; i++)

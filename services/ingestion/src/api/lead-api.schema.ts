@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ConsentRecordSchema, CustomValuesSchema, LeadFieldsSchema } from '@leadflow/contracts';
 import { defineOperation, named, ULID_PATTERN, RateLimitHeaders } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
+import { RATE_LIMITS_DESCRIPTION } from '../pipeline/rate-limits';
 import {
   ACCEPTED_LEAD_ID,
   acceptedHeaders,
@@ -178,7 +179,8 @@ export const ingestLeadOperation = defineOperation({
   description: [
     apiKeyDescription,
     'Answers 202 only once EventBridge accepted the lead’s `lead.received` event; 503 with `Retry-After` when that did not happen within the request budget, and then nothing was recorded.',
-    'Rate-limited per API key (429 with `Retry-After` and `RateLimit` headers).',
+    'Rate-limited per API key.',
+    RATE_LIMITS_DESCRIPTION,
   ].join(' '),
   tags: ['ingestion'],
   auth: { scheme: 'apiKey' },
@@ -206,6 +208,7 @@ export const ingestLeadBatchOperation = defineOperation({
     'Each item is judged on its own and answered in `results` (207): invalid items are `rejected` and never published (except a key `__proto__`, `constructor` or `prototype` anywhere in the body, which refuses the whole batch with 400, as on every endpoint); valid items are `accepted` only once EventBridge accepted them, or `failed` when that did not happen in time (send those again, in a new request).',
     'When no valid item could be handed over at all the answer is 503 with `Retry-After`. With an Idempotency-Key it is 503 as soon as one valid item was not handed over, and there is no `failed`: an item that failed may have been handed over after all, so send the same request again with the same key; every lead keeps its lead id and is taken in once.',
     'A batch counts once against the API key’s rate limit, and may be up to 256 KiB (other ingestion bodies: 32 KiB). With an Idempotency-Key the whole answer is replayed.',
+    RATE_LIMITS_DESCRIPTION,
   ].join(' '),
   tags: ['ingestion'],
   auth: { scheme: 'apiKey' },

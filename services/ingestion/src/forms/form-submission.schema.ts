@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperation, named, RateLimitHeaders } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
+import { RATE_LIMITS_DESCRIPTION } from '../pipeline/rate-limits';
 import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
 import { FORM_KEY_PATTERN } from './published-forms';
 
@@ -70,7 +71,7 @@ export const submitFormOperation = defineOperation({
     '',
     '**Bots.** A filled honeypot field answers exactly like an accepted lead, but nothing is recorded.',
     '',
-    '**Limits.** 32 KiB per body; per client IP and per form per minute (429 with `Retry-After` and `RateLimit` headers).',
+    `**Limits.** 32 KiB per body; per client IP and per form per minute. ${RATE_LIMITS_DESCRIPTION}`,
   ].join('\n'),
   tags: ['ingestion'],
   auth: { scheme: 'none' },

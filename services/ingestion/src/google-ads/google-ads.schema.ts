@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { defineOperation, named, RateLimitHeaders } from '@leadflow/core';
 import { FORM_KEY_PATTERN } from '../forms/published-forms';
 import { ReplayedHeader } from '../pipeline/idempotency';
+import { RATE_LIMITS_DESCRIPTION } from '../pipeline/rate-limits';
 import { AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
 
 const Int64 = (description: string) =>
@@ -94,6 +95,7 @@ export const googleAdsWebhookOperation = defineOperation({
     'The `google_key` is checked before anything else: 403 when it does not match or the form has none.',
     'Wrong keys count per client address and form (`INGEST_RATE_LIMIT_BAD_GOOGLE_KEYS`, 10 per minute by default): past that, every delivery from that address to that form answers 429 until the window ends, one with the right key too, so that a key cannot be guessed. Deliveries with the right key spend none of it, and the same wrong key sent again counts once.',
     'Only deliveries with the right key count against the form’s quota (`INGEST_RATE_LIMIT_PER_FORM`), so that nobody else can spend it; a delivery without a body answers 400 and counts nowhere.',
+    RATE_LIMITS_DESCRIPTION,
     '',
     '**Mapping.** FULL_NAME (split into first and last name unless FIRST_NAME/LAST_NAME are sent), FIRST_NAME, LAST_NAME, EMAIL (or WORK_EMAIL), PHONE_NUMBER (or WORK_PHONE), COMPANY_NAME and JOB_TITLE fill the lead’s fields.',
     'A column whose id, lower-cased, is a custom field of the form (`POSTAL_CODE` → `postal_code`) fills that field when its value fits it.',

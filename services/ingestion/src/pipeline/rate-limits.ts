@@ -46,6 +46,10 @@ export interface RateLimitDeps {
   apiKeyIdOf: (req: Request) => string;
 }
 
+/** How the ingestion operations tell their callers about their quotas. */
+export const RATE_LIMITS_DESCRIPTION =
+  'Every answer counted against a quota carries the `RateLimit` and `RateLimit-Policy` headers, an error answer too; past a quota the answer is 429 with `Retry-After`.';
+
 /** The client's address, an IPv6 one by its /56: one host has a whole block of those. */
 const clientAddressKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
 
