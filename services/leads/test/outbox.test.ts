@@ -368,6 +368,24 @@ describe('the outbox: every change and its event, atomically, published at least
       expect(await deliveredTo(id)).toEqual(['lead.erased@3']);
     });
 
+    it('when a lead is erased after a relay read its earlier events, then the relay withholds them and only lead.erased goes out', async () => {
+      const id = await createdThenUpdated('read.before.erasure@example.com');
+      const readByRelay = await outboxOf(id);
+      await request(h.leads.app)
+        .post(`/v1/leads/${id}/erasure`)
+        .set(bearer(tenant.admin.token))
+        .expect(200);
+      // What the relay holds in memory, as if the erasure had purged the outbox after it read.
+      for (const event of readByRelay)
+        await db().send(new PutCommand({ TableName: table(), Item: event }));
+
+      await publishing.drain();
+
+      expect(await deliveredTo(id)).toEqual(['lead.erased@3']);
+      expect(await outboxOf(id)).toEqual([]);
+      expect(await parkedOf(id)).toEqual([]);
+    });
+
     it('when EventBridge refuses the lead.erased of an erased lead, then it is parked, not dropped: it holds no personal data and tells of an erasure the CRMs still owe', async () => {
       const id = await createdThenUpdated('refused.erasure@example.com');
       await request(h.leads.app)

@@ -29,7 +29,7 @@ export * from './http/cors';
 export * from './http/middleware';
 export * from './aws/versioned-update';
 export * from './aws/query-page';
-export * from './aws/batch-write';
+export * from './aws/batch';
 export * from './aws/transactions';
 export * from './aws/transient';
 export * from './queue/redrive';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  batchGetAll,
   batchWriteAll,
   failedConditions,
   isConditionalCheckFailure,
@@ -169,14 +170,14 @@ export class OutboxRelay {
         }),
       );
       if (Items.length === 0) return published;
-      const { done, refused } = await this.publishInOrder(
+      const { done, withheld, refused } = await this.publishInOrder(
         Items as OutboxItem[],
         leasedAt + this.leaseMs / 2,
       );
-      await this.remove(done);
+      await this.remove([...done, ...withheld]);
       for (const { item, error } of refused) await this.park(item, error);
       published += done.length;
-      if (done.length + refused.length < Items.length) return published;
+      if (done.length + withheld.length + refused.length < Items.length) return published;
     }
   }
 
@@ -188,7 +189,7 @@ export class OutboxRelay {
   private async publishInOrder(
     items: OutboxItem[],
     deadline: number,
-  ): Promise<{ done: OutboxItem[]; refused: Refused[] }> {
+  ): Promise<{ done: OutboxItem[]; withheld: OutboxItem[]; refused: Refused[] }> {
     const byLead = new Map<string, OutboxItem[]>();
     for (const item of [...items].sort((a, b) => a.version - b.version)) {
       const events = byLead.get(item.leadId) ?? [];
@@ -196,6 +197,7 @@ export class OutboxRelay {
       byLead.set(item.leadId, events);
     }
     const done: OutboxItem[] = [];
+    const withheld: OutboxItem[] = [];
     const refused: Refused[] = [];
     let failed = 0;
     for (let round = 0; byLead.size > 0; round++) {
@@ -203,13 +205,18 @@ export class OutboxRelay {
         leadId,
         item: events[round]!,
       }));
+      const erased = await this.ofErasedLeads(batch.map(({ item }) => item));
+      const sent = batch.filter(({ item }) => !erased.has(item));
       const results = await this.options.publisher.publishAll(
-        batch.map(({ item }) => ({ detailType: item.detailType, detail: item.detail })),
+        sent.map(({ item }) => ({ detailType: item.detailType, detail: item.detail })),
         { deadline },
       );
-      batch.forEach(({ leadId, item }, index) => {
-        const result = results[index]!;
-        if (result.status === 'fulfilled') done.push(item);
+      const resultOf = new Map(sent.map((entry, index) => [entry, results[index]!]));
+      batch.forEach((entry) => {
+        const { leadId, item } = entry;
+        const result = resultOf.get(entry);
+        if (!result) withheld.push(item);
+        else if (result.status === 'fulfilled') done.push(item);
         else if (unpublishable(result.reason)) refused.push({ item, error: result.reason });
         else {
           failed += 1;
@@ -223,7 +230,35 @@ export class OutboxRelay {
         { failed },
         'outbox events not published; they stay for the next pass',
       );
-    return { done, refused };
+    if (withheld.length > 0)
+      this.options.logger.info(
+        { withheld: withheld.length },
+        'outbox events of leads erased since they were read withheld: their data is erased',
+      );
+    return { done, withheld, refused };
+  }
+
+  /**
+   * Of `items`, those carrying the data of a lead erased since the relay read them: the erasure
+   * purged them from the outbox, but not from this page in memory. Read right before they
+   * would be sent, so that an erasure that has answered is not followed by the lead's data.
+   */
+  private async ofErasedLeads(items: OutboxItem[]): Promise<Set<OutboxItem>> {
+    const carrying = items.filter(carriesLeadData);
+    if (carrying.length === 0) return new Set();
+    const leadOf = (item: { tenantId?: unknown; leadId?: unknown }) =>
+      `${String(item.tenantId)}/${String(item.leadId)}`;
+    const leads = new Map(
+      carrying.map((item) => [leadOf(item), leadKey(item.tenantId, item.leadId)]),
+    );
+    const found = await batchGetAll(
+      this.options.db,
+      this.options.table,
+      [...leads.values()],
+      'tenantId, leadId, erasedAt',
+    );
+    const erased = new Set(found.filter((lead) => lead.erasedAt !== undefined).map(leadOf));
+    return new Set(carrying.filter((item) => erased.has(leadOf(item))));
   }
 
   /**
