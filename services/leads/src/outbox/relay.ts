@@ -184,7 +184,7 @@ export class OutboxRelay {
   /**
    * Publishes a page in rounds: a lead's next event goes out only after its previous one was
    * accepted or refused for good, and a lead whose event failed otherwise gets none of its later
-   * ones published.
+   * ones published. The data-carrying events of a lead erased meanwhile are withheld.
    */
   private async publishInOrder(
     items: OutboxItem[],
