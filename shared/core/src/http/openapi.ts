@@ -89,6 +89,35 @@ const REQUEST_ID_PARAMETER: Json = {
   example: 'checkout-7f3a9c',
 };
 
+const retryAfter = (description: string): Json => ({ description, schema: { type: 'integer' } });
+
+/** The headers an error answer carries besides X-Request-Id, by status. */
+const ERROR_HEADERS: Record<number, Record<string, Json>> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'How to authenticate: `Bearer` (with `error="invalid_request"` for a malformed header) on bearer operations, `ApiKey header="X-Api-Key"` on API-key ones.',
+      schema: { type: 'string' },
+    },
+  },
+  405: { Allow: { description: 'The methods this path accepts.', schema: { type: 'string' } } },
+  409: {
+    'Retry-After': retryAfter(
+      'Only while a request with the same Idempotency-Key is still being processed: seconds to wait before retrying it.',
+    ),
+  },
+  429: {
+    'Retry-After': retryAfter('Seconds to wait before retrying.'),
+    ...Object.fromEntries(
+      Object.entries(RateLimitHeaders).map(([name, header]) => [
+        name,
+        { description: header.description, schema: { type: 'string' } },
+      ]),
+    ),
+  },
+  503: { 'Retry-After': retryAfter('Seconds to wait before retrying.') },
+};
+
 function errorResponse(status: number): Json {
   const code = ERROR_CODE_BY_STATUS[status] ?? 'internal';
   const example: Json = {
@@ -108,50 +137,7 @@ function errorResponse(status: number): Json {
       [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example },
     },
   };
-  response.headers = { ...REQUEST_ID_HEADER };
-  if (status === 429 || status === 503) {
-    response.headers = {
-      ...response.headers,
-      'Retry-After': {
-        description: 'Seconds to wait before retrying.',
-        schema: { type: 'integer' },
-      },
-    };
-  }
-  if (status === 409)
-    response.headers = {
-      ...response.headers,
-      'Retry-After': {
-        description:
-          'Only while a request with the same Idempotency-Key is still being processed: seconds to wait before retrying it.',
-        schema: { type: 'integer' },
-      },
-    };
-  if (status === 401)
-    response.headers = {
-      ...response.headers,
-      'WWW-Authenticate': {
-        description:
-          'How to authenticate: `Bearer` (with `error="invalid_request"` for a malformed header) on bearer operations, `ApiKey header="X-Api-Key"` on API-key ones.',
-        schema: { type: 'string' },
-      },
-    };
-  if (status === 429)
-    response.headers = {
-      ...(response.headers as Record<string, Json>),
-      ...Object.fromEntries(
-        Object.entries(RateLimitHeaders).map(([name, header]) => [
-          name,
-          { description: header.description, schema: { type: 'string' } },
-        ]),
-      ),
-    };
-  if (status === 405) {
-    response.headers = {
-      ...response.headers,
-      Allow: { description: 'The methods this path accepts.', schema: { type: 'string' } },
-    };
-  }
+  response.headers = { ...REQUEST_ID_HEADER, ...ERROR_HEADERS[status] };
   return response;
 }
 
