@@ -37,6 +37,23 @@ describe('Pipedrive sync', () => {
   const leadsOf = (personId: number) =>
     [...h.fake.state.pipedriveLeads.values()].filter((l) => l.person_id === personId);
 
+  /** A person already in Pipedrive, made outside this sync or by an attempt whose answer was lost. */
+  function existingPerson(id: number, name: string, contact: { email?: string; phone?: string }) {
+    const value = (v: string | undefined) =>
+      v === undefined ? [] : [{ value: v, primary: true, label: 'work' }];
+    h.fake.state.pipedrivePersons.set(id, {
+      token: TOKEN,
+      id,
+      name,
+      email: value(contact.email),
+      phone: value(contact.phone),
+      fields: {},
+    });
+  }
+
+  const syncedStatus = (leadId: string) =>
+    h.waitForStatus('pdco', leadId, pipedrive.id, (s) => s.state === 'synced');
+
   it('when a lead is created, then Pipedrive has a person, a lead linked to it and the message as a note', async () => {
     const created = leadCreated('pdco', {
       fields: {
@@ -49,12 +66,7 @@ describe('Pipedrive sync', () => {
       },
     });
     await h.publish(created);
-    const synced = await h.waitForStatus(
-      'pdco',
-      created.detail.leadId,
-      pipedrive.id,
-      (s) => s.state === 'synced',
-    );
+    const synced = await syncedStatus(created.detail.leadId);
 
     const [person] = personsWith('eve@pdco.example.com');
     expect(person).toMatchObject({
@@ -76,7 +88,7 @@ describe('Pipedrive sync', () => {
       fields: { email: 'upd@pdco.example.com', firstName: 'Old', lastName: 'Name' },
     });
     await h.publish(created);
-    await h.waitForStatus('pdco', created.detail.leadId, pipedrive.id, (s) => s.state === 'synced');
+    await syncedStatus(created.detail.leadId);
     const before = h.fake.requests({ crm: 'pipedrive' }).length;
 
     await h.publish(leadUpdated(created, { fields: { firstName: 'New' } }));
@@ -118,7 +130,7 @@ describe('Pipedrive sync', () => {
       (s) => s.state === 'pending' && s.lastError !== undefined,
     );
     expect(pending.externalId).toMatch(/^person\/\d+$/);
-    await h.waitForStatus('pdco', created.detail.leadId, pipedrive.id, (s) => s.state === 'synced');
+    await syncedStatus(created.detail.leadId);
 
     const persons = personsWith('half@pdco.example.com');
     expect(persons).toHaveLength(1);
@@ -130,24 +142,12 @@ describe('Pipedrive sync', () => {
   });
 
   it('when the person exists already (a sync whose status was lost), then it is found by e-mail and reused', async () => {
-    h.fake.state.pipedrivePersons.set(777, {
-      token: TOKEN,
-      id: 777,
-      name: 'Known Person',
-      email: [{ value: 'known@pdco.example.com', primary: true, label: 'work' }],
-      phone: [],
-      fields: {},
-    });
+    existingPerson(777, 'Known Person', { email: 'known@pdco.example.com' });
     const created = leadCreated('pdco', {
       fields: { email: 'known@pdco.example.com', lastName: 'Known' },
     });
     await h.publish(created);
-    const synced = await h.waitForStatus(
-      'pdco',
-      created.detail.leadId,
-      pipedrive.id,
-      (s) => s.state === 'synced',
-    );
+    const synced = await syncedStatus(created.detail.leadId);
     expect(parseExternalId(synced.externalId).personId).toBe(777);
     expect(personsWith('known@pdco.example.com')).toHaveLength(1);
     expect(leadsOf(777)).toHaveLength(1);
@@ -158,12 +158,7 @@ describe('Pipedrive sync', () => {
       fields: { email: 'gone@pdco.example.com', lastName: 'Gone' },
     });
     await h.publish(created);
-    const synced = await h.waitForStatus(
-      'pdco',
-      created.detail.leadId,
-      pipedrive.id,
-      (s) => s.state === 'synced',
-    );
+    const synced = await syncedStatus(created.detail.leadId);
     const { personId, leadId } = parseExternalId(synced.externalId);
     await h.publish(leadErased('pdco', created.detail.leadId, 2));
     await h.waitForStatus(
@@ -179,14 +174,7 @@ describe('Pipedrive sync', () => {
   it('when a lead whose person may have reached Pipedrive without its id being recorded is erased, then the erasure shows failed, not verified, instead of synced', async () => {
     const created = leadCreated('pdco', { fields: { email: 'unrecorded@pdco.example.com' } });
     // The person was created, but the answer was lost: no id was recorded.
-    h.fake.state.pipedrivePersons.set(888, {
-      token: TOKEN,
-      id: 888,
-      name: 'unrecorded@pdco.example.com',
-      email: [{ value: 'unrecorded@pdco.example.com', primary: true, label: 'work' }],
-      phone: [],
-      fields: {},
-    });
+    existingPerson(888, 'unrecorded@pdco.example.com', { email: 'unrecorded@pdco.example.com' });
     const erased = await eraseAfterUnrecordedCreate(
       h,
       'pdco',
@@ -217,22 +205,10 @@ describe('Pipedrive sync', () => {
         },
       }),
     );
-    h.fake.state.pipedrivePersons.set(777, {
-      token: TOKEN,
-      id: 777,
-      name: 'Phone Only',
-      email: [],
-      phone: [{ value: '+4930999888', primary: true, label: 'work' }],
-      fields: {},
-    });
+    existingPerson(777, 'Phone Only', { phone: '+4930999888' });
 
     await h.publish(created);
-    const synced = await h.waitForStatus(
-      'pdco',
-      created.detail.leadId,
-      pipedrive.id,
-      (s) => s.state === 'synced',
-    );
+    const synced = await syncedStatus(created.detail.leadId);
 
     expect(parseExternalId(synced.externalId).personId).toBe(777);
     const named = [...h.fake.state.pipedrivePersons.values()].filter(

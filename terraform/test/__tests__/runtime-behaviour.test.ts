@@ -1,11 +1,4 @@
-import { type HclObject, type TerraformTree, isObject, loadTree, moduleAt } from '../lib/hcl';
-
-/** The first block of a repeated hcl2json block list, or the object itself. */
-const first = (value: unknown): HclObject => {
-  const block = Array.isArray(value) ? value[0] : value;
-  if (!isObject(block)) throw new Error(`not a block: ${JSON.stringify(value)}`);
-  return block;
-};
+import { first, loadTree, moduleAt, type HclObject, type TerraformTree } from '../lib/hcl';
 
 describe('what the deployed services rely on', () => {
   let tree: TerraformTree;

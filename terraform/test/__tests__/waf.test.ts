@@ -2,21 +2,7 @@ import { IngestionConfigSchema } from '../../../services/ingestion/src/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSchema, problemType, ProblemSchema, STATUS_BY_CODE } from '@leadflow/core';
-import {
-  type HclObject,
-  type TerraformTree,
-  isObject,
-  loadTree,
-  moduleAt,
-  TERRAFORM_ROOT,
-} from '../lib/hcl';
-
-/** The first block of a repeated hcl2json block list, or the object itself. */
-const first = (value: unknown): HclObject => {
-  const block = Array.isArray(value) ? value[0] : value;
-  if (!isObject(block)) throw new Error(`not a block: ${JSON.stringify(value)}`);
-  return block;
-};
+import { first, loadTree, moduleAt, TERRAFORM_ROOT, type TerraformTree } from '../lib/hcl';
 
 /** What the service lets one API key send in WAF's window of 5 minutes. */
 function serviceLimitPerApiKeyPer5Minutes(): number {

@@ -173,3 +173,10 @@ export function expression(value: unknown): string | undefined {
   const match = /^\$\{([\s\S]*)\}$/.exec(value);
   return match ? match[1] : undefined;
 }
+
+/** The first block of a repeated hcl2json block list, or the object itself. */
+export function first(value: unknown): HclObject {
+  const block = Array.isArray(value) ? value[0] : value;
+  if (!isObject(block)) throw new Error(`not a block: ${JSON.stringify(value)}`);
+  return block;
+}
