@@ -57,6 +57,11 @@ export class EmailTaken extends Error {
   }
 }
 
+/** One expression value per event type that carries a lead's data, e.g. `:dataEvent0`. */
+const LEAD_DATA_EVENT_VALUES = Object.fromEntries(
+  LEAD_DATA_EVENTS.map((detailType, index) => [`:dataEvent${index}`, detailType]),
+);
+
 /**
  * An activity as erasure leaves it: which fields changed, not their values; a merged
  * submission's origin, not what it said. Undefined when it holds no personal data.
@@ -319,8 +324,7 @@ export class LeadRepository {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          FilterExpression:
-            'tenantId = :tenant AND leadId = :lead AND #version < :below AND detailType IN (:created, :updated)',
+          FilterExpression: `tenantId = :tenant AND leadId = :lead AND #version < :below AND detailType IN (${Object.keys(LEAD_DATA_EVENT_VALUES).join(', ')})`,
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: {
             ':pk': outboxPartition,
@@ -328,8 +332,7 @@ export class LeadRepository {
             ':tenant': tenantId,
             ':lead': leadId,
             ':below': belowVersion,
-            ':created': LEAD_DATA_EVENTS[0],
-            ':updated': LEAD_DATA_EVENTS[1],
+            ...LEAD_DATA_EVENT_VALUES,
           },
           ProjectionExpression: 'PK, SK',
           ConsistentRead: true,
