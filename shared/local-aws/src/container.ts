@@ -1,4 +1,6 @@
-import { MOTO_VERSION, type RunningEmulator } from './moto-process';
+import { MOTO_LAUNCHER, MOTO_VERSION, type RunningEmulator } from './moto-process';
+
+const LAUNCHER_IN_CONTAINER = '/leadflow/moto_server.py';
 
 /** moto's container, when a Docker engine answers; undefined when none does. */
 export async function startMotoContainer(): Promise<RunningEmulator | undefined> {
@@ -12,6 +14,8 @@ export async function startMotoContainer(): Promise<RunningEmulator | undefined>
     return undefined;
   }
   const container = await new testcontainers.GenericContainer(`motoserver/moto:${MOTO_VERSION}`)
+    .withCopyFilesToContainer([{ source: MOTO_LAUNCHER, target: LAUNCHER_IN_CONTAINER }])
+    .withEntrypoint(['python3', LAUNCHER_IN_CONTAINER, '-H', '0.0.0.0', '-p', '5000'])
     .withExposedPorts(5000)
     .withWaitStrategy(testcontainers.Wait.forHttp('/moto-api/', 5000))
     .start();

@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 export const MOTO_VERSION = '5.2.1';
-const MOTO_SERVER = join(REPO_ROOT, '.venv/bin/moto_server');
+const VENV_PYTHON = join(REPO_ROOT, '.venv/bin/python');
+/** moto_server, but with DynamoDB's atomic writes (see the file). */
+export const MOTO_LAUNCHER = join(REPO_ROOT, 'shared/local-aws/moto_server.py');
 
 export interface RunningEmulator {
   endpoint: string;
@@ -19,8 +21,8 @@ export function ensurePythonTools(): void {
   const result = spawnSync(join(REPO_ROOT, 'scripts/python-env.sh'), { stdio: 'inherit' });
   if (result.status !== 0)
     throw new Error('scripts/python-env.sh failed: could not install moto into .venv');
-  if (!existsSync(MOTO_SERVER))
-    throw new Error(`${MOTO_SERVER} is missing after scripts/python-env.sh`);
+  if (!existsSync(VENV_PYTHON))
+    throw new Error(`${VENV_PYTHON} is missing after scripts/python-env.sh`);
 }
 
 export function freePort(): Promise<number> {
@@ -102,7 +104,7 @@ export async function startMotoProcess(
 ): Promise<RunningEmulator> {
   ensurePythonTools();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(VENV_PYTHON, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: options.quiet === false ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
     detached: options.ownProcessGroup === true,
