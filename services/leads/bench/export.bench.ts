@@ -16,6 +16,7 @@ import { leadItem } from '../src/leads/lead.record';
 import { syntheticLead, tenantSettings } from './leads.bench';
 
 const TENANT = 'export';
+const BENCH_USER = 'manager';
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   let text = '';
@@ -23,7 +24,14 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   return JSON.parse(text || '{}') as Record<string, unknown>;
 }
 
-/** Answers GetItem (tenant settings) and Query (pages of synthetic leads, newest first). */
+/** The tenant's settings, or the bench user's membership (the leads API reads its role there). */
+function itemOf(sortKey: string): Record<string, unknown> {
+  if (sortKey.startsWith('MEMBER#'))
+    return { ...tenantKeys.member(TENANT, BENCH_USER), memberId: BENCH_USER, role: 'manager' };
+  return { ...tenantKeys.tenant(TENANT), ...tenantSettings(TENANT) };
+}
+
+/** Answers GetItem (tenant settings, the bench user's membership) and Query (pages of synthetic leads, newest first). */
 function stubDynamoDb(total: number): Promise<{ endpoint: string; server: Server }> {
   const start = Date.now() - total * 1_000;
   // The service pages with the last lead it returned: remember where each lead sits.
@@ -33,11 +41,8 @@ function stubDynamoDb(total: number): Promise<{ endpoint: string; server: Server
     const input = await body(req);
     res.setHeader('content-type', 'application/x-amz-json-1.0');
     if (target.endsWith('.GetItem')) {
-      res.end(
-        JSON.stringify({
-          Item: marshall({ ...tenantKeys.tenant(TENANT), ...tenantSettings(TENANT) }),
-        }),
-      );
+      const { SK } = unmarshall(input.Key as Parameters<typeof unmarshall>[0]);
+      res.end(JSON.stringify({ Item: marshall(itemOf(String(SK))) }));
       return;
     }
     if (target.endsWith('.Query')) {
@@ -102,7 +107,7 @@ async function exportOnce(total: number, issuer: TestIssuer) {
   const server = await listenOnLoopback(leads.app);
   const token = issuer.sign(
     {
-      sub: 'manager',
+      sub: BENCH_USER,
       token_use: 'id',
       aud: 'bench-client',
       'custom:tenant_id': TENANT,

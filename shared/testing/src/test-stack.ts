@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys } from '@leadflow/contracts';
-import { createAwsClients, documentClient } from '@leadflow/core';
+import { createAwsClients, documentClient, type DynamoDBDocumentClient } from '@leadflow/core';
 import { bootstrap, localEnvironment, type LocalResources } from '@leadflow/resources';
 import { ensureUser, idTokenFor, tokensFor, type LocalPool } from '@leadflow/local-aws';
 
@@ -16,6 +16,36 @@ export function claimsOf(token: string): Record<string, unknown> & { sub: string
     string,
     unknown
   > & { sub: string; email: string };
+}
+
+/**
+ * Writes the member item an invite would for the token's user, so the leads API (which reads a
+ * caller's role from the member list) and tenant-config accept it.
+ */
+export async function putMember(
+  db: DynamoDBDocumentClient,
+  tenantsTable: string,
+  tenantId: string,
+  idToken: string,
+  role: string,
+): Promise<void> {
+  const { sub, email } = claimsOf(idToken);
+  const now = new Date().toISOString();
+  await db.send(
+    new PutCommand({
+      TableName: tenantsTable,
+      Item: {
+        ...tenantKeys.member(tenantId, sub),
+        memberId: sub,
+        username: email,
+        email,
+        role,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      },
+    }),
+  );
 }
 
 export interface TestStack {
@@ -68,24 +98,9 @@ export async function createTestStack(): Promise<TestStack> {
   const recordMember = async (user: { tenantId?: string; roles: string[] }, idToken: string) => {
     const role = user.roles.find((r) => TENANT_ROLES.has(r));
     if (!user.tenantId || !role) return;
-    const { sub, email } = claimsOf(idToken);
+    const { sub } = claimsOf(idToken);
     if (members.has(`${user.tenantId}/${sub}`)) return;
-    const now = new Date().toISOString();
-    await db.send(
-      new PutCommand({
-        TableName: resources.tables.tenants,
-        Item: {
-          ...tenantKeys.member(user.tenantId, sub),
-          memberId: sub,
-          username: email,
-          email,
-          role,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        },
-      }),
-    );
+    await putMember(db, resources.tables.tenants, user.tenantId, idToken, role);
     members.add(`${user.tenantId}/${sub}`);
   };
   const created = new Set<string>();
