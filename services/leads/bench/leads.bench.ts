@@ -30,9 +30,20 @@ import { leadItem, type LeadRecord } from '../src/leads/lead.record';
 import { measureExport } from './export.bench';
 
 const TENANT = 'bench';
+export interface ListingScale {
+  leads: number;
+  /** Timed requests per figure. */
+  samples: number;
+  /** Pages of 50 walked for the deep page's cursor. */
+  deepPages: number;
+}
+
 /** DESIGN §9 measures the listing over 100k leads; LEADS_BENCH_LEADS sets fewer for a quick run. */
-const LEADS = Number(process.env.LEADS_BENCH_LEADS ?? 100_000);
-const SAMPLES = 40;
+const BENCH_SCALE: ListingScale = {
+  leads: Number(process.env.LEADS_BENCH_LEADS ?? 100_000),
+  samples: 40,
+  deepPages: 100,
+};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -90,6 +101,7 @@ async function seed(
   db: DynamoDBDocumentClient,
   table: string,
   tenantsTable: string,
+  leads: number,
 ): Promise<void> {
   await db.send(
     new PutCommand({
@@ -97,14 +109,14 @@ async function seed(
       Item: { ...tenantKeys.tenant(TENANT), ...tenantSettings(TENANT) },
     }),
   );
-  const start = Date.now() - LEADS * 1_000;
-  const items = Array.from({ length: LEADS }, (_, i) => ({
+  const start = Date.now() - leads * 1_000;
+  const items = Array.from({ length: leads }, (_, i) => ({
     PutRequest: { Item: leadItem(syntheticLead(TENANT, i, start + i * 1_000)) },
   }));
   await batchWriteAll(db, table, items);
 }
 
-async function listing(): Promise<BenchFigures> {
+export async function listing(scale = BENCH_SCALE): Promise<BenchFigures> {
   const moto = await startMotoProcess(await freePort());
   try {
     const resources = await bootstrap({
@@ -117,7 +129,7 @@ async function listing(): Promise<BenchFigures> {
     const aws = createAwsClients({ region: 'us-east-1', endpoint: moto.endpoint });
     const db = documentClient(aws.dynamodb);
     const seeded = Date.now();
-    await seed(db, resources.tables.leads, resources.tables.tenants);
+    await seed(db, resources.tables.leads, resources.tables.tenants, scale.leads);
     const seedSeconds = (Date.now() - seeded) / 1000;
     const pool = {
       endpoint: moto.endpoint,
@@ -139,71 +151,76 @@ async function listing(): Promise<BenchFigures> {
       aws,
     });
     const server = await listenOnLoopback(leads.app);
-    const get = async (query: string) => {
-      const res = await fetch(`${server.baseUrl}/v1/leads?${query}`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      if (res.status !== 200) throw new Error(`GET /v1/leads?${query} answered ${res.status}`);
-      return (await res.json()) as { items: unknown[]; nextCursor: string | null };
-    };
-    const bareQuery = (extra: Partial<ConstructorParameters<typeof QueryCommand>[0]>) =>
-      db.send(
-        new QueryCommand({
-          TableName: resources.tables.leads,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :lead)',
-          ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}`, ':lead': 'LEAD#' },
-          ScanIndexForward: false,
-          Limit: 50,
-          ...extra,
-        }),
-      );
-    // A cursor 100 pages (5,000 leads) deep, and the same position for the bare query.
-    let cursor: string | null = null;
-    for (let page = 0; page < 100; page++)
-      cursor = (await get(`limit=50${cursor ? `&cursor=${cursor}` : ''}`)).nextCursor;
-    const deepKey = JSON.parse(Buffer.from(cursor!, 'base64url').toString()) as Record<
-      string,
-      string
-    >;
+    try {
+      const get = async (query: string) => {
+        const res = await fetch(`${server.baseUrl}/v1/leads?${query}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (res.status !== 200) throw new Error(`GET /v1/leads?${query} answered ${res.status}`);
+        return (await res.json()) as { items: unknown[]; nextCursor: string | null };
+      };
+      const bareQuery = (extra: Partial<ConstructorParameters<typeof QueryCommand>[0]>) =>
+        db.send(
+          new QueryCommand({
+            TableName: resources.tables.leads,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :lead)',
+            ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}`, ':lead': 'LEAD#' },
+            ScanIndexForward: false,
+            Limit: 50,
+            ...extra,
+          }),
+        );
+      // A cursor deepPages pages (5,000 leads at 100) deep, and the same position for the bare query.
+      let cursor: string | null = null;
+      for (let page = 0; page < scale.deepPages; page++)
+        cursor = (await get(`limit=50${cursor ? `&cursor=${cursor}` : ''}`)).nextCursor;
+      const deepKey = JSON.parse(Buffer.from(cursor!, 'base64url').toString()) as Record<
+        string,
+        string
+      >;
 
-    await timings(5, () => get('limit=50'));
-    const first = await timings(SAMPLES, () => get('limit=50'));
-    const bareFirst = await timings(SAMPLES, () => bareQuery({}));
-    const deep = await timings(SAMPLES, () => get(`limit=50&cursor=${cursor}`));
-    const bareDeep = await timings(SAMPLES, () => bareQuery({ ExclusiveStartKey: deepKey }));
-    const filtered = await timings(SAMPLES, () => get('limit=50&status=qualified'));
-    const bareFiltered = await timings(SAMPLES, () =>
-      db.send(
-        new QueryCommand({
-          TableName: resources.tables.leads,
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk',
-          ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}#STATUS#qualified` },
-          ScanIndexForward: false,
-          Limit: 50,
-        }),
-      ),
-    );
-    await server.close();
-    aws.destroy();
-    const round = (n: number) => Math.round(n * 100) / 100;
-    return {
-      leadsInTenant: LEADS,
-      seedSeconds: round(seedSeconds),
-      firstPageP50Ms: round(first.p50),
-      firstPageP99Ms: round(first.p99),
-      bareQueryFirstPageP50Ms: round(bareFirst.p50),
-      bareQueryFirstPageP99Ms: round(bareFirst.p99),
-      firstPageRatioToBareQuery: round(first.p50 / bareFirst.p50),
-      deepPageP50Ms: round(deep.p50),
-      deepPageP99Ms: round(deep.p99),
-      bareQueryDeepPageP50Ms: round(bareDeep.p50),
-      deepPageRatioToBareQuery: round(deep.p50 / bareDeep.p50),
-      filteredP50Ms: round(filtered.p50),
-      filteredP99Ms: round(filtered.p99),
-      bareQueryFilteredP50Ms: round(bareFiltered.p50),
-      filteredRatioToBareQuery: round(filtered.p50 / bareFiltered.p50),
-    };
+      await timings(5, () => get('limit=50'));
+      const first = await timings(scale.samples, () => get('limit=50'));
+      const bareFirst = await timings(scale.samples, () => bareQuery({}));
+      const deep = await timings(scale.samples, () => get(`limit=50&cursor=${cursor}`));
+      const bareDeep = await timings(scale.samples, () =>
+        bareQuery({ ExclusiveStartKey: deepKey }),
+      );
+      const filtered = await timings(scale.samples, () => get('limit=50&status=qualified'));
+      const bareFiltered = await timings(scale.samples, () =>
+        db.send(
+          new QueryCommand({
+            TableName: resources.tables.leads,
+            IndexName: 'GSI2',
+            KeyConditionExpression: 'GSI2PK = :pk',
+            ExpressionAttributeValues: { ':pk': `TENANT#${TENANT}#STATUS#qualified` },
+            ScanIndexForward: false,
+            Limit: 50,
+          }),
+        ),
+      );
+      const round = (n: number) => Math.round(n * 100) / 100;
+      return {
+        leadsInTenant: scale.leads,
+        seedSeconds: round(seedSeconds),
+        firstPageP50Ms: round(first.p50),
+        firstPageP99Ms: round(first.p99),
+        bareQueryFirstPageP50Ms: round(bareFirst.p50),
+        bareQueryFirstPageP99Ms: round(bareFirst.p99),
+        firstPageRatioToBareQuery: round(first.p50 / bareFirst.p50),
+        deepPageP50Ms: round(deep.p50),
+        deepPageP99Ms: round(deep.p99),
+        bareQueryDeepPageP50Ms: round(bareDeep.p50),
+        deepPageRatioToBareQuery: round(deep.p50 / bareDeep.p50),
+        filteredP50Ms: round(filtered.p50),
+        filteredP99Ms: round(filtered.p99),
+        bareQueryFilteredP50Ms: round(bareFiltered.p50),
+        filteredRatioToBareQuery: round(filtered.p50 / bareFiltered.p50),
+      };
+    } finally {
+      await server.close();
+      aws.destroy();
+    }
   } finally {
     await moto.stop();
   }
@@ -211,7 +228,7 @@ async function listing(): Promise<BenchFigures> {
 
 export const leadsBenchmark: Benchmark = {
   name: 'leads',
-  description: `GET /v1/leads?limit=50 over ${LEADS.toLocaleString('en')} leads of one tenant against moto, beside a bare DynamoDB Query; CSV export heap at 10k and 100k leads`,
+  description: `GET /v1/leads?limit=50 over ${BENCH_SCALE.leads.toLocaleString('en')} leads of one tenant against moto, beside a bare DynamoDB Query; CSV export heap at 10k and 100k leads`,
   async run() {
     return { ...(await listing()), ...(await measureExport()) };
   },
