@@ -1,15 +1,21 @@
-"""moto in server mode, as its moto_server command runs it, but one DynamoDB request at a time.
+"""moto in server mode, as its moto_server command runs it, with DynamoDB's item-level isolation.
 
 moto applies an UpdateItem as a read and then a write, in whichever thread the request came in on:
 two updates of one item at once can both read the old value (two leads took the same round-robin
 turn), and two conditional writes of one version can both succeed. DynamoDB applies each write
-atomically, and the services rely on it, so here DynamoDB requests take turns. Other services keep
-moto's threads: an SQS long poll must not hold up everyone else.
+atomically, and the services rely on it, so here requests on the same item take turns. Requests on
+different items still run side by side, as on DynamoDB: one lock for all of them made a worker
+with many leads in flight wait its turn for seconds. What moto cannot run beside a write takes
+every lock: a Query or Scan (it walks the table's items, which a write may be adding to), a
+transaction (a failed one puts back whole tables as they were when it began), a table operation,
+PartiQL. Other services keep moto's threads: an SQS long poll must not hold up anyone else.
 
 Usage: python moto_server.py [-H host] [-p port]
 """
 
 import argparse
+import io
+import json
 import os
 import signal
 import sys
@@ -18,17 +24,102 @@ import threading
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
+STRIPES = 256
+EVERY_STRIPE = tuple(range(STRIPES))
 
-class OneDynamoDBRequestAtATime:
+
+def _stripe(table, key):
+    return hash((table, json.dumps(key, sort_keys=True))) % STRIPES
+
+
+class ItemLocks:
+    """Which of its striped locks a DynamoDB request takes: those of the items it names, or all."""
+
+    def __init__(self):
+        self.locks = [threading.Lock() for _ in range(STRIPES)]
+        # Table name -> key attribute names, from the CreateTable requests that pass through.
+        self.key_names = {}
+
+    def stripes_of(self, operation, request):
+        if operation in ("GetItem", "UpdateItem", "DeleteItem"):
+            return [_stripe(request["TableName"], request["Key"])]
+        if operation == "PutItem":
+            return self._put(request["TableName"], request["Item"])
+        if operation == "BatchGetItem":
+            return [
+                _stripe(table, key)
+                for table, reads in request["RequestItems"].items()
+                for key in reads["Keys"]
+            ]
+        if operation == "BatchWriteItem":
+            stripes = []
+            for table, writes in request["RequestItems"].items():
+                for write in writes:
+                    if "PutRequest" in write:
+                        stripes += self._put(table, write["PutRequest"]["Item"])
+                    else:
+                        stripes.append(_stripe(table, write["DeleteRequest"]["Key"]))
+            return stripes
+        if operation == "TransactGetItems":
+            return [
+                _stripe(item["Get"]["TableName"], item["Get"]["Key"])
+                for item in request["TransactItems"]
+            ]
+        if operation == "CreateTable":
+            names = [key["AttributeName"] for key in request["KeySchema"]]
+            self.key_names[request["TableName"]] = names
+        return EVERY_STRIPE
+
+    def _put(self, table, item):
+        names = self.key_names.get(table)
+        if names is None or any(name not in item for name in names):
+            return EVERY_STRIPE
+        return [_stripe(table, {name: item[name] for name in names})]
+
+    def hold(self, stripes):
+        return _Held([self.locks[i] for i in sorted(set(stripes))])
+
+
+class _Held:
+    """Locks taken in one order by everyone, so two requests never wait on each other."""
+
+    def __init__(self, locks):
+        self.locks = locks
+
+    def __enter__(self):
+        for lock in self.locks:
+            lock.acquire()
+
+    def __exit__(self, *_):
+        for lock in reversed(self.locks):
+            lock.release()
+
+
+class DynamoDBItemIsolation:
     def __init__(self, app):
         self.app = app
-        self.lock = threading.Lock()
+        self.items = ItemLocks()
 
     def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB_"):
             return self.app(environ, start_response)
-        with self.lock:
+        body = _read_body(environ)
+        try:
+            stripes = self.items.stripes_of(target.split(".")[-1], json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            stripes = EVERY_STRIPE  # moto answers the malformed request; nothing runs beside it
+        with self.items.hold(stripes):
             return list(self.app(environ, start_response))
+
+
+def _read_body(environ):
+    """The request's body, left in place for moto to read again."""
+    length = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    body = stream.read(int(length)) if length else stream.read()
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
 
 
 def main() -> None:
@@ -41,7 +132,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, OneDynamoDBRequestAtATime(app), threaded=True)
+    run_simple(args.host, args.port, DynamoDBItemIsolation(app), threaded=True)
 
 
 if __name__ == "__main__":

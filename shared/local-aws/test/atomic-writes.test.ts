@@ -4,7 +4,7 @@
  * turns at once, mean what they say.
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, documentClient } from '@leadflow/core';
 import { emulatorEndpoint, TEST_REGION, uniquePrefix } from '@leadflow/testing';
 
@@ -58,5 +58,48 @@ describe('DynamoDB writes on the local AWS', () => {
     expect(counts.map((ofItem) => ofItem.sort((a, b) => a - b))).toEqual(
       Array(ROUNDS).fill(everyCount),
     );
+  });
+
+  it('when a transaction fails beside writes to other items, then those writes stay', async () => {
+    const counter = 'beside-transactions';
+    const refusedTransaction = () =>
+      db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName,
+                Key: { PK: 'missing' },
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+    const increment = () =>
+      db.send(
+        new UpdateCommand({
+          TableName,
+          Key: { PK: counter },
+          UpdateExpression: 'ADD n :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    const refusals = await roundsOfWritersAtOnce(async () => {
+      const [refusal] = await Promise.allSettled([refusedTransaction(), increment()]);
+      return refusal!.status;
+    });
+    expect(new Set(refusals.flat())).toEqual(new Set(['rejected']));
+    const increments = ROUNDS * WRITERS;
+    const { Attributes } = await db.send(
+      new UpdateCommand({
+        TableName,
+        Key: { PK: counter },
+        UpdateExpression: 'ADD n :zero',
+        ExpressionAttributeValues: { ':zero': 0 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    expect(Attributes?.n).toBe(increments);
   });
 });
