@@ -31,7 +31,10 @@ function itemOf(sortKey: string): Record<string, unknown> {
   return { ...tenantKeys.tenant(TENANT), ...tenantSettings(TENANT) };
 }
 
-/** Answers GetItem (tenant settings, the bench user's membership) and Query (pages of synthetic leads, newest first). */
+/**
+ * Answers GetItem (tenant settings, the bench user's membership) and Query (pages of synthetic
+ * leads, newest first).
+ */
 function stubDynamoDb(total: number): Promise<{ endpoint: string; server: Server }> {
   const start = Date.now() - total * 1_000;
   // The service pages with the last lead it returned: remember where each lead sits.

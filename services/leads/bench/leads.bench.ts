@@ -1,7 +1,7 @@
 /**
- * Lead listing against moto over 100,000 leads of one tenant (DESIGN §9), beside the bare DynamoDB Query
- * that serves the same page on the same endpoint in the same run: the ratio is the service's
- * own cost (auth, validation, filtering, serialisation), whatever moto's speed.
+ * Lead listing against moto over 100,000 leads of one tenant (DESIGN §9), beside the bare
+ * DynamoDB Query that serves the same page on the same endpoint in the same run: the ratio is
+ * the service's own cost (auth, validation, filtering, serialisation), whatever moto's speed.
  * Then CSV export of 10,000 and 100,000 leads from a stub DynamoDB, watching the heap.
  */
 import { QueryCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -38,7 +38,7 @@ export interface ListingScale {
   deepPages: number;
 }
 
-/** DESIGN §9 measures the listing over 100k leads; LEADS_BENCH_LEADS sets fewer for a quick run. */
+/** DESIGN §9 lists over 100k leads; LEADS_BENCH_LEADS sets fewer for a quick run. */
 const BENCH_SCALE: ListingScale = {
   leads: Number(process.env.LEADS_BENCH_LEADS ?? 100_000),
   samples: 40,
@@ -170,7 +170,7 @@ export async function listing(scale = BENCH_SCALE): Promise<BenchFigures> {
             ...extra,
           }),
         );
-      // A cursor deepPages pages (5,000 leads at 100) deep, and the same position for the bare query.
+      // A cursor deepPages pages deep (5,000 leads at 100), and the same place for the bare query.
       let cursor: string | null = null;
       for (let page = 0; page < scale.deepPages; page++)
         cursor = (await get(`limit=50${cursor ? `&cursor=${cursor}` : ''}`)).nextCursor;
