@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -76,23 +77,17 @@ class ItemLocks:
             return EVERY_STRIPE
         return [_stripe(table, {name: item[name] for name in names})]
 
+    @contextmanager
     def hold(self, stripes):
-        return _Held([self.locks[i] for i in sorted(set(stripes))])
-
-
-class _Held:
-    """Locks taken in one order by everyone, so two requests never wait on each other."""
-
-    def __init__(self, locks):
-        self.locks = locks
-
-    def __enter__(self):
-        for lock in self.locks:
+        """Takes the locks in one order, as every request does, so no two wait on each other's."""
+        locks = [self.locks[i] for i in sorted(set(stripes))]
+        for lock in locks:
             lock.acquire()
-
-    def __exit__(self, *_):
-        for lock in reversed(self.locks):
-            lock.release()
+        try:
+            yield
+        finally:
+            for lock in reversed(locks):
+                lock.release()
 
 
 class DynamoDBItemIsolation:
