@@ -57,7 +57,8 @@ import type {
   WriteOutcome,
 } from '../src/sync/sync-status.repository';
 
-const TENANT = 'bench';
+/** Each run its own tenant, so that its leads go to its own CRM connection alone. */
+const tenantOf = (run: string) => `bench-${run}`;
 const PIPELINE_LEADS = Number(process.env.CRM_SYNC_BENCH_PIPELINE_LEADS ?? 1_500);
 const CRM_PATH_LEADS = Number(process.env.CRM_SYNC_BENCH_LEADS ?? 20_000);
 /** Messages in the queue at once: deeper makes every moto SQS call slower. */
@@ -78,7 +79,7 @@ function leadEvent(run: string, index: number): DeliveredEvent<LeadChanged> {
     'detail-type': 'lead.created',
     time: now.toISOString(),
     detail: {
-      ...envelope(TENANT, now),
+      ...envelope(tenantOf(run), now),
       leadId,
       version: 1,
       changedFields: ['*'],
@@ -109,9 +110,10 @@ async function connect(
   secretsPrefix: string,
   fake: FakeCrm,
   token: string,
+  tenantId: string,
 ): Promise<CrmConnectionItem> {
   const connectionId = ulid();
-  const secretName = `${secretsPrefix}${TENANT}/crm/${connectionId}`;
+  const secretName = `${secretsPrefix}${tenantId}/crm/${connectionId}`;
   await aws.secrets.send(
     new CreateSecretCommand({
       Name: secretName,
@@ -120,7 +122,7 @@ async function connect(
   );
   const now = new Date().toISOString();
   const connection: CrmConnectionItem = {
-    tenantId: TENANT,
+    tenantId,
     connectionId,
     type: 'hubspot',
     name: `HubSpot (${token})`,
@@ -135,7 +137,7 @@ async function connect(
   await documentClient(aws.dynamodb).send(
     new PutCommand({
       TableName: resources.tables.tenants,
-      Item: { ...tenantKeys.crmConnection(TENANT, connectionId), ...connection },
+      Item: { ...tenantKeys.crmConnection(tenantId, connectionId), ...connection },
     }),
   );
   return connection;
@@ -173,7 +175,7 @@ async function pipeline(
   fake: FakeCrm,
 ): Promise<BenchFigures> {
   const token = 'pat-bench-pipeline-000000000000';
-  await connect(aws, resources, env.SECRETS_PREFIX!, fake, token);
+  await connect(aws, resources, env.SECRETS_PREFIX!, fake, token, tenantOf('pipeline'));
   const queueUrl = resources.queues['crm-sync'].url;
   const config = loadConfig(CrmSyncConfigSchema, {
     ...env,
@@ -314,7 +316,14 @@ async function crmPath(
   fake: FakeCrm,
 ): Promise<BenchFigures> {
   const token = 'pat-bench-crm-path-00000000000';
-  const connection = await connect(aws, resources, env.SECRETS_PREFIX!, fake, token);
+  const connection = await connect(
+    aws,
+    resources,
+    env.SECRETS_PREFIX!,
+    fake,
+    token,
+    tenantOf('path'),
+  );
   const http = new CrmHttp({ timeoutMs: 15_000, production: false });
   const dispatcher = new SyncDispatcher({
     connectors: CONNECTORS,
