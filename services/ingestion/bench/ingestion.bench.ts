@@ -129,6 +129,23 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/** What `run` answered, and the CPU time (ms) the server used meanwhile when /proc tells. */
+async function withServerCpu<T>(
+  server: Running,
+  run: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number | undefined }> {
+  const before = cpuMs(server.child.pid);
+  const result = await run();
+  const after = cpuMs(server.child.pid);
+  return {
+    result,
+    cpuMs: before === undefined || after === undefined ? undefined : after - before,
+  };
+}
+
+const perRequestUs = (cpu: number | undefined, requests: number) =>
+  cpu === undefined || requests === 0 ? undefined : Math.round((cpu * 1000) / requests);
+
 interface Load {
   perSec: number;
   /** The server's CPU time per 2xx answer (µs), when /proc tells. */
@@ -293,6 +310,44 @@ function cpuFigures(leastCpu: Map<string, number>): BenchFigures {
   };
 }
 
+interface StubStats {
+  putEventsCalls: number;
+  entries: number;
+}
+
+/** Entries per PutEvents call between two readings of the stub's counters. */
+const eventsPerCall = (before: StubStats, after: StubStats) =>
+  round(
+    (after.entries - before.entries) / Math.max(1, after.putEventsCalls - before.putEventsCalls),
+    1,
+  );
+
+interface PacedCpu {
+  cpuMs: number | undefined;
+  requests: number;
+}
+
+/**
+ * "Half the maximum rate" is not half the work: requests that come one by one cost more CPU
+ * each than under full load (for the baseline too), and ingestion's micro-batches get smaller.
+ * The CPU per request at that rate and the share of the core it kept busy, for ingestion and
+ * Express + JSON + ajv; none without /proc.
+ */
+function halfRateCpuFigures(ingestion: PacedCpu, floor: PacedCpu): BenchFigures {
+  if (ingestion.cpuMs === undefined || floor.cpuMs === undefined) return {};
+  const busy = (cpuMs: number) => round(cpuMs / (settings.durationSeconds * 1000));
+  const perRequest = ({ cpuMs, requests }: PacedCpu) => perRequestUs(cpuMs, requests) ?? 0;
+  return {
+    cpuUsPerLeadAtHalfRate: perRequest(ingestion),
+    coreBusyAtHalfRate: busy(ingestion.cpuMs),
+    expressJsonAjvCpuUsPerRequestAtHalfRate: perRequest(floor),
+    expressJsonAjvCoreBusyAtHalfRate: busy(floor.cpuMs),
+  };
+}
+
+const percent = (share: number | string | undefined) =>
+  typeof share === 'number' ? `${Math.round(share * 100)}%` : '?';
+
 /** Progress lines under the runner's heading. */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -365,11 +420,10 @@ export const ingestionBenchmark: Benchmark = {
       let errors = 0;
       for (let r = 1; r <= settings.rounds; r++) {
         for (const [name, server] of servers) {
-          const cpuBefore = cpuMs(server.child.pid);
-          const result = await load(pin, server.url, settings.durationSeconds);
-          const cpuAfter = cpuMs(server.child.pid);
-          if (cpuBefore !== undefined && cpuAfter !== undefined && result.accepted > 0)
-            result.cpuUsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1000) / result.accepted);
+          const { result, cpuMs } = await withServerCpu(server, () =>
+            load(pin, server.url, settings.durationSeconds),
+          );
+          result.cpuUsPerRequest = perRequestUs(cpuMs, result.accepted);
           say(
             `   round ${r} ${name.padEnd(17)} ${String(result.perSec).padStart(6)}/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  CPU ${result.cpuUsPerRequest ?? '?'} µs/request`,
           );
@@ -384,7 +438,12 @@ export const ingestionBenchmark: Benchmark = {
       }
       const max = best.get('ingestion')!;
       const halfRate = Math.max(1, Math.floor(max.perSec / 2));
-      const half = await paced(pin, ingestion.url, settings.durationSeconds, halfRate);
+      const stubStats = async () => (await fetch(`${stub.url}/stats`)).json() as Promise<StubStats>;
+      const statsBeforeHalf = await stubStats();
+      const { result: half, cpuMs: halfCpu } = await withServerCpu(ingestion, () =>
+        paced(pin, ingestion.url, settings.durationSeconds, halfRate),
+      );
+      const halfBatches = eventsPerCall(statsBeforeHalf, await stubStats());
       say(
         `   ingestion at a steady ${halfRate}/s: p50 ${half.p50} ms  p90 ${half.p90} ms  p99 ${half.p99} ms  max ${half.max} ms  errors ${half.failed}`,
       );
@@ -392,14 +451,19 @@ export const ingestionBenchmark: Benchmark = {
       errors += half.failed;
       // The same load on Express + JSON + ajv: what this machine and the load generator allow
       // at that rate, with no work of the pipeline's own.
-      const floor = await paced(
-        pin,
-        servers.get('express-json-ajv')!.url,
-        settings.durationSeconds,
-        halfRate,
+      const floorServer = servers.get('express-json-ajv')!;
+      const { result: floor, cpuMs: floorCpu } = await withServerCpu(floorServer, () =>
+        paced(pin, floorServer.url, settings.durationSeconds, halfRate),
       );
       say(
         `   express-json-ajv at the same ${halfRate}/s: p50 ${floor.p50} ms  p90 ${floor.p90} ms  p99 ${floor.p99} ms  max ${floor.max} ms`,
+      );
+      const halfLoad = halfRateCpuFigures(
+        { cpuMs: halfCpu, requests: half.ok },
+        { cpuMs: floorCpu, requests: floor.ok },
+      );
+      say(
+        `   CPU at that rate: ingestion ${halfLoad.cpuUsPerLeadAtHalfRate ?? '?'} µs per lead (core ${percent(halfLoad.coreBusyAtHalfRate)} busy, ${halfBatches} events per PutEvents), Express + JSON + ajv ${halfLoad.expressJsonAjvCpuUsPerRequestAtHalfRate ?? '?'} µs per request (core ${percent(halfLoad.expressJsonAjvCoreBusyAtHalfRate)} busy)`,
       );
       const bursty = await load(pin, ingestion.url, settings.durationSeconds, halfRate);
       say(
@@ -410,10 +474,7 @@ export const ingestionBenchmark: Benchmark = {
 
       // Give the last micro-batches their linger, then check every 202 was one published event.
       await new Promise((r) => setTimeout(r, 500));
-      const stats = (await (await fetch(`${stub.url}/stats`)).json()) as {
-        putEventsCalls: number;
-        entries: number;
-      };
+      const stats = await stubStats();
 
       const sdk = await sdkBaseline(pin, stub.url);
       const sdkFloor = sdkFigures(sdk.cpuUsPerCall, leastCpu);
@@ -448,12 +509,14 @@ export const ingestionBenchmark: Benchmark = {
         expressJsonAjvP50AtHalfRateMs: floor.p50,
         expressJsonAjvP99AtHalfRateMs: floor.p99,
         p99RatioToExpressJsonAjvAtHalfRate: round(half.p99 / Math.max(floor.p99, 0.01)),
+        ...halfLoad,
+        eventsPerPutEventsAtHalfRate: halfBatches,
         autocannonP50AtHalfRateMs: bursty.p50,
         autocannonP99AtHalfRateMs: bursty.p99,
         errors,
         acceptedTotal: acceptedByIngestion,
         publishedEntries: stats.entries,
-        eventsPerPutEvents: round(stats.entries / Math.max(1, stats.putEventsCalls), 1),
+        eventsPerPutEvents: eventsPerCall({ putEventsCalls: 0, entries: 0 }, stats),
         pinnedToCores: pin.pinned ? 'yes' : 'no',
         serverNodeVersion: spawnSync(settings.serverNode, ['--version'], {
           encoding: 'utf8',
