@@ -22,7 +22,14 @@ import { TenantForms } from './api/tenant-forms';
 import { TenantRulesCache } from './api/tenant-rules';
 import { TenantSettingsRepository } from './api/tenant-settings.repository';
 import type { IngestionConfig } from './config';
-import { formGate, formKeyOf, formPreflight, readableByFormPages } from './forms/form-gate';
+import {
+  formGate,
+  formKeyOf,
+  formPreflight,
+  gatedFormOf,
+  readableByFormPages,
+} from './forms/form-gate';
+import { errorPagesForPlainForms } from './forms/form-pages';
 import { formSubmissionRoutes } from './forms/form-submission.routes';
 import { submitFormOperation } from './forms/form-submission.schema';
 import { FormSubmissionService } from './forms/form-submission.service';
@@ -117,6 +124,7 @@ export function buildApp({ config, logger, aws, validateResponses }: IngestionDe
     [
       submitFormOperation.operationId,
       inSequence([
+        errorPagesForPlainForms(gatedFormOf),
         readableByFormPages(forms, limits.ip),
         formGate(forms, { cors: true }),
         limits.form,

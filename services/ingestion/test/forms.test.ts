@@ -230,6 +230,50 @@ describe('public form submissions', () => {
     });
   });
 
+  describe('errors of plain HTML forms in a browser', () => {
+    const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+    it('when invalid, then a 400 page for the visitor that names the field by its label', async () => {
+      const res = await submit(form.formKey)
+        .type('form')
+        .set('Accept', BROWSER_ACCEPT)
+        .send('email=nope&product=basic&consent_privacy=on');
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers.vary).toContain('Accept');
+      expect(res.text).toContain('<p>Some of what you entered needs another look.</p>');
+      expect(res.text).toContain('<li>E-mail: must match format &quot;email&quot;</li>');
+      expect(res.text).toContain(`Reference: urn:request:${res.headers['x-request-id']}`);
+      expect(await h.drainIntake()).toEqual([]);
+    });
+
+    it('when the form key names no form, then a 404 page', async () => {
+      const res = await submit('frm_000000000000000000000000')
+        .type('form')
+        .set('Accept', BROWSER_ACCEPT)
+        .send('email=jane%40example.com');
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.text).toContain('<p>This form is not available any more.</p>');
+    });
+
+    it('when a script posts JSON, or asks for JSON first, then problem+json', async () => {
+      const json = await submit(form.formKey)
+        .set('Accept', BROWSER_ACCEPT)
+        .send({ ...submission, email: 'nope' });
+      const asksJson = await submit(form.formKey)
+        .type('form')
+        .set('Accept', 'application/json, text/html;q=0.9')
+        .send('email=nope&product=basic&consent_privacy=on');
+      for (const res of [json, asksJson]) {
+        expect(res.status).toBe(400);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      expect(await h.drainIntake()).toEqual([]);
+    });
+  });
+
   describe('CORS', () => {
     it('when an allowed origin sends a preflight, then 204 with the method and headers it may use', async () => {
       const res = await request(h.ingestion.app)

@@ -78,6 +78,27 @@ describe('rate limits', () => {
     expect((await submit(h.ingestion.app, form.formKey, '198.51.100.2')).status).toBe(202);
   });
 
+  it('when a visitor’s browser posts a plain HTML form past the limit, then a 429 page that says when to try again, with the same headers', async () => {
+    const form = await newForm();
+    const post = () =>
+      request(h.ingestion.app)
+        .post(`/v1/ingest/forms/${form.formKey}`)
+        .set('X-Forwarded-For', '198.51.100.3')
+        .set('Accept', 'text/html,*/*;q=0.8')
+        .type('form')
+        .send('email=jane%40example.com');
+    for (let i = 0; i < 3; i++) expect((await post()).status).toBe(200);
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(limited.headers['content-type']).toBe('text/html; charset=utf-8');
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(limited.text).toContain(
+      `Too many submissions came from your network just now. Please try again in ${retryAfter} seconds.`,
+    );
+    expect(limited.headers.ratelimit).toMatch(/"ip"; r=0; t=\d+/);
+  });
+
   it('when a form takes more than its limit from many addresses, then 429 for everyone on it, not on other forms', async () => {
     const form = await newForm();
     for (let i = 0; i < 5; i++)

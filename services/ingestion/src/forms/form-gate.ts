@@ -30,9 +30,13 @@ interface WithForm {
   [RESOLVED_FORM]?: ResolvedForm;
 }
 
+/** The published form the gate resolved for this request, if it did. */
+export const gatedFormOf = (req: Request): ResolvedForm | undefined =>
+  (req as Request & WithForm)[RESOLVED_FORM];
+
 /** The published form the gate resolved for this request. */
 export function resolvedFormOf(req: Request): ResolvedForm {
-  const form = (req as Request & WithForm)[RESOLVED_FORM];
+  const form = gatedFormOf(req);
   if (!form) throw new AppError('internal', 'the form gate did not run for this route');
   return form;
 }

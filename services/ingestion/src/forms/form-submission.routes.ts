@@ -3,24 +3,9 @@ import { idempotencyKeyOf, replayedHeaders } from '../pipeline/idempotency';
 import type { LeadPublisher } from '../pipeline/lead-publisher';
 import { requestMeta } from '../pipeline/request-meta';
 import { resolvedFormOf } from './form-gate';
+import { thankYouPage } from './form-pages';
 import { submitFormOperation } from './form-submission.schema';
 import type { FormSubmissionService } from './form-submission.service';
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-
-/** The page a plain HTML form shows when its form has no success URL. */
-export function thankYouPage(message: string | undefined): string {
-  const text = escapeHtml(message?.trim() || 'Thank you. We received your submission.');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Thank you</title></head><body><p>${text}</p></body></html>`;
-}
 
 export function formSubmissionRoutes(
   submissions: FormSubmissionService,

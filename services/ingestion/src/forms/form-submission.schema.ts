@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { defineOperation, named, RateLimitHeaders } from '@leadflow/core';
+import { isStandardField, STANDARD_FIELD_LABELS } from '@leadflow/contracts';
+import { defineOperation, named, RateLimitHeaders, type Problem } from '@leadflow/core';
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
 import { RATE_LIMITS_DESCRIPTION } from '../pipeline/rate-limits';
 import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
+import { formErrorPage } from './form-pages';
 import { FORM_KEY_PATTERN } from './published-forms';
 
 /**
@@ -53,6 +55,14 @@ const exampleSubmission = {
 export const THANK_YOU_EXAMPLE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head><body><p>Thank you, we will be in touch.</p></body></html>';
 
+/** The page of the document's examples: standard fields by their labels, a retry after 30 s. */
+const exampleErrorPage = (problem: Problem) =>
+  formErrorPage(
+    problem,
+    problem.status === 429 || problem.status === 503 ? '30' : undefined,
+    (key) => (isStandardField(key) ? STANDARD_FIELD_LABELS[key] : undefined),
+  );
+
 export const submitFormOperation = defineOperation({
   method: 'post',
   path: '/v1/ingest/forms/{formKey}',
@@ -64,7 +74,7 @@ export const submitFormOperation = defineOperation({
     '',
     '**Answers.** JSON: `202 {"leadId", "status": "accepted"}`, sent only once EventBridge accepted the `lead.received` event.',
     'URL-encoded: `303` to the form’s success URL, or `200` with a small thank-you page (the form’s message) when it has none.',
-    'Errors are `application/problem+json` whatever the request type. When the lead cannot be handed over within the request budget: `503` with `Retry-After`, and nothing was recorded.',
+    'Errors are `application/problem+json`, except for a URL-encoded post whose `Accept` prefers `text/html` to JSON (a browser sending a plain HTML form, which shows the answer to the visitor): that gets the same status and headers with a small HTML page saying in plain words what went wrong and what to do, listing the fields to correct by their labels, with the request id for support. When the lead cannot be handed over within the request budget: `503` with `Retry-After`, and nothing was recorded.',
     '',
     '**Browsers (CORS).** A request with an `Origin` header must come from one of the form’s allowed origins, or it answers 403; allowed origins get `Access-Control-Allow-Origin`. `OPTIONS` (preflight) answers 204 with the allowed method (`POST`) and headers (`Content-Type`, `Idempotency-Key`) for an allowed origin, 403 for another, 404 for an unknown form. `*` is never answered. Requests without `Origin` (servers, curl) are not subject to CORS.',
     '`Origin: null` (the opaque origin a plain HTML form posts with from a page whose referrer policy is `no-referrer` or `same-origin`, or from a sandboxed page) is treated like no `Origin`: the submission is accepted, without CORS headers (`Access-Control-Allow-Origin: null` is never answered). A preflight with `Origin: null` answers 403.',
@@ -93,6 +103,11 @@ export const submitFormOperation = defineOperation({
       schema: Type.String({ maxLength: 255 }),
       example: 'https://www.demo.test',
     },
+  },
+  errorPages: {
+    description:
+      'As `text/html` for a URL-encoded post whose `Accept` prefers it (a plain HTML form in a browser): a page for the visitor, same status and headers.',
+    example: exampleErrorPage,
   },
   responses: {
     202: {

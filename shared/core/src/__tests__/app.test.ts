@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import request from 'supertest';
 import { AppError } from '../errors';
 import { createApp } from '../http/app';
+import { answerProblemAsPage } from '../http/problem';
 import { ETagHeader } from '../http/etag';
 import { defineOperation, route } from '../http/operation';
 import { createLogger } from '../logger';
@@ -87,6 +88,14 @@ function build(readinessOk = true) {
           return 'handled';
         }
         if (params.mode === 'missing') throw new AppError('not_found', 'Thing not found');
+        if (params.mode === 'paged') {
+          answerProblemAsPage(
+            res,
+            (problem, answer) =>
+              `<p>${problem.status} ${problem.detail} ${String(answer.getHeader('Retry-After'))}</p>`,
+          );
+          throw new AppError('not_found', 'Thing not found', { headers: { 'Retry-After': '5' } });
+        }
         if (params.mode === 'crash') throw new Error('secret internals');
         if (params.mode === 'conflict') throw new AppError('conflict', 'not declared');
         if (params.mode === 'throttled')
@@ -237,6 +246,14 @@ describe('createApp', () => {
     const res = await request(app).get('/v1/broken/missing');
     expect(res.status).toBe(404);
     expect(res.body.detail).toBe('Thing not found');
+  });
+
+  it('when a request was given a problem page, then its problem answers as that page, with the problem’s status and headers', async () => {
+    const res = await request(app).get('/v1/broken/paged');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.text).toBe('<p>404 Thing not found 5</p>');
   });
 
   it('when a handler crashes, then 500 without internals, and the process lives on', async () => {

@@ -1,7 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode } from '../errors';
 import { declaredStatuses, isConditionalGet, type Operation, type ResponseSpec } from './operation';
-import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemType } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemType, type Problem } from './problem';
 import { RateLimitHeaders } from './rate-limit';
 
 const schemaNames = new WeakMap<object, string>();
@@ -118,27 +118,36 @@ const ERROR_HEADERS: Record<number, Record<string, Json>> = {
   503: { 'Retry-After': retryAfter('Seconds to wait before retrying.') },
 };
 
-function errorResponse(status: number): Json {
+/** The problem an error status answers in the document's examples. */
+function exampleProblem(status: number): Problem {
   const code = ERROR_CODE_BY_STATUS[status] ?? 'internal';
-  const example: Json = {
+  return {
     type: problemType(code),
     title: TITLE_BY_CODE[code],
     status: STATUS_BY_CODE[code],
     detail: ERROR_DETAILS[status] ?? TITLE_BY_CODE[code],
     instance: 'urn:request:01JDQ3V6Z8R6J5X1M8T0N4K2W9',
+    ...(status === 400
+      ? { errors: [{ field: 'body.email', message: 'must match format "email"' }] }
+      : {}),
   };
-  if (status === 400)
-    (example as Record<string, Json>).errors = [
-      { field: 'body.email', message: 'must match format "email"' },
-    ];
-  const response: Record<string, Json> = {
-    description: TITLE_BY_CODE[code],
-    content: {
-      [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example },
+}
+
+function errorResponse(status: number, page?: Operation['errorPages']): Json {
+  const example = exampleProblem(status);
+  const content: Record<string, Json> = {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: { $ref: '#/components/schemas/Problem' },
+      // A Problem is plain JSON; its interface only lacks Json's index signature.
+      example: JSON.parse(JSON.stringify(example)) as Json,
     },
   };
-  response.headers = { ...REQUEST_ID_HEADER, ...ERROR_HEADERS[status] };
-  return response;
+  if (page) content['text/html'] = { schema: { type: 'string' }, example: page.example(example) };
+  return {
+    description: page ? `${example.title}. ${page.description}` : example.title,
+    content,
+    headers: { ...REQUEST_ID_HEADER, ...ERROR_HEADERS[status] },
+  };
 }
 
 function parameters(
@@ -249,7 +258,9 @@ function operationObject(collector: SchemaCollector, operation: Operation): Json
     const spec = operation.responses[status];
     responses[String(status)] = spec
       ? successResponse(collector, spec)
-      : { $ref: `#/components/responses/Error${status}` };
+      : operation.errorPages
+        ? errorResponse(status, operation.errorPages)
+        : { $ref: `#/components/responses/Error${status}` };
   }
   if (conditional) responses['304'] = NOT_MODIFIED;
   object.responses = responses;

@@ -1,6 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import type { Principal } from '../request-context';
+import type { Problem } from './problem';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -61,6 +62,8 @@ export interface Operation<
   /** Every non-error response, keyed by status. */
   responses: Record<number, ResponseSpec>;
   errors?: ErrorStatus[];
+  /** When its errors may also answer as an HTML page (for people, see answerProblemAsPage). */
+  errorPages?: { description: string; example: (problem: Problem) => string };
 }
 
 type StaticOr<T, Fallback> = [T] extends [TSchema] ? Static<T> : Fallback;

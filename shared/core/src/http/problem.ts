@@ -80,12 +80,23 @@ export function problemFor(
   return problem;
 }
 
+/** A problem as an HTML page, for a person whose browser made the request; `res` has its headers. */
+export type ProblemPage = (problem: Problem, res: Response) => string;
+
+const PROBLEM_PAGE = 'problemPage';
+
+/** From here on, this request's problem, if it has one, answers as `page` renders it. */
+export function answerProblemAsPage(res: Response, page: ProblemPage): void {
+  res.locals[PROBLEM_PAGE] = page;
+}
+
 export function sendProblem(res: Response, error: AppError): void {
   if (error.headers) res.set(error.headers);
-  res
-    .status(error.status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemFor(error.code, error.message, error.errors, error.leadId)));
+  const problem = problemFor(error.code, error.message, error.errors, error.leadId);
+  const page = res.locals[PROBLEM_PAGE] as ProblemPage | undefined;
+  res.status(error.status);
+  if (page) res.type('html').send(page(problem, res));
+  else res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 interface BodyParserError {
