@@ -55,6 +55,20 @@ describe('when EventBridge is unreachable', () => {
     expect(ingestion.metrics.snapshot().publishFailed).toBeGreaterThan(0);
   });
 
+  it('then a visitor’s plain HTML form shows a 503 page that says when to try again, and nothing is published', async () => {
+    const res = await request(ingestion.app)
+      .post(`/v1/ingest/forms/${form.formKey}`)
+      .set('Accept', 'text/html,*/*;q=0.8')
+      .type('form')
+      .send('email=visitor%40example.com');
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain(
+      `We could not take your submission just now. Please try again in ${res.headers['retry-after']} seconds.`,
+    );
+    expect(await h.drainIntake()).toEqual([]);
+  });
+
   it('then server-to-server leads, single and batched, answer 503 too, and nothing is published', async () => {
     const single = await request(ingestion.app)
       .post('/v1/ingest/leads')

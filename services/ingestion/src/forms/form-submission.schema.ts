@@ -4,7 +4,7 @@ import { defineOperation, named, RateLimitHeaders, type Problem } from '@leadflo
 import { IdempotencyKeyHeader, ReplayedHeader } from '../pipeline/idempotency';
 import { RATE_LIMITS_DESCRIPTION } from '../pipeline/rate-limits';
 import { acceptedHeaders, AcceptedLeadSchema, exampleAccepted } from '../pipeline/responses';
-import { formErrorPage } from './form-pages';
+import { formErrorPage, thankYouPage } from './form-pages';
 import { FORM_KEY_PATTERN } from './published-forms';
 
 /**
@@ -51,9 +51,6 @@ const exampleSubmission = {
   utm_campaign: 'spring',
   pageUrl: 'https://www.demo.test/contact',
 };
-
-export const THANK_YOU_EXAMPLE =
-  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head><body><p>Thank you, we will be in touch.</p></body></html>';
 
 /** The page of the document's examples: standard fields by their labels, a retry after 30 s. */
 const exampleErrorPage = (problem: Problem) =>
@@ -131,7 +128,7 @@ export const submitFormOperation = defineOperation({
         'URL-encoded submission accepted and the form has no success URL: a small thank-you page with the form’s message.',
       contentType: 'text/html',
       schema: Type.String(),
-      example: THANK_YOU_EXAMPLE,
+      example: thankYouPage('Thank you, we will be in touch.'),
       headers: { ...ReplayedHeader, ...RateLimitHeaders },
     },
   },
